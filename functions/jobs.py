@@ -1,0 +1,36 @@
+"""The scheduled jobs by name: one registry for the schedules, the local runner and the CLI."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.jobs import JobResult, ProgressCallback
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    name: str
+    target: str  # "module:function", imported when the job runs
+    schedule: str  # EventBridge expression: the deployed schedule, and the local runner's
+    description: str
+
+    def load(self) -> Callable[..., JobResult]:
+        module, _, function = self.target.partition(":")
+        return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
+JOBS: dict[str, JobDefinition] = {
+    job.name: job
+    for job in (
+        JobDefinition("mail", "functions.mail_delivery:run", "rate(1 minute)", "deliver the outbox"),
+    )
+}
+
+
+def run_job(name: str, now: datetime, progress: ProgressCallback | None = None) -> JobResult:
+    if name not in JOBS:
+        raise KeyError(f"unknown job {name!r}; known: {', '.join(sorted(JOBS))}")
+    return JOBS[name].load()(now, progress=progress)

@@ -1,0 +1,43 @@
+"""What the middleware learned about the current request: its moment and its caller."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a tenant (an account's token) or a staff member."""
+
+    kind: str  # "tenant" | "staff"
+    role: str
+    account_id: str | None = None
+    staff_id: str | None = None
+
+    @property
+    def scope(self) -> str:
+        """A stable name for idempotency scoping: keys of two callers never collide."""
+        return f"{self.kind}:{self.account_id or self.staff_id}"
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    now: datetime
+    principal: Principal | None
+    route_key: str
+
+
+_current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)
+
+
+def set_scope(scope: RequestScope | None) -> None:
+    _current.set(scope)
+
+
+def current_scope() -> RequestScope:
+    scope = _current.get()
+    if scope is None:  # pragma: no cover - only when a handler is called outside the middleware
+        raise RuntimeError("no request scope: the Cocoon middleware did not run")
+    return scope

@@ -1,0 +1,74 @@
+"""Every HTTP error in one shape: {"error": {"code", "message", "fields"}} (SPEC §8)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class ApiError(Exception):
+    """Raised anywhere below a route; the middleware turns it into a JSON 4xx answer."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
+
+
+def error_body(code: str, message: str, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
+
+
+def error_json(code: str, message: str, fields: Mapping[str, str] | None = None) -> str:
+    return json.dumps(error_body(code, message, fields))
+
+
+# The unknown-route answer, shared by API Gateway's gateway response (template) and the local server.
+NOT_FOUND_CODE = "not_found"
+NOT_FOUND_MESSAGE = "There is no such resource; see /openapi.json for the routes."
+
+
+def bad_request(message: str, fields: Mapping[str, str] | None = None, code: str = "invalid_request") -> ApiError:
+    return ApiError(400, code, message, fields)
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"{what} not found")
+
+
+def forbidden(code: str, message: str) -> ApiError:
+    return ApiError(403, code, message)
+
+
+def conflict(code: str, message: str, fields: Mapping[str, str] | None = None) -> ApiError:
+    return ApiError(409, code, message, fields)
+
+
+def unauthorized(message: str = "A valid bearer token is required.") -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def validation_error(errors: list[Mapping[str, Any]]) -> ApiError:
+    """Map pydantic's error list to field → reason, so the form can show each next to its field."""
+    fields: dict[str, str] = {}
+    for err in errors:
+        location = ".".join(str(part) for part in err.get("loc", ())) or "body"
+        message = str(err.get("msg", "invalid"))
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        fields.setdefault(location, message)
+    names = ", ".join(fields)
+    return ApiError(400, "invalid_fields", f"Some fields are missing or invalid: {names}.", fields)

@@ -1,0 +1,159 @@
+"""The one HTTP middleware: clock, size limit, authentication, error shape, logging.
+
+Chalice runs it around every route (registered in app.py, see Chalice #1566),
+so no route repeats an access check and every error leaves in the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+
+from shared.api.context import Principal, RequestScope, set_scope
+from shared.api.errors import ApiError, error_body, forbidden, not_found, unauthorized
+from shared.api.requests import request_now
+from shared.api.routing import ROUTES, Access, RouteSpec, api_error_response
+from shared.observability import logger, metrics
+from shared.settings import get_settings
+
+# Chalice's own error codes, mapped to ours so callers see one error shape.
+_CHALICE_CODES = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequestError": "invalid_request",
+    "BadRequest": "invalid_request",
+    "NotFoundError": "not_found",
+    "InternalServerError": "internal_error",
+}
+
+
+def cocoon_http_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    started = time.perf_counter()
+    context = request.context or {}
+    route = (str(request.method), str(context.get("resourcePath", "")))
+    spec = ROUTES.get(route)
+    logger.set_correlation_id(str(context.get("requestId") or request.headers.get("x-amzn-trace-id") or ""))
+    try:
+        if spec is None:
+            # Unknown method on a known path: Chalice answers 405 and we reshape it below.
+            response = get_response(request)
+        else:
+            _check_body_size(request, spec)
+            settings = get_settings()
+            now = request_now(
+                request.headers, time_travel_allowed=settings.time_travel_allowed, real_now=datetime.now(UTC)
+            )
+            principal = _authenticate(request, spec, now)
+            set_scope(RequestScope(now=now, principal=principal, route_key=spec.key))
+            response = get_response(request)
+    except ApiError as exc:
+        response = api_error_response(exc)
+    except Exception:
+        logger.exception("unhandled error", extra={"route": " ".join(route)})
+        response = Response(
+            body=error_body("internal_error", "Something went wrong on our side; nothing was changed twice."),
+            status_code=500,
+            headers={"Content-Type": "application/json"},
+        )
+    finally:
+        set_scope(None)
+    response = _in_our_error_shape(response)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Cache-Control", "no-store")
+    logger.info(
+        "request",
+        extra={
+            "route": " ".join(route),
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    metrics.add_metric(name="Requests", unit="Count", value=1)
+    if response.status_code >= 500:
+        metrics.add_metric(name="ServerErrors", unit="Count", value=1)
+    metrics.flush_metrics()
+    return response
+
+
+def _check_body_size(request: Request, spec: RouteSpec) -> None:
+    from shared.policy import get_policy
+
+    limit = spec.max_body_bytes or get_policy().http.max_body_bytes
+    body = request.raw_body or b""
+    if len(body) > limit:
+        raise ApiError(413, "body_too_large", f"The body is larger than {limit} bytes.", {"body": "too large"})
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> Principal | None:
+    """Resolve the caller and check it may use this route; the answer never reveals other tenants."""
+    if spec.access in (Access.PUBLIC, Access.SIGNED_LINK, Access.SIGNED_WEBHOOK):
+        return None
+    token = _bearer_token(request)
+    if token is None:
+        if spec.access is Access.TENANT_OR_PUBLIC:
+            return None
+        raise unauthorized()
+    from shared.storage.tokens import principal_for_token
+
+    principal = principal_for_token(token)
+    if principal is None:
+        raise unauthorized("The bearer token is not valid.")
+    if spec.access is Access.STAFF:
+        if principal.kind != "staff":
+            raise forbidden("staff_only", "This endpoint is for Cocoon staff.")
+        if spec.staff_roles and principal.role not in spec.staff_roles and principal.role != "admin":
+            raise forbidden("role_not_allowed", f"This endpoint needs one of the roles {', '.join(spec.staff_roles)}.")
+        return principal
+    if principal.kind != "tenant":
+        raise forbidden("tenant_only", "This endpoint takes an account's token; staff use /staff/... endpoints.")
+    params = request.uri_params or {}
+    if "id" in params and params["id"] != principal.account_id:
+        # 404, not 403: a token must not learn whether another account exists.
+        raise not_found("account")
+    from shared.storage.accounts import account_state
+
+    state = account_state(str(principal.account_id))
+    if state == "deactivated":
+        raise forbidden(
+            "account_deactivated",
+            "This account is deactivated: its data is kept, but its tokens no longer work. "
+            "Contact us to reactivate it.",
+        )
+    if state not in ("trial", "customer"):
+        raise unauthorized("The bearer token is not valid.")
+    return principal
+
+
+def _in_our_error_shape(response: Response) -> Response:
+    """Reshape Chalice's own errors ({"Code", "Message"}) into ours."""
+    body = response.body
+    if response.status_code < 400:
+        return response
+    if isinstance(body, str | bytes):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return response
+    if isinstance(body, dict) and "Code" in body and "error" not in body:
+        code = _CHALICE_CODES.get(str(body["Code"]), "invalid_request")
+        response.body = error_body(code, str(body.get("Message", "")))
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def response_json(response: Response) -> Any:
+    return response.body

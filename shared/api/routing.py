@@ -1,0 +1,103 @@
+"""Route declarations: each route says who may call it and what it takes and gives.
+
+The middleware reads `who may call it` from here (one place for access rules),
+and /openapi.json is generated from the same declarations, so the documented
+contract and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from chalice import Blueprint, CORSConfig, Response
+
+from shared.api.errors import ApiError, error_body
+
+FORM_CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    TENANT = "tenant"  # the account named by {id} in the path, with its own token
+    TENANT_OR_PUBLIC = "tenant_or_public"  # a token is optional (support form vs. in-app button)
+    STAFF = "staff"
+    SIGNED_LINK = "signed_link"  # the handler checks the link's signature
+    SIGNED_WEBHOOK = "signed_webhook"  # the handler checks the HMAC signature
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    access: Access
+    summary: str
+    request_model: str | None = None  # "module:Class", imported only when the docs are built
+    response_model: str | None = None
+    status: int = 200
+    staff_roles: tuple[str, ...] = ()
+    content_types: tuple[str, ...] = ()
+    response_content_type: str = "application/json"
+    query: dict[str, str] = field(default_factory=dict)  # name → description
+    creates: bool = False  # a creating POST: honours Idempotency-Key
+    max_body_bytes: int | None = None  # overrides the policy's general limit
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ROUTES: dict[tuple[str, str], RouteSpec] = {}
+
+CORS = CORSConfig(
+    allow_origin=os.environ.get("COCOON_CORS_ORIGIN", "*"),
+    allow_headers=["Idempotency-Key", "X-Cocoon-Now"],
+    max_age=600,
+)
+
+
+def api_route(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    access: Access,
+    summary: str,
+    **options: Any,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a Chalice route and its contract; ApiError raised below becomes a JSON 4xx answer."""
+    spec = RouteSpec(method=method, path=path, access=access, summary=summary, **options)
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        if (method, path) in ROUTES:
+            raise ValueError(f"route declared twice: {spec.key}")
+        ROUTES[(method, path)] = spec
+
+        @functools.wraps(view)
+        def answer(**path_params: Any) -> Any:
+            try:
+                return view(**path_params)
+            except ApiError as exc:
+                return api_error_response(exc)
+
+        accepted = list(spec.content_types or FORM_CONTENT_TYPES)
+        bp.route(path, methods=[method], cors=CORS, content_types=accepted)(answer)
+        return view
+
+    return decorator
+
+
+def api_error_response(exc: ApiError) -> Response:
+    return Response(
+        body=error_body(exc.code, exc.message, exc.fields),
+        status_code=exc.status,
+        headers={"Content-Type": "application/json", **exc.headers},
+    )
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})

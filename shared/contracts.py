@@ -1,0 +1,121 @@
+"""The HTTP contract (SPEC §9) as pydantic models: request validation and the OpenAPI schemas.
+
+Imported lazily by the handlers that need it, so cold starts of functions that
+do not parse input pay nothing for pydantic.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from shared.policy import get_policy
+
+
+class _Request(BaseModel):
+    # Web forms may send more fields than we read (buttons, CSRF tokens); ignore them.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+class SignupRequest(_Request):
+    company_name: str = Field(min_length=1, max_length=200)
+    organization_type: Literal["company", "public_institution"]
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
+    vat_id: str | None = Field(default=None, max_length=40)
+    admin_name: str = Field(min_length=1, max_length=200)
+    admin_email: EmailStr
+    language: str = Field(min_length=2, max_length=2)
+    accept_dpa: bool
+    website: str | None = Field(default=None, description="spam trap: must be empty")
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        value = value.upper()
+        if value not in _country_codes():
+            raise ValueError("not an ISO 3166 alpha-2 country code")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _offered_language(cls, value: str) -> str:
+        value = value.lower()
+        if value not in get_policy().languages:
+            raise ValueError(f"must be one of {', '.join(get_policy().languages)}")
+        return value
+
+    @field_validator("vat_id")
+    @classmethod
+    def _empty_vat_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("accept_dpa")
+    @classmethod
+    def _dpa_accepted(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the order-processing contract (DPA) must be accepted")
+        return value
+
+
+class SignupAccepted(BaseModel):
+    status: Literal["verification_sent"]
+    message: str
+
+
+class VerifyRequest(_Request):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class VerifyResult(BaseModel):
+    account_id: str
+    admin_token: str = Field(description="shown once; store it safely")
+    trial_ends_on: date
+
+
+class CancellationView(BaseModel):
+    received_on: date
+    effective_on: date
+    channel: str
+
+
+class UserView(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    active: bool
+
+
+class AccountView(BaseModel):
+    id: str
+    state: Literal["pending_verification", "trial", "customer", "deactivated"]
+    company_name: str
+    organization_type: str
+    country: str
+    vat_id: str | None
+    language: str
+    edition: str | None
+    trial_ends_on: date | None
+    paid_from: date | None
+    cancellation: CancellationView | None
+    users: list[UserView]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,71 @@
+"""Delivering a rendered outbox mail: SES in AWS, `.eml` files locally."""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from shared.settings import get_settings
+from shared.storage.models import OutboxMail
+
+
+class MailTransport(Protocol):
+    def send(self, mail: OutboxMail) -> None: ...
+
+
+def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at)
+    for name, value in (mail.headers or {}).items():
+        message[name] = str(value)
+    message.set_content(mail.body_text)
+    return message
+
+
+class EmlDirectoryTransport:
+    """Writes `<mail_id>.eml` once: a file that exists means the mail was already delivered."""
+
+    def __init__(self, directory: Path, sender: str) -> None:
+        self.directory = directory
+        self.sender = sender
+
+    def send(self, mail: OutboxMail) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.directory / f"{mail.mail_id}.eml"
+        if target.exists():
+            return
+        partial = target.with_suffix(f".eml.{os.getpid()}.tmp")
+        partial.write_bytes(as_email_message(mail, self.sender).as_bytes())
+        # Atomic: a reader never sees half a mail, and a crash leaves no .eml behind.
+        partial.replace(target)
+
+
+class SesTransport:
+    def __init__(self, client: Any, sender: str) -> None:
+        self.client = client
+        self.sender = sender
+
+    def send(self, mail: OutboxMail) -> None:
+        raw = as_email_message(mail, self.sender).as_bytes()
+        self.client.send_email(
+            Content={"Raw": {"Data": raw}},
+            # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping.
+            EmailTags=[{"Name": "mail_id", "Value": mail.mail_id.replace("#", "-")[:256]}],
+        )
+
+
+@cache
+def default_transport() -> MailTransport:
+    settings = get_settings()
+    if settings.mail_via_ses:
+        import boto3
+
+        return SesTransport(boto3.client("sesv2", region_name=settings.region), settings.mail_from)
+    return EmlDirectoryTransport(settings.outbox_dir, settings.mail_from)

@@ -1,0 +1,189 @@
+"""The business policy (policy.toml), validated at load.
+
+Every number and calendar of the rules comes from here. Validation is strict
+(unknown keys are errors) so that a typo fails at start, naming the key, rather
+than silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
+
+Priority = Literal["urgent", "high", "normal", "low"]
+Impact = Literal["unusable", "severe", "moderate", "minimal"]
+Money = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+
+
+class PolicyError(ValueError):
+    """The policy file is broken; the message names the bad key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Seller(_Strict):
+    name: str
+    street: str
+    postcode: str
+    city: str
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    vat_id: str
+    email: str
+
+
+class SignupPolicy(_Strict):
+    verification_link_hours: int = Field(gt=0)
+    unverified_deleted_after_days: int = Field(gt=0)
+    organization_types: tuple[str, ...]
+
+
+class TrialPolicy(_Strict):
+    length_days: int = Field(gt=0)
+    reminder_days_before_end: tuple[int, ...]
+
+
+class RetentionPolicy(_Strict):
+    deleted_after_days: int = Field(gt=0)
+    deletion_warning_days_before: int = Field(ge=0)
+
+
+class CancellationPolicy(_Strict):
+    notice_working_days: int = Field(ge=0, le=23)
+    holiday_country: str
+    holiday_subdivision: str | None = None
+    apps_notice_working_days: int = Field(ge=0)
+
+
+class SupportRegion(_Strict):
+    time_zone: str
+    opens: time
+    closes: time
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> SupportRegion:
+        if self.opens >= self.closes:
+            raise ValueError("opens must be before closes")
+        return self
+
+
+class SupportPolicy(_Strict):
+    holiday_country: str
+    holiday_subdivision: str | None = None
+    holiday_categories: tuple[str, ...] = ("public",)
+    hours_per_working_day: int = Field(gt=0, le=24)
+    closed_ticket_closes_after_days: int = Field(gt=0)
+    status_update_every_working_days: int = Field(gt=0)
+    support_lead_email: str
+    max_attachment_bytes: int = Field(gt=0)
+    max_mail_bytes: int = Field(gt=0)
+    auto_mail_per_recipient_per_hour: int = Field(gt=0)
+    regions: dict[str, SupportRegion]
+    first_response_hours: dict[Priority, int]
+    impact_priority: dict[Impact, Priority]
+    region_by_country: dict[str, str]
+
+    @model_validator(mode="after")
+    def _regions_exist(self) -> SupportPolicy:
+        for country, region in self.region_by_country.items():
+            if region not in self.regions:
+                raise ValueError(f"region_by_country.{country}: unknown region {region!r}")
+        return self
+
+
+class Edition(_Strict):
+    monthly_price_per_user: Money
+    rank: int = Field(gt=0)
+    app_designer: bool
+
+
+class AddOnApp(_Strict):
+    name: str
+    monthly_price: Money
+
+
+class VatPolicy(_Strict):
+    home_country: str
+    home_rate: Decimal = Field(ge=0, le=100)
+    eu_countries: tuple[str, ...]
+    reverse_charge_note: str
+
+
+class SupportBilling(_Strict):
+    hourly_rate: Money
+
+
+class BillingPolicy(_Strict):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    payment_terms_days: int = Field(ge=0)
+    editions: dict[str, Edition] = Field(min_length=1)
+    apps: dict[str, AddOnApp]
+    vat: VatPolicy
+    support: SupportBilling
+
+
+class HttpPolicy(_Strict):
+    max_body_bytes: int = Field(gt=0)
+    idempotency_key_hours: int = Field(ge=24)
+
+
+class Policy(_Strict):
+    company_time_zone: str
+    languages: tuple[str, ...] = Field(min_length=1)
+    fallback_language: str
+    dpa_version: str
+    seller: Seller
+    signup: SignupPolicy
+    trial: TrialPolicy
+    retention: RetentionPolicy
+    cancellation: CancellationPolicy
+    support: SupportPolicy
+    billing: BillingPolicy
+    http: HttpPolicy
+
+    @model_validator(mode="after")
+    def _fallback_is_a_language(self) -> Policy:
+        if self.fallback_language not in self.languages:
+            raise ValueError(f"fallback_language {self.fallback_language!r} is not in languages")
+        return self
+
+
+def load_policy(path: Path = DEFAULT_POLICY_PATH) -> Policy:
+    """Parse and validate a policy file; raise PolicyError naming the first bad key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(f"policy file {path}: {exc}") from exc
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise PolicyError(f"policy file {path}: {problems}") from exc
+
+
+@cache
+def get_policy() -> Policy:
+    """The process's policy, loaded on first use (cold starts import no pydantic they don't need)."""
+    return load_policy()

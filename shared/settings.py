@@ -1,0 +1,64 @@
+"""Deployment settings read from the environment, with local defaults.
+
+Business rules live in the policy file; this module only says *where* things
+are (tables, endpoints, directories, secrets) and which stage we run in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Stages where a request may carry X-Cocoon-Now and a job may take --now.
+TIME_TRAVEL_STAGES = frozenset({"local", "test"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_name: str
+    idempotency_table_name: str
+    dynamodb_endpoint: str | None
+    outbox_dir: Path
+    attachments_dir: Path
+    attachments_bucket: str | None
+    public_url: str
+    mail_from: str
+    mail_via_ses: bool
+    inbound_email_secrets: tuple[str, ...]
+    link_signing_secret: str
+
+    @property
+    def time_travel_allowed(self) -> bool:
+        return self.stage in TIME_TRAVEL_STAGES
+
+
+@cache
+def get_settings() -> Settings:
+    """Read once per process: Lambda's environment does not change while it runs."""
+    env = os.environ
+    stage = env.get("COCOON_STAGE", "local")
+    local_dir = Path(env.get("COCOON_LOCAL_DIR", PROJECT_ROOT / ".local"))
+    secrets = tuple(
+        s.strip() for s in env.get("COCOON_INBOUND_EMAIL_SECRET", "local-inbound-secret").split(",") if s.strip()
+    )
+    return Settings(
+        stage=stage,
+        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1")),
+        table_name=env.get("COCOON_TABLE", "cocoon"),
+        idempotency_table_name=env.get("COCOON_IDEMPOTENCY_TABLE", "cocoon-idempotency"),
+        dynamodb_endpoint=env.get("COCOON_DYNAMODB_ENDPOINT") or None,
+        outbox_dir=Path(env.get("COCOON_OUTBOX_DIR", local_dir / "outbox")),
+        attachments_dir=Path(env.get("COCOON_ATTACHMENTS_DIR", local_dir / "attachments")),
+        attachments_bucket=env.get("COCOON_ATTACHMENTS_BUCKET") or None,
+        public_url=env.get("COCOON_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+        mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
+        mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
+        inbound_email_secrets=secrets,
+        link_signing_secret=env.get("COCOON_LINK_SECRET", "local-link-secret"),
+    )

@@ -1,0 +1,216 @@
+"""PynamoDB models of Cocoon's single table.
+
+One partition per account (`ACCOUNT#<id>`) holds the account and its whole
+history, so export, deletion and billing read an account with one Query.
+Items that a job must act on later carry `due_job`/`due_at` and appear in the
+sparse `due` index; alternate keys (a contact's e-mail, a ticket number) carry
+`lookup_key` and appear in the sparse `lookup` index.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from shared.settings import get_settings
+
+_settings = get_settings()
+if _settings.dynamodb_endpoint:
+    # DynamoDB Local accepts any credentials, but botocore insists on having some.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+
+
+class _TableMeta:
+    table_name = _settings.table_name
+    host = _settings.dynamodb_endpoint
+    region = _settings.region
+
+
+class DueIndex(GlobalSecondaryIndex["CocoonItem"]):
+    """What a job must do, by job and due moment (ISO 8601 UTC strings sort by time)."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    due_job = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class LookupIndex(GlobalSecondaryIndex["CocoonItem"]):
+    class Meta:
+        index_name = "lookup"
+        projection = AllProjection()
+
+    lookup_key = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class CocoonItem(Model):
+    """Base of every item in the table; `item_type` tells PynamoDB which subclass to load."""
+
+    Meta = _TableMeta
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute()
+    due_job = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    lookup_key = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    due_index = DueIndex()
+    lookup_index = LookupIndex()
+
+
+def account_pk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+class CancellationRecord(MapAttribute[str, Any]):
+    received_on = UnicodeAttribute()
+    effective_on = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    recorded_at = UnicodeAttribute()
+
+
+class Account(CocoonItem, discriminator="account"):
+    """The tenant. sk = "ACCOUNT"."""
+
+    account_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    company_name = UnicodeAttribute()
+    organization_type = UnicodeAttribute()
+    country = UnicodeAttribute()
+    vat_id = UnicodeAttribute(null=True)
+    admin_name = UnicodeAttribute()
+    admin_email = UnicodeAttribute()
+    language = UnicodeAttribute()
+    dpa_version = UnicodeAttribute()
+    dpa_accepted_at = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    verified_at = UTCDateTimeAttribute(null=True)
+    trial_started_on = UnicodeAttribute(null=True)
+    trial_ends_on = UnicodeAttribute(null=True)
+    paid_from = UnicodeAttribute(null=True)
+    edition = UnicodeAttribute(null=True)
+    deactivated_on = UnicodeAttribute(null=True)
+    cancellation = CancellationRecord(null=True)
+    token_hashes = ListAttribute[str](of=UnicodeAttribute, default=list)
+
+
+class User(CocoonItem, discriminator="user"):
+    """A person of the account. sk = "USER#<user_id>"; lookup_key is set only while active."""
+
+    account_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute(default="user")
+    active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class SeatEvent(CocoonItem, discriminator="seat_event"):
+    """An activation or deactivation of a user, kept for billing. sk = "SEAT#<at>#<user_id>"."""
+
+    account_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    activated = BooleanAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class EditionChange(CocoonItem, discriminator="edition_change"):
+    """An edition held from `effective_at` on, kept for billing. sk = "EDITION#<effective_at>"."""
+
+    account_id = UnicodeAttribute()
+    edition = UnicodeAttribute()
+    effective_at = UTCDateTimeAttribute()
+    requested_at = UTCDateTimeAttribute()
+
+
+class EmailReservation(CocoonItem, discriminator="email_reservation"):
+    """Makes an admin e-mail unique across live accounts. pk = "EMAIL#<hash>", sk = "EMAIL".
+
+    `reserved_until` is set while the signup waits for verification: after it,
+    a new signup with the same e-mail may take the reservation over.
+    """
+
+    account_id = UnicodeAttribute()
+    reserved_until = UTCDateTimeAttribute(null=True)
+
+
+class VerificationLink(CocoonItem, discriminator="verification_link"):
+    """A single-use signup link. pk = "VERIFY#<token hash>", sk = "VERIFY"."""
+
+    account_id = UnicodeAttribute()
+    valid_until = UTCDateTimeAttribute()
+    admin_name = UnicodeAttribute()
+    admin_email = UnicodeAttribute()
+    language = UnicodeAttribute()
+
+
+class ApiToken(CocoonItem, discriminator="api_token"):
+    """A bearer token, stored by hash only. pk = "TOKEN#<sha256>", sk = "TOKEN"."""
+
+    kind = UnicodeAttribute()  # "tenant" or "staff"
+    account_id = UnicodeAttribute(null=True)
+    staff_id = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class StaffMember(CocoonItem, discriminator="staff_member"):
+    """A support agent or billing clerk. pk = "STAFF#<id>", sk = "STAFF"."""
+
+    staff_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class ScheduledAction(CocoonItem, discriminator="scheduled_action"):
+    """Something a job must do at `due_at`. sk = "DUE#<job>#<action>".
+
+    The job deletes it in the same transaction as the action's effect (and its
+    mail), conditioned on it still existing: a re-run finds nothing to do.
+    """
+
+    account_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+
+
+class OutboxMail(CocoonItem, discriminator="outbox_mail"):
+    """A mail waiting for (or past) delivery. sk = "MAIL#<mail_id>".
+
+    Written in the transaction of the change that causes it. While undelivered
+    it is in the due index under job "mail"; the mail id is derived from the
+    event, so the same event can never queue a second mail.
+    """
+
+    mail_id = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+    recipient = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    body_text = UnicodeAttribute()
+    headers = JSONAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    claimed_until = UTCDateTimeAttribute(null=True)
+    sent_at = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)

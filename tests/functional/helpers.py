@@ -1,0 +1,64 @@
+"""Small helpers for driving the API like a web form or an app would."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def post_json(client: Any, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+    return client.http.post(path, headers={**JSON, **(headers or {})}, body=json.dumps(body))
+
+
+def post_form(client: Any, path: str, fields: dict[str, str], headers: dict[str, str] | None = None) -> Any:
+    return client.http.post(path, headers={**FORM, **(headers or {})}, body=urlencode(fields))
+
+
+def body_of(response: Any) -> Any:
+    return json.loads(response.body)
+
+
+def signup_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "company_name": "Beispiel GmbH",
+        "organization_type": "company",
+        "country": "DE",
+        "vat_id": "DE136695976",
+        "admin_name": "Erika Mustermann",
+        "admin_email": "erika@beispiel.example",
+        "language": "de",
+        "accept_dpa": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def verification_token_from_outbox(outbox_dir: Path, account_hint: str | None = None) -> str:
+    """Deliver nothing by hand: read the token from the delivered verification mail."""
+    for path in sorted(outbox_dir.glob("verify-*.eml")):
+        if account_hint and account_hint not in path.name:
+            continue
+        match = re.search(r"token=([A-Za-z0-9_\-]+)", mail_text(path))
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no verification mail in {outbox_dir}")
+
+
+def mail_text(path: Path) -> str:
+    """The decoded text body of a delivered .eml (as a mail client would show it)."""
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def now_header(moment: str) -> dict[str, str]:
+    return {"X-Cocoon-Now": moment}
