@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice import Chalice, Rate
+from chalice import Chalice
 
 from functions import accounts, docs, signup
-from functions.jobs import run_job
+from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
 
@@ -29,6 +29,6 @@ def _scheduled(job: str) -> None:
     logger.info("job finished", extra={"job": job, "summary": result.summary()})
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="deliver_mail")
-def deliver_mail(event: Any) -> None:
+@app.schedule(JOBS["mail"].schedule, name="job_mail")
+def job_mail(event: Any) -> None:
     _scheduled("mail")

@@ -23,7 +23,9 @@ bp = Blueprint(__name__)
 def start_signup() -> Response:
     request = bp.current_request
     body = raw_body(request)
-    return run_idempotently(request.headers, body, lambda: _start_signup(decode_body(body, request.headers)))
+    return run_idempotently(
+        request.headers, body, lambda: _start_signup(decode_body(body, request.headers)), bp.lambda_context
+    )
 
 
 def _start_signup(fields: dict[str, object]) -> Response:

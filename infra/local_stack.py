@@ -60,13 +60,29 @@ def _not_found_handler() -> Any:
 
     class CocoonRequestHandler(ChaliceRequestHandler):
         def _send_error_response(self, error: LocalGatewayException) -> None:
-            if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+            # Without Chalice authorizers (we authenticate in middleware), a 403 here means "no such route".
+            if error.CODE == 403:
                 body = error_json(NOT_FOUND_CODE, NOT_FOUND_MESSAGE).encode()
                 self._send_http_response(404, {"Content-Type": "application/json"}, body)
                 return
             super()._send_error_response(error)
 
     return CocoonRequestHandler
+
+
+def make_server(host: str, port: int, stage: str = "local") -> Any:
+    """Chalice's local server for our app, answering unknown routes with our 404."""
+    from chalice.config import Config
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+
+    from app import app
+
+    # What chalice.local.create_local_server does (thread-local requests), with our handler class.
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    config = Config.create(chalice_stage=stage, app_name="cocoon", lambda_timeout=60)
+    return LocalDevServer(app, config, host, port, handler_cls=_not_found_handler())
 
 
 def main() -> int:
@@ -92,16 +108,7 @@ def main() -> int:
     stop = threading.Event()
     try:
         dynamodb_local.create_tables(database.endpoint)
-        from chalice.config import Config
-        from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
-
-        from app import app
-
-        # What chalice.local.create_local_server does, with our request handler class.
-        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
-        app.__class__ = CustomLocalChalice
-        config = Config.create(chalice_stage="local", app_name="cocoon", lambda_timeout=60)
-        server = LocalDevServer(app, config, "127.0.0.1", port, handler_cls=_not_found_handler())
+        server = make_server("127.0.0.1", port)
         threading.Thread(target=run_schedules, args=(stop,), daemon=True, name="schedules").start()
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         print(f"DynamoDB Local on {database.endpoint} (data in {local_dir / 'dynamodb'})", flush=True)

@@ -47,8 +47,14 @@ def _config() -> Any:
     )
 
 
-def run_idempotently(headers: Any, body: bytes, create: Callable[[], Response]) -> Response:
-    """Run `create` once per Idempotency-Key; without a key it simply runs."""
+def run_idempotently(
+    headers: Any, body: bytes, create: Callable[[], Response], lambda_context: Any = None
+) -> Response:
+    """Run `create` once per Idempotency-Key; without a key it simply runs.
+
+    With the Lambda context, an in-progress record expires with the invocation,
+    so a request killed by a timeout can be retried at once.
+    """
     key = headers.get(IDEMPOTENCY_HEADER)
     if not key:
         return create()
@@ -61,6 +67,9 @@ def run_idempotently(headers: Any, body: bytes, create: Callable[[], Response]) 
         IdempotencyValidationError,
     )
 
+    config = _config()
+    if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(lambda_context)
     scope = current_scope()
     principal = scope.principal.scope if scope.principal else "public"
 
@@ -72,7 +81,7 @@ def run_idempotently(headers: Any, body: bytes, create: Callable[[], Response]) 
     handler = IdempotencyHandler(
         function=create_as_record,
         function_payload=payload,
-        config=_config(),
+        config=config,
         persistence_store=_persistence(),
         key_prefix=scope.route_key,
         function_args=(payload,),

@@ -376,7 +376,7 @@ class _HtmlText(HTMLParser):
 
     def _break(self) -> None:
         text = "".join(self.current).strip(" ")
-        self.lines.append("> " * self.line_depth + text if text or self.line_depth else text)
+        self.lines.append("> " * self.line_depth + text if text else "")
         self.current = []
         self.line_depth = self.quote_depth
 
@@ -384,7 +384,7 @@ class _HtmlText(HTMLParser):
         if self.current:
             self._break()
         if self.lines and self.lines[-1].strip("> "):
-            self.lines.append("> " * self.quote_depth if self.quote_depth else "")
+            self.lines.append("")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:

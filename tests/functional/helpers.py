@@ -41,10 +41,10 @@ def signup_fields(**overrides: Any) -> dict[str, Any]:
     return fields
 
 
-def verification_token_from_outbox(outbox_dir: Path, account_hint: str | None = None) -> str:
-    """Deliver nothing by hand: read the token from the delivered verification mail."""
-    for path in sorted(outbox_dir.glob("verify-*.eml")):
-        if account_hint and account_hint not in path.name:
+def verification_token_from_outbox(outbox_dir: Path, recipient: str | None = None) -> str:
+    """Read the token from the delivered verification mail (to `recipient`, if given)."""
+    for path in sorted(outbox_dir.glob("verify-*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        if recipient and f"To: {recipient}" not in path.read_text():
             continue
         match = re.search(r"token=([A-Za-z0-9_\-]+)", mail_text(path))
         if match:

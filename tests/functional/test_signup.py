@@ -29,7 +29,7 @@ def signup_and_verify(client, outbox_dir, email: str = "erika@beispiel.example",
     response = post_json(client, "/signup", signup_fields(admin_email=email), now_header(now))
     assert response.status_code == 202, response.body
     _deliver(now)
-    token = verification_token_from_outbox(outbox_dir)
+    token = verification_token_from_outbox(outbox_dir, email)
     verified = post_json(client, "/signup/verify", {"token": token}, now_header(now))
     assert verified.status_code == 201, verified.body
     return body_of(verified)

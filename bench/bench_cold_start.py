@@ -1,0 +1,203 @@
+"""Cold start: how long importing Cocoon's Lambda entry takes, against `import boto3` alone.
+
+Why: every handler string is `app.<name>`, so each cold Lambda pays for `import app` before its
+first event. The yardstick is `import boto3`, the least a Python Lambda that talks to AWS imports;
+the target is import app <= 1.5 x import boto3 (medians). Each figure is measured inside a fresh
+interpreter (so interpreter start-up counts for neither), in the prod stage's environment from
+chalice.json (no DynamoDB endpoint), with cwd = the project root, interleaved, N runs each.
+
+Also measured, for information only (not the target): `import app` plus the modules that the
+POST /signup route imports lazily on its first call. That is what the first signup after a cold
+start really waits for, and the heaviest imports on that path are listed.
+
+If the target is missed, the heaviest imports under `import app` (from `python -X importtime`)
+are printed: the third-party imports that Cocoon's own modules pull in at import time are the
+ones to make lazy.
+
+Run: ``python bench/bench_cold_start.py`` from the project root (~25 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+REPETITIONS = 15
+TARGET_RATIO = 1.5
+TOP_IMPORTS = 10
+
+# What POST /signup imports on its first call (the lazy imports in functions/signup.py).
+SIGNUP_ROUTE_IMPORTS = (
+    "shared.contracts",
+    "shared.policy",
+    "shared.rules.signup",
+    "shared.storage.accounts",
+)
+# Cocoon's own modules: an import made *by* one of these is something we could defer.
+OWN_PREFIXES = ("app", "functions", "shared")
+
+
+@dataclass
+class Case:
+    """One statement timed in fresh interpreters; `target` says whether it counts against the ratio."""
+
+    label: str
+    statement: str
+    target: bool
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def prod_environment() -> dict[str, str]:
+    """The prod stage's Lambda environment from chalice.json, without anything local leaking in.
+
+    No COCOON_DYNAMODB_ENDPOINT: in prod the models bind to the real service. Local COCOON_* and
+    POWERTOOLS_* variables of the caller are dropped so the bench measures what prod imports.
+    """
+    config = json.loads((PROJECT_ROOT / "chalice.json").read_text(encoding="utf-8"))
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("COCOON_", "POWERTOOLS_", "PYTHONPATH", "PYTHONSTARTUP"))
+    }
+    env.update(config.get("environment_variables", {}))
+    env.update(config["stages"]["prod"].get("environment_variables", {}))
+    # Lambda always sets the region; nothing in the import path should need more than that.
+    env.setdefault("AWS_REGION", "eu-central-1")
+    env.setdefault("AWS_DEFAULT_REGION", env["AWS_REGION"])
+    return env
+
+
+def run_child(code: str, env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
+    """One fresh interpreter in the project root, as Lambda's runtime imports the handler module."""
+    return subprocess.run(
+        [PYTHON, *flags, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+
+
+def timed_code(statement: str) -> str:
+    """Time only the statement, inside the child: interpreter start-up is the same for every case."""
+    return f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+
+
+def handler_attributes(env: dict[str, str]) -> list[str]:
+    """The attribute of `app` behind every handler string Chalice deploys (`app.app`, `app.<job>`...)."""
+    code = (
+        "import json, app\n"
+        "a = app.app\n"
+        "names = ['app.app'] if a.routes else []\n"
+        "names += [e.handler_string for e in a.event_sources]\n"
+        "names += [f.handler_string for f in a.pure_lambda_functions]\n"
+        "names += [getattr(h, 'handler_string', '') for h in a.websocket_handlers.values()]\n"
+        "print(json.dumps(sorted({n for n in names if n})))\n"
+    )
+    names: list[str] = json.loads(run_child(code, env).stdout)
+    return [name.split(".", 1)[1] for name in names if name.startswith("app.")]
+
+
+@dataclass
+class ImportTime:
+    """One line of `-X importtime` with the modules it imported itself (its direct children)."""
+
+    module: str
+    self_us: int
+    cumulative_us: int
+    children: list[ImportTime] = field(default_factory=list)
+
+
+def import_tree(code: str, env: dict[str, str]) -> list[ImportTime]:
+    """Parse `-X importtime` (children are printed before their parent, one indent deeper)."""
+    stderr = run_child(code, env, "-X", "importtime").stderr
+    pending: dict[int, list[ImportTime]] = {}
+    entries: list[ImportTime] = []
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = line[len("import time:"):].split("|", 2)
+        depth = (len(name) - len(name.lstrip(" ")) - 1) // 2  # one space after "|", then 2 per level
+        entry = ImportTime(name.strip(), int(self_us), int(cumulative_us), pending.pop(depth + 1, []))
+        pending.setdefault(depth, []).append(entry)
+        entries.append(entry)
+    return entries
+
+
+def _is_own(module: str) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in OWN_PREFIXES)
+
+
+def print_heaviest_imports(code: str, env: dict[str, str], heading: str) -> None:
+    """Name the costs we control: third-party/stdlib modules imported directly by Cocoon's modules.
+
+    Also the self time summed per top-level package, to show where the time finally goes.
+    """
+    entries = import_tree(code, env)
+    blamed = [
+        (parent.module, child) for parent in entries if _is_own(parent.module)
+        for child in parent.children if not _is_own(child.module)
+    ]
+    blamed.sort(key=lambda pair: pair[1].cumulative_us, reverse=True)
+    print(f"  {heading}: heaviest imports made by Cocoon's own modules (one -X importtime run)")
+    for parent, child in blamed[:TOP_IMPORTS]:
+        print(f"    {child.cumulative_us / 1000:7.1f} ms  {child.module:<45} imported by {parent}")
+    per_package: dict[str, int] = {}
+    for entry in entries:
+        package = entry.module.split(".")[0]
+        per_package[package] = per_package.get(package, 0) + entry.self_us
+    top = sorted(per_package.items(), key=lambda item: item[1], reverse=True)[:TOP_IMPORTS]
+    print("  self time per top-level package: " + ", ".join(f"{name} {us / 1000:.0f} ms" for name, us in top))
+
+
+def main() -> None:
+    """Warm once (bytecode cache, page cache), then N interleaved rounds in rotating order."""
+    env = prod_environment()
+    handlers = handler_attributes(env)
+    resolve = f"import app; [getattr(app, h) for h in {handlers!r}]"
+    cases = [
+        Case("import boto3", "import boto3", target=False),
+        Case("import app", "import app", target=True),
+        Case(f"import app + resolve handlers {handlers}", resolve, target=True),
+        Case("info: import app + POST /signup's lazy imports", "import app; import " + ", ".join(SIGNUP_ROUTE_IMPORTS),
+             target=False),
+    ]
+    for case in cases:
+        run_child(timed_code(case.statement), env)
+    for repetition in range(REPETITIONS):
+        shift = repetition % len(cases)
+        for case in cases[shift:] + cases[:shift]:
+            case.seconds.append(float(run_child(timed_code(case.statement), env).stdout.strip().splitlines()[-1]))
+
+    baseline = cases[0].median
+    print(f"cold start, prod stage env, fresh interpreter per run, N={REPETITIONS} each, interleaved; "
+          f"target import app <= {TARGET_RATIO} x import boto3 (medians)")
+    missed = False
+    for case in cases:
+        ratio = case.median / baseline
+        verdict = ""
+        if case.target:
+            ok = ratio <= TARGET_RATIO
+            missed = missed or not ok
+            verdict = "OK" if ok else "MISS"
+        print(
+            f"  {case.label:<60} median {case.median * 1000:7.1f} ms  "
+            f"(min {min(case.seconds) * 1000:6.1f}, max {max(case.seconds) * 1000:6.1f})  "
+            f"{ratio:4.2f} x boto3  {verdict}".rstrip()
+        )
+    if missed:
+        print_heaviest_imports("import app", env, "MISS - import app")
+    print_heaviest_imports(cases[-1].statement, env, "info - first signup after a cold start")
+    print(f"cold start: import app {cases[1].median / baseline:.2f} x import boto3 "
+          f"(target <= {TARGET_RATIO}) {'MISS' if missed else 'OK'}")
+
+
+if __name__ == "__main__":
+    main()
