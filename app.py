@@ -12,14 +12,14 @@ from typing import Any
 
 from chalice import Chalice
 
-from functions import accounts, docs, signup
+from functions import accounts, docs, export, signup, subscription, users
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
 
 app = Chalice(app_name="cocoon")
 app.register_middleware(cocoon_http_middleware, "http")
-for blueprint_module in (signup, accounts, docs):
+for blueprint_module in (signup, accounts, subscription, users, export, docs):
     app.register_blueprint(blueprint_module.bp)
 
 
@@ -32,3 +32,13 @@ def _scheduled(job: str) -> None:
 @app.schedule(JOBS["mail"].schedule, name="job_mail")
 def job_mail(event: Any) -> None:
     _scheduled("mail")
+
+
+@app.schedule(JOBS["trial-expiry"].schedule, name="job_trial_expiry")
+def job_trial_expiry(event: Any) -> None:
+    _scheduled("trial-expiry")
+
+
+@app.schedule(JOBS["lifecycle"].schedule, name="job_lifecycle")
+def job_lifecycle(event: Any) -> None:
+    _scheduled("lifecycle")

@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
 import os
 import re
 import sys
 import tempfile
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -115,7 +117,7 @@ class DynamoDBCounter:
                     counter.current.calls[f"{operation_name} {'+'.join(_tables(api_params))}"] += 1
             return original(client, operation_name, api_params)
 
-        botocore.client.BaseClient._make_api_call = counting_make_api_call  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = counting_make_api_call
 
     def _on_send(self, **kwargs: Any) -> None:
         if self.current is not None:
@@ -225,9 +227,10 @@ def run_phases(client: Any, counter: DynamoDBCounter, outbox: Path) -> list[Phas
         assert len(new) == 1, new
         seen.update(new)
         token = eml_token(new.pop())
+        token_body = json.dumps({"token": token})
         verify_headers = {**JSON_HEADERS, **({"Idempotency-Key": f"{key}-verify"} if key else {})}
         with counter.window() as window:
-            verified = client.http.post("/signup/verify", headers=verify_headers, body=json.dumps({"token": token}))
+            verified = client.http.post("/signup/verify", headers=verify_headers, body=token_body)
         assert verified.status_code == 201, verified.body
         (keyed_verify if key else verify).windows.append(window)
 
@@ -251,21 +254,31 @@ def main() -> None:
 
         dynamodb_local.create_tables(database.endpoint, recreate=True)
         counter.everything.clear()  # table creation is set-up, not the path under test
-        with Client(app, stage_name="test") as client:
-            phases = run_phases(client, counter, get_settings().outbox_dir)
+        app_stdout = io.StringIO()
+        with warnings.catch_warnings(), redirect_stdout(app_stdout):
+            # With metrics disabled the middleware's flush never clears the metric set, so at 100
+            # metrics Powertools prints an EMF blob anyway (and then warns of an empty flush).
+            warnings.filterwarnings("ignore", message="No application metrics to publish")
+            with Client(app, stage_name="test") as client:
+                phases = run_phases(client, counter, get_settings().outbox_dir)
     finally:
         database.stop()
 
-    print(f"DynamoDB requests per HTTP request (API calls at botocore; target <= {TARGET_PER_REQUEST}, no Scan)")
+    print(f"DynamoDB requests per HTTP request (API calls at botocore; target <= {TARGET_PER_REQUEST}, "
+          "no Scan)")
     results = [phase.report() for phase in phases]
     scans = {name: calls for name, calls in counter.everything.items() if "Scan" in name}
     print(f"  all DynamoDB calls of the run: {dict(sorted(counter.everything.items()))}")
     assert not scans, f"Scan on the signup path: {scans}"
+    if printed := app_stdout.getvalue():
+        print(f"  (the app printed {len(printed.splitlines())} line(s) to stdout during the run, "
+              "e.g. a Powertools EMF auto-flush at 100 metrics; not shown)")
     signup, verify, keyed_signup, keyed_verify = (phase.mean for phase in phases[:4])
     print(
-        f"signup requests: signup {signup:.2f}, verification {verify:.2f}, with Idempotency-Key "
-        f"{keyed_signup:.2f} / {keyed_verify:.2f}; no Scan (target <= {TARGET_PER_REQUEST} each) "
-        f"{'OK' if all(results) else 'MISS'}"
+        f"signup requests: signup {signup:.2f}, verification {verify:.2f}, no Scan "
+        f"(target <= {TARGET_PER_REQUEST} each) {'OK' if all(results[:2]) else 'MISS'}; "
+        f"with Idempotency-Key: signup {keyed_signup:.2f}, verification {keyed_verify:.2f} "
+        f"{'OK' if all(results[2:4]) else 'MISS'}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from shared.api.context import current_scope, tenant_account
 from shared.api.errors import not_found
 from shared.api.routing import Access, api_route, json_response
 
@@ -19,7 +20,7 @@ def show_account(id: str) -> Response:  # noqa: A002 - the path parameter's name
     from shared.storage.accounts import get_account
     from shared.storage.views import account_view
 
-    account = get_account(id)
+    account = tenant_account(id) or get_account(id)
     if account is None:
         raise not_found("account")
-    return json_response(account_view(account))
+    return json_response(account_view(account, current_scope().now))

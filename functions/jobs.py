@@ -25,6 +25,9 @@ class JobDefinition:
 JOBS: dict[str, JobDefinition] = {
     job.name: job
     for job in (
+        JobDefinition("trial-expiry", "functions.trial_expiry:run", "rate(1 hour)", "trial reminders and expiry"),
+        JobDefinition("lifecycle", "functions.lifecycle:run", "rate(1 hour)",
+                      "cancellations taking effect, deletion warnings, deletions, unverified signups"),
         JobDefinition("mail", "functions.mail_delivery:run", "rate(1 minute)", "deliver the outbox"),
     )
 }

@@ -119,3 +119,37 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+def _known_edition(value: str) -> str:
+    editions = get_policy().billing.editions
+    if value not in editions:
+        raise ValueError(f"unknown edition; choose one of {', '.join(editions)}")
+    return value
+
+
+class SubscriptionRequest(_Request):
+    edition: str = Field(min_length=1, max_length=40)
+
+    @field_validator("edition")
+    @classmethod
+    def _edition_offered(cls, value: str) -> str:
+        return _known_edition(value)
+
+
+class SubscriptionResult(BaseModel):
+    state: str
+    edition: str
+    effective_at: str = Field(description="when the edition takes effect (ISO 8601)")
+    paid_from: date | None
+
+
+class UserRequest(_Request):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ExportDocument(BaseModel):
+    account: AccountView
+    exported_at: str
+    items: list[dict[str, object]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class RequestScope:
     now: datetime
     principal: Principal | None
     route_key: str
+    account: Any = None  # the tenant's account, read once by the middleware
+
+
 
 
 _current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)
@@ -41,3 +45,11 @@ def current_scope() -> RequestScope:
     if scope is None:  # pragma: no cover - only when a handler is called outside the middleware
         raise RuntimeError("no request scope: the Cocoon middleware did not run")
     return scope
+
+
+def tenant_account(account_id: str) -> Any:
+    """The caller's account as the middleware read it (no second read), or None."""
+    scope = current_scope()
+    if scope.account is not None and scope.account.account_id == account_id:
+        return scope.account
+    return None

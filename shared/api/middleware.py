@@ -7,6 +7,7 @@ so no route repeats an access check and every error leaves in the same shape.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -49,8 +50,8 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
             now = request_now(
                 request.headers, time_travel_allowed=settings.time_travel_allowed, real_now=datetime.now(UTC)
             )
-            principal = _authenticate(request, spec, now)
-            set_scope(RequestScope(now=now, principal=principal, route_key=spec.key))
+            principal, account = _authenticate(request, spec, now)
+            set_scope(RequestScope(now=now, principal=principal, route_key=spec.key, account=account))
             response = get_response(request)
     except ApiError as exc:
         response = api_error_response(exc)
@@ -77,7 +78,10 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
     metrics.add_metric(name="Requests", unit="Count", value=1)
     if response.status_code >= 500:
         metrics.add_metric(name="ServerErrors", unit="Count", value=1)
-    metrics.flush_metrics()
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+        metrics.clear_metrics()  # disabled metrics would otherwise pile up and print at 100
+    else:
+        metrics.flush_metrics()
     return response
 
 
@@ -98,14 +102,14 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> Principal | None:
+def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> tuple[Principal | None, Any]:
     """Resolve the caller and check it may use this route; the answer never reveals other tenants."""
     if spec.access in (Access.PUBLIC, Access.SIGNED_LINK, Access.SIGNED_WEBHOOK):
-        return None
+        return None, None
     token = _bearer_token(request)
     if token is None:
         if spec.access is Access.TENANT_OR_PUBLIC:
-            return None
+            return None, None
         raise unauthorized()
     from shared.storage.tokens import principal_for_token
 
@@ -117,16 +121,17 @@ def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> Principal
             raise forbidden("staff_only", "This endpoint is for Cocoon staff.")
         if spec.staff_roles and principal.role not in spec.staff_roles and principal.role != "admin":
             raise forbidden("role_not_allowed", f"This endpoint needs one of the roles {', '.join(spec.staff_roles)}.")
-        return principal
+        return principal, None
     if principal.kind != "tenant":
         raise forbidden("tenant_only", "This endpoint takes an account's token; staff use /staff/... endpoints.")
     params = request.uri_params or {}
     if "id" in params and params["id"] != principal.account_id:
         # 404, not 403: a token must not learn whether another account exists.
         raise not_found("account")
-    from shared.storage.accounts import account_state
+    from shared.storage.accounts import get_account
 
-    state = account_state(str(principal.account_id))
+    account = get_account(str(principal.account_id))
+    state = account.state if account else None
     if state == "deactivated":
         raise forbidden(
             "account_deactivated",
@@ -135,7 +140,7 @@ def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> Principal
         )
     if state not in ("trial", "customer"):
         raise unauthorized("The bearer token is not valid.")
-    return principal
+    return principal, account
 
 
 def _in_our_error_shape(response: Response) -> Response:
@@ -154,6 +159,3 @@ def _in_our_error_shape(response: Response) -> Response:
         response.headers["Content-Type"] = "application/json"
     return response
 
-
-def response_json(response: Response) -> Any:
-    return response.body

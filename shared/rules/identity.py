@@ -36,3 +36,8 @@ def hashes_match(stored_hash: str, presented_token: str) -> bool:
 
 def new_id(prefix: str = "") -> str:
     return f"{prefix}{secrets.token_hex(8)}"
+
+
+def user_id_for_email(address: str) -> str:
+    """One user per address and account: re-activating a person is the same user, not a new one."""
+    return f"usr_{email_key(address)[:16]}"

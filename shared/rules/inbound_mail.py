@@ -125,7 +125,8 @@ class InboundMail:
 # Subjects
 # --------------------------------------------------------------------------------------
 
-_TICKET_TAG = re.compile(r"\[\s*ticket\s*[#:]?\s*#?\s*(\d{1,30})\s*\]", re.IGNORECASE)
+# No two adjacent optional whitespace runs: keeps the match linear on hostile subjects.
+_TICKET_TAG = re.compile(r"\[\s*ticket\s*(?:[#:]\s*)?(?:#\s*)?(\d{1,30})\s*\]", re.IGNORECASE)
 
 # Reply and forward prefixes of the mail programs our customers use (policy languages
 # plus the usual suspects). "R:"/"I:" are Italian Outlook, "YNT"/"İLT" Turkish,
@@ -135,11 +136,9 @@ _REPLY_WORDS = (
     r"回复|答复|回覆|返信"
 )
 _FORWARD_WORDS = r"fwd?|wg|tr|pd|enc|i|rv|doorst|továbbítás|fs|vb|ilt|İlt|redirecționat|转发|轉寄|転送"
-_PREFIX = re.compile(
-    rf"^\s*(?:{_REPLY_WORDS}|{_FORWARD_WORDS})\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]\s*",
-    re.IGNORECASE,
-)
-_FORWARD_PREFIX = re.compile(rf"^\s*(?:{_FORWARD_WORDS})\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]", re.IGNORECASE)
+_COUNTER = r"(?:\s*(?:\[\d+\]|\(\d+\)|\^\d+))?"  # "Re[2]:", "Re (3):", "RE^2:"
+_PREFIXES = re.compile(rf"^(?:\s*(?:{_REPLY_WORDS}|{_FORWARD_WORDS}){_COUNTER}\s*[:：])+", re.IGNORECASE)
+_FORWARD_PREFIX = re.compile(rf"^\s*(?:{_FORWARD_WORDS}){_COUNTER}\s*[:：]", re.IGNORECASE)
 
 
 def strip_reply_prefixes(subject: str) -> str:
@@ -148,17 +147,12 @@ def strip_reply_prefixes(subject: str) -> str:
     Agents and the vagueness check care about what the customer wrote, not how many
     times the mail went back and forth.
     """
-    text = subject
-    while True:
-        stripped = _PREFIX.sub("", text, count=1)
-        if stripped == text:
-            return text.strip()
-        text = stripped
+    return _PREFIXES.sub("", _normalize_space(subject or ""), count=1).strip()
 
 
 def ticket_number_from_subject(subject: str) -> str | None:
     """The number in our ``[Ticket#…]`` tag, tolerating the spacing and case mail programs make of it."""
-    match = _TICKET_TAG.search(subject or "")
+    match = _TICKET_TAG.search(_normalize_space(subject or ""))
     return match.group(1) if match else None
 
 
@@ -213,7 +207,7 @@ def is_vague_subject(subject: str) -> bool:
     describes the problem (spec §6). A word that is neither vague nor filler makes the
     subject specific enough ("Problem with invoice" is fine, "We have a problem" is not).
     """
-    text = _TICKET_TAG.sub(" ", subject or "")
+    text = _TICKET_TAG.sub(" ", _normalize_space(subject or ""))
     text = strip_reply_prefixes(text)
     words = _NON_WORD.sub(" ", text).casefold().split()
     meaningful = [w for w in words if w not in _VAGUE_WORDS and w not in _FILLER_WORDS]
@@ -512,20 +506,43 @@ def latest_reply(
     whole = text.strip()
     if not whole:
         return ""
-    unquoted = _QUOTED_LINE.sub("", text)
-    reply = ""
-    if unquoted.strip():
-        try:
-            from mailparser_reply import EmailReplyParser
-
-            message = EmailReplyParser(languages=list(languages)).read(unquoted)
-            if message.replies:
-                first = message.replies[0]
-                reply = first.full_body if keep_signature else first.body
-        except Exception:  # a library bug must not lose the mail
-            reply = ""
-    reply = (reply or "").strip()
+    lines = _QUOTED_LINE.sub("", text.replace("\r\n", "\n")).split("\n")
+    reply = _reply_lines(lines, keep_signature=keep_signature, languages=languages)
     return reply if _says_something(reply) else whole
+
+
+# The library's regular expressions are quadratic in the length of a line, so it only sees
+# a bounded, whitespace-collapsed copy of the first lines; its cut is mapped back onto
+# the real lines. The newest reply sits at the top, so nothing is lost in practice.
+_REPLY_SCAN_LINES = 400
+_REPLY_SCAN_LINE_CHARS = 300
+
+
+def _reply_lines(lines: list[str], *, keep_signature: bool, languages: Sequence[str]) -> str:
+    """Run mail-parser-reply on a safe copy of the first lines and cut the real lines where it cut."""
+    head = [_normalize_space(line)[:_REPLY_SCAN_LINE_CHARS] for line in lines[:_REPLY_SCAN_LINES]]
+    start = next((i for i, line in enumerate(head) if line), None)
+    if start is None:
+        return "\n".join(lines).strip()
+    try:
+        from mailparser_reply import EmailReplyParser
+
+        message = EmailReplyParser(languages=list(languages)).read("\n".join(head))
+        first = message.replies[0] if message.replies else None
+        reply = str((first.full_body if keep_signature else first.body) if first else "").strip()
+    except Exception:  # a library bug must not lose the mail
+        return "\n".join(lines).strip()
+    scanned = "\n".join(head[start:]).strip()
+    if reply == scanned:  # nothing to cut in the scanned lines: keep the real text, all of it
+        return "\n".join(lines).strip()
+    if not reply or not scanned.startswith(reply):
+        return reply  # the library rearranged the text (e.g. removed a disclaimer): take its result
+    reply_lines = reply.split("\n")
+    count = len(reply_lines)
+    kept = [line.rstrip() for line in lines[start : start + count]]
+    if head[start + count - 1] != reply_lines[-1]:
+        kept[-1] = reply_lines[-1]  # the cut fell inside a line
+    return "\n".join(kept).strip()
 
 
 def _unflow(text: str, delsp: bool) -> str:

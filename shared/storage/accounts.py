@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
 from shared.rules.clock import start_of_day
-from shared.rules.identity import email_key, new_id, new_secret_token, normalize_email, token_hash
+from shared.rules.identity import email_key, new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
 from shared.rules.signup import TrialPeriod, trial_period
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.models import (
@@ -89,13 +89,6 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
     """
     address = normalize_email(signup.admin_email)
     reservation_key = email_reservation_key(address)
-    try:
-        existing = EmailReservation.get(reservation_key, "EMAIL")
-    except EmailReservation.DoesNotExist:
-        existing = None
-    if existing is not None and (existing.reserved_until is None or existing.reserved_until > now):
-        raise EmailTaken(pending=existing.reserved_until is not None)
-
     account_id = new_id("acc_")
     link_token = new_secret_token("cv")
     valid_until = now + timedelta(hours=policy.signup.verification_link_hours)
@@ -114,6 +107,7 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
         dpa_version=policy.dpa_version,
         dpa_accepted_at=now,
         created_at=now,
+        verification_key=f"VERIFY#{token_hash(link_token)}",
     )
     reservation = EmailReservation(reservation_key, "EMAIL", account_id=account_id, reserved_until=valid_until)
     link = VerificationLink(
@@ -147,10 +141,8 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
         },
         now=now,
     )
-    reservation_free = EmailReservation.pk.does_not_exist()
-    if existing is not None:
-        # Take over a reservation only if it is still the stale one we read.
-        reservation_free = (EmailReservation.account_id == existing.account_id) & (EmailReservation.reserved_until <= now)
+    # Free, or held by a signup whose link expired (or an account no longer live): then we take it over.
+    reservation_free = EmailReservation.pk.does_not_exist() | (EmailReservation.reserved_until <= now)
     try:
         with transaction() as tx:
             tx.save(reservation, condition=reservation_free)
@@ -159,7 +151,12 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
             tx.save(purge)
             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
     except ConditionFailed as exc:
-        raise EmailTaken(pending=True) from exc
+        # Only now read who holds the address, to say why: the happy path needs no read at all.
+        try:
+            holder = EmailReservation.get(reservation_key, "EMAIL", consistent_read=True)
+        except EmailReservation.DoesNotExist:
+            holder = None
+        raise EmailTaken(pending=holder is not None and holder.reserved_until is not None) from exc
     return account_id
 
 
@@ -176,8 +173,8 @@ def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
     account_id = link.account_id
     trial = trial_period(now, zone, policy.trial.length_days)
     admin_token, token_item = new_tenant_token(account_id, now)
-    admin_id = new_id("usr_")
     address = normalize_email(link.admin_email)
+    admin_id = user_id_for_email(address)
     admin = User(
         account_pk(account_id),
         f"USER#{admin_id}",

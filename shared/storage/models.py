@@ -111,6 +111,9 @@ class Account(CocoonItem, discriminator="account"):
     edition = UnicodeAttribute(null=True)
     deactivated_on = UnicodeAttribute(null=True)
     cancellation = CancellationRecord(null=True)
+    pending_edition = UnicodeAttribute(null=True)
+    pending_edition_from = UTCDateTimeAttribute(null=True)
+    verification_key = UnicodeAttribute(null=True)  # the pending signup's link, deleted with it
     token_hashes = ListAttribute[str](of=UnicodeAttribute, default=list)
 
 
@@ -214,3 +217,17 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     claimed_until = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)
     attempts = NumberAttribute(default=0)
+
+
+class Tombstone(CocoonItem, discriminator="tombstone"):
+    """What remains of a deleted account: when and why, and how much, never who.
+
+    pk = "TOMBSTONE#<account_id>", sk = "TOMBSTONE".
+    """
+
+    account_id = UnicodeAttribute()
+    deleted_at = UTCDateTimeAttribute()
+    reason = UnicodeAttribute()
+    deactivated_on = UnicodeAttribute(null=True)
+    items_deleted = JSONAttribute(default=dict)
+    invoices_kept = NumberAttribute(default=0)

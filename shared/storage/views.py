@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared.storage.models import Account, User, account_pk
 
 
-def account_view(account: Account) -> dict[str, Any]:
+def current_edition(account: Account, now: datetime | None) -> str | None:
+    """A downgrade waits for the 1st of the next month; from then on it is the edition."""
+    if account.pending_edition and account.pending_edition_from and now and account.pending_edition_from <= now:
+        return account.pending_edition
+    return account.edition
+
+
+def account_view(account: Account, now: datetime | None = None) -> dict[str, Any]:
     users = [
         item
         for item in User.query(account_pk(account.account_id), User.sk.startswith("USER#"))
@@ -28,7 +36,7 @@ def account_view(account: Account) -> dict[str, Any]:
         "country": account.country,
         "vat_id": account.vat_id,
         "language": account.language,
-        "edition": account.edition,
+        "edition": current_edition(account, now),
         "trial_ends_on": account.trial_ends_on,
         "paid_from": account.paid_from,
         "cancellation": cancellation,

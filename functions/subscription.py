@@ -1,0 +1,88 @@
+"""Becoming a customer and changing edition (tenant), and reactivation (staff)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from shared.api.context import current_scope, tenant_account
+from shared.api.errors import ApiError, conflict, forbidden, not_found
+from shared.api.idempotency import run_idempotently
+from shared.api.requests import decode_body, raw_body, validate
+from shared.api.routing import Access, api_route, json_response
+from shared.observability import logger
+
+bp = Blueprint(__name__)
+
+
+def _answer(state: str, outcome: object) -> Response:
+    from shared.storage.lifecycle import EditionOutcome
+
+    assert isinstance(outcome, EditionOutcome)
+    return json_response({
+        "state": state,
+        "edition": outcome.edition,
+        "effective_at": outcome.effective_at.isoformat(),
+        "paid_from": outcome.paid_from.isoformat() if outcome.paid_from else None,
+    })
+
+
+@api_route(
+    bp, "/accounts/{id}/subscription", "POST", access=Access.TENANT, creates=True,
+    summary="Become a customer during the trial, or change the edition",
+    request_model="shared.contracts:SubscriptionRequest", response_model="shared.contracts:SubscriptionResult",
+)
+def subscribe(id: str) -> Response:  # noqa: A002
+    request = bp.current_request
+    body = raw_body(request)
+    return run_idempotently(request.headers, body, lambda: _subscribe(id, body, request.headers), bp.lambda_context)
+
+
+def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
+    from shared.contracts import SubscriptionRequest
+    from shared.policy import get_policy
+    from shared.storage.accounts import get_account
+    from shared.storage.lifecycle import StateConflict, change_edition, convert_trial
+
+    form = validate(SubscriptionRequest, decode_body(body, headers))  # type: ignore[arg-type]
+    account = tenant_account(account_id) or get_account(account_id)
+    if account is None:
+        raise not_found("account")
+    now, policy = current_scope().now, get_policy()
+    try:
+        if account.state == "trial":
+            outcome = convert_trial(account, form.edition, now, policy)
+            logger.info("trial converted", extra={"account_id": account_id})
+            return _answer("customer", outcome)
+        if account.state == "customer":
+            return _answer("customer", change_edition(account, form.edition, now, policy))
+    except StateConflict as exc:
+        raise conflict("state_changed", f"The account changed meanwhile: {exc}. Reload and try again.") from exc
+    raise forbidden(
+        "not_convertible",
+        "After the trial has ended, only Cocoon staff can reactivate the account; please contact us.",
+    )
+
+
+@api_route(
+    bp, "/staff/accounts/{id}/reactivate", "POST", access=Access.STAFF, staff_roles=("billing",), creates=True,
+    summary="Reactivate a deactivated account as a customer; paid service starts today",
+    request_model="shared.contracts:SubscriptionRequest", response_model="shared.contracts:SubscriptionResult",
+)
+def reactivate_account(id: str) -> Response:  # noqa: A002
+    from shared.contracts import SubscriptionRequest
+    from shared.policy import get_policy
+    from shared.storage.accounts import get_account
+    from shared.storage.lifecycle import StateConflict, reactivate
+
+    request = bp.current_request
+    form = validate(SubscriptionRequest, decode_body(raw_body(request), request.headers))
+    account = tenant_account(id) or get_account(id)
+    if account is None:
+        raise not_found("account")
+    if account.state != "deactivated":
+        raise ApiError(409, "not_deactivated", f"The account is {account.state}, not deactivated.")
+    try:
+        outcome = reactivate(account, form.edition, current_scope().now, get_policy())
+    except StateConflict as exc:
+        raise conflict("state_changed", str(exc)) from exc
+    return _answer("customer", outcome)

@@ -1,0 +1,581 @@
+"""`make package`: build the deployable artefacts, `dist/sam.json` and `dist/deployment.zip` (SPEC §10).
+
+Chalice alone would zip only `app.py`, `chalicelib/` and `vendor/`, and would
+know nothing of our tables, bucket or hand-written IAM policy. So this module
+builds a staging Chalice project under `build/chalice/` (our packages go into
+its `vendor/`, whose contents Chalice puts at the zip root), runs
+`chalice package` with a merge template that adds what Chalice cannot see, and
+then checks the result: the zip holds our packages and data files, the
+template passes cfn-lint, and the business policy loads. Only a build that
+passes every check reaches `dist/`.
+
+Usage: python -m infra.package [--out dist] [--stage prod] [--build-dir build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import fcntl
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.tables import IDEMPOTENCY_TABLE, MAIN_TABLE, TABLE_ENV, table_properties
+from shared.api.errors import NOT_FOUND_CODE, NOT_FOUND_MESSAGE, error_json
+from shared.settings import TIME_TRAVEL_STAGES
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The one region Cocoon runs in (customer data stays in Frankfurt); the template refuses any other.
+REGION = "eu-central-1"
+DEFAULT_STAGE = "prod"
+# Our packages, copied to the zip root through the staging project's vendor/.
+PACKAGES = ("functions", "shared")
+# Chalice injects its own runtime (chalice/app.py, chalice/__init__.py) into the zip. Listing
+# chalice in requirements.txt would only add its CLI dependencies (click, PyYAML, ...) to the zip.
+NOT_VENDORED = frozenset({"chalice"})
+# What a deployment zip must contain, or the Lambda fails at import or at the first mail.
+REQUIRED_IN_ZIP = (
+    "app.py",
+    "chalice/app.py",
+    "functions/__init__.py",
+    "shared/__init__.py",
+    "shared/policy.toml",
+)
+REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/")
+# Logical ids this module adds to the template.
+ATTACHMENTS_BUCKET = "AttachmentsBucket"
+ATTACHMENTS_BUCKET_POLICY = "AttachmentsBucketPolicy"
+ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
+LAMBDA_LOGS = "log-group:/aws/lambda/*"
+REST_API = "RestAPI"  # the AWS::Serverless::Api that `chalice package` generates
+DYNAMODB_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:TransactWriteItems",
+    "dynamodb:TransactGetItems",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+# What `chalice package` prints (and then carries on) when a dependency has no usable wheel.
+_MISSING_DEPENDENCIES = re.compile(
+    r"Could not install dependencies:\n(.*?)\nYou will have to build", re.DOTALL
+)
+
+
+class PackagingError(RuntimeError):
+    """The build or one of its checks failed; the message says what to fix."""
+
+
+@dataclass
+class PackageResult:
+    template: Path
+    zip_file: Path
+    stage: str
+    zip_bytes: int
+    zip_entries: int
+    resources: dict[str, str]
+    lint_warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+
+def runtime_requirements(pyproject: Path = PROJECT_ROOT / "pyproject.toml") -> list[str]:
+    """pyproject's runtime `dependencies`, the only ones the zip may carry (dev extras stay out).
+
+    boto3 comes from the Lambda runtime and is not listed; botocore arrives anyway
+    because PynamoDB requires it, and Chalice vendors whatever the requirements pull in.
+    """
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    requirements: list[str] = []
+    for requirement in project.get("dependencies", []):
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+        if match is None:
+            raise PackagingError(f"pyproject.toml: cannot read the dependency {requirement!r}")
+        if re.sub(r"[-_.]+", "-", match.group(1)).lower() in NOT_VENDORED:
+            continue
+        requirements.append(requirement.strip())
+    return requirements
+
+
+def chalice_config(stage: str, config_file: Path = PROJECT_ROOT / "chalice.json") -> dict[str, Any]:
+    """chalice.json with the stage made deployable: our own policy file instead of autogen.
+
+    Chalice's policy autogen reads boto3 calls from app.py and cannot see PynamoDB's,
+    so the deployed roles get a hand-written policy (see `iam_policy_document`).
+    """
+    config: dict[str, Any] = json.loads(config_file.read_text(encoding="utf-8"))
+    stages = config.get("stages", {})
+    if stage not in stages:
+        raise PackagingError(f"chalice.json has no stage {stage!r} (stages: {', '.join(sorted(stages))})")
+    runs_as = stage_environment(config, stage).get("COCOON_STAGE", stage)
+    if stage in TIME_TRAVEL_STAGES or runs_as in TIME_TRAVEL_STAGES:
+        # A deployed stage must ignore X-Cocoon-Now; the local and test stages honour it.
+        raise PackagingError(f"stage {stage!r} allows time travel and must not be deployed")
+    deployable = copy.deepcopy(config)
+    deployable["stages"][stage]["autogen_policy"] = False
+    deployable["stages"][stage]["iam_policy_file"] = policy_file_name(stage)
+    return deployable
+
+
+def policy_file_name(stage: str) -> str:
+    return f"policy-{stage}.json"
+
+
+def stage_environment(config: dict[str, Any], stage: str) -> dict[str, str]:
+    """The environment a stage's functions get: the app-wide variables, then the stage's own."""
+    env = dict(config.get("environment_variables", {}))
+    env.update(config["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+def table_names(config: dict[str, Any], stage: str) -> dict[str, str]:
+    """Table name per logical id, as the stage's environment tells the code (COCOON_TABLE, ...)."""
+    env = stage_environment(config, stage)
+    missing = [name for name in TABLE_ENV.values() if not env.get(name)]
+    if missing:
+        raise PackagingError(f"stage {stage!r} sets no {', '.join(missing)} in chalice.json")
+    return {logical_id: env[variable] for logical_id, variable in TABLE_ENV.items()}
+
+
+def check_policy() -> None:
+    """Refuse to package a broken policy.toml: the deployed functions would fail on first use."""
+    from shared.policy import PolicyError, load_policy
+
+    try:
+        load_policy()
+    except PolicyError as exc:
+        raise PackagingError(str(exc)) from exc
+
+
+# --- the staging Chalice project ----------------------------------------------------------------------
+
+
+def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> None:
+    """Refresh app.py, config, requirements and vendor/ in the staging project.
+
+    `.chalice/deployments/` is kept: Chalice reuses a zip whose requirements and
+    files hash the same, so a rerun without changes downloads nothing.
+    """
+    chalice_dir = project_dir / ".chalice"
+    chalice_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(PROJECT_ROOT / "app.py", project_dir / "app.py")
+    (chalice_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    # Chalice requires the policy file; the merge template replaces the policy with the full one,
+    # which can name the tables and the bucket (their ARNs exist only inside CloudFormation).
+    logs_only = {
+        "Version": "2012-10-17",
+        "Statement": [_logs_statement(f"arn:aws:logs:{REGION}:*:{LAMBDA_LOGS}")],
+    }
+    (chalice_dir / policy_file_name(stage)).write_text(
+        json.dumps(logs_only, indent=2) + "\n", encoding="utf-8"
+    )
+    (project_dir / "requirements.txt").write_text("\n".join(runtime_requirements()) + "\n", encoding="utf-8")
+    vendor = project_dir / "vendor"
+    shutil.rmtree(vendor, ignore_errors=True)
+    for package in PACKAGES:
+        shutil.copytree(
+            PROJECT_ROOT / package, vendor / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+
+
+def run_chalice_package(project_dir: Path, out: Path, stage: str, merge_template: Path | None = None) -> str:
+    """Run `chalice package` in the staging project; return its output, failing on missing wheels."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(_venv_bin("chalice")), "package", "--stage", stage]
+    if merge_template is not None:
+        command += ["--merge-template", str(merge_template)]
+    command.append(str(out))
+    env = {
+        **_environ(),
+        # Chalice needs a region to build the template; no credentials are needed or used.
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    process = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
+    output = process.stdout + process.stderr
+    missing = _MISSING_DEPENDENCIES.search(output)
+    if missing:
+        # Chalice caches the incomplete zip and would reuse it silently next time: drop it.
+        shutil.rmtree(project_dir / ".chalice" / "deployments", ignore_errors=True)
+        names = ", ".join(line.strip() for line in missing.group(1).splitlines() if line.strip())
+        raise PackagingError(f"no manylinux wheel for python3.11 x86_64 (Lambda, glibc 2.26) of: {names}")
+    if process.returncode != 0:
+        raise PackagingError(f"chalice package failed ({process.returncode}):\n{output.strip()}")
+    return output
+
+
+def prune_cached_zips(project_dir: Path, keep: Path) -> None:
+    """Keep only the cached deployment zip that was just used, so build/ does not grow per change."""
+    deployments = project_dir / ".chalice" / "deployments"
+    for cached in deployments.glob("*.zip"):
+        if not filecmp.cmp(cached, keep, shallow=False):
+            cached.unlink()
+
+
+# --- the merge template -------------------------------------------------------------------------------
+
+
+def _logs_statement(log_groups: str) -> dict[str, Any]:
+    """CloudWatch Logs for the functions' own log groups (`log_groups` is an ARN up to the group name)."""
+    resources: list[Any] = [log_groups, f"{log_groups}:*"]
+    if "${" in log_groups:
+        resources = [{"Fn::Sub": arn} for arn in resources]
+    return {
+        "Sid": "Logs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": resources,
+    }
+
+
+def iam_policy_document() -> dict[str, Any]:
+    """The functions' permissions, written by hand: Chalice's autogen cannot see PynamoDB's calls.
+
+    Every function runs the same code base (any of them may write the outbox or
+    read an account), so all roles get this one policy.
+    """
+    table_arns: list[Any] = []
+    for logical_id in (MAIN_TABLE, IDEMPOTENCY_TABLE):
+        table_arns.append({"Fn::GetAtt": [logical_id, "Arn"]})
+        table_arns.append({"Fn::Sub": f"${{{logical_id}.Arn}}/index/*"})
+    ses_prefix = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Tables", "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS), "Resource": table_arns},
+            {
+                "Sid": "SendMail",
+                "Effect": "Allow",
+                "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+                "Resource": [
+                    {"Fn::Sub": f"{ses_prefix}:identity/*"},
+                    {"Fn::Sub": f"{ses_prefix}:configuration-set/*"},
+                ],
+            },
+            {
+                "Sid": "Attachments",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                "Resource": [{"Fn::Sub": f"${{{ATTACHMENTS_BUCKET}.Arn}}/*"}],
+            },
+            _logs_statement(
+                f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{LAMBDA_LOGS}"
+            ),
+        ],
+    }
+
+
+def _attachments_bucket() -> dict[str, dict[str, Any]]:
+    return {
+        ATTACHMENTS_BUCKET: {
+            "Type": "AWS::S3::Bucket",
+            # Ticket attachments are customer data: deleting the stack must not delete them.
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {
+                            "ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                            "BucketKeyEnabled": True,
+                        }
+                    ]
+                },
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True,
+                    "RestrictPublicBuckets": True,
+                },
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "AbortIncompleteUploads",
+                            "Status": "Enabled",
+                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                        }
+                    ]
+                },
+            },
+        },
+        ATTACHMENTS_BUCKET_POLICY: {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": ATTACHMENTS_BUCKET},
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "TlsOnly",
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": [
+                                {"Fn::GetAtt": [ATTACHMENTS_BUCKET, "Arn"]},
+                                {"Fn::Sub": f"${{{ATTACHMENTS_BUCKET}.Arn}}/*"},
+                            ],
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def _tables(names: dict[str, str]) -> dict[str, dict[str, Any]]:
+    resources: dict[str, dict[str, Any]] = {}
+    for logical_id, properties in table_properties().items():
+        resource: dict[str, Any] = {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {"TableName": names[logical_id], **properties},
+        }
+        if logical_id == MAIN_TABLE:
+            # The accounts and their history: never deleted with the stack. Idempotency
+            # records expire within hours and may go with it.
+            resource["DeletionPolicy"] = "Retain"
+            resource["UpdateReplacePolicy"] = "Retain"
+        resources[logical_id] = resource
+    return resources
+
+
+def not_found_gateway_response() -> dict[str, Any]:
+    """API Gateway's answer to an unknown route (MISSING_AUTHENTICATION_TOKEN, a 403 by default).
+
+    Written into the RestAPI's OpenAPI body rather than as a separate
+    AWS::ApiGateway::GatewayResponse resource: a separate resource is not part of
+    the Deployment, so the stage would keep the default answer until some later
+    redeployment. In the body it changes the deployment hash and ships with it.
+    """
+    return {
+        "statusCode": "404",
+        "responseParameters": {
+            "gatewayresponse.header.Content-Type": "'application/json'",
+            "gatewayresponse.header.Cache-Control": "'no-store'",
+            "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+        },
+        "responseTemplates": {"application/json": error_json(NOT_FOUND_CODE, NOT_FOUND_MESSAGE)},
+    }
+
+
+def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str) -> dict[str, Any]:
+    """What we add to Chalice's template; `chalice package --merge-template` deep-merges it.
+
+    Role and function ids are read from Chalice's own template (a first, unmerged
+    run) rather than guessed, so a new scheduled function gets its policy and
+    environment without anyone editing this file.
+    """
+    resources = generated.get("Resources", {})
+    functions = [name for name, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+    roles = sorted(
+        {
+            role["Fn::GetAtt"][0]
+            for name in functions
+            if isinstance(role := resources[name]["Properties"].get("Role"), dict) and "Fn::GetAtt" in role
+        }
+    )
+    if not functions or not roles or REST_API not in resources:
+        raise PackagingError(
+            f"chalice's template has unexpected resources ({', '.join(sorted(resources))}): "
+            f"expected functions with Chalice-managed roles and {REST_API}"
+        )
+    merged: dict[str, Any] = {
+        "Description": f"Cocoon back office, stage {stage}, for {REGION} only (built by infra/package.py)",
+        "Metadata": {
+            "Cocoon": {"Stage": stage, "Region": REGION, "BuiltBy": "python -m infra.package"},
+            "cfn-lint": {"config": {"regions": [REGION]}},
+        },
+        "Rules": {
+            "OnlyInFrankfurt": {
+                "Assertions": [
+                    {
+                        "Assert": {"Fn::Equals": [{"Ref": "AWS::Region"}, REGION]},
+                        "AssertDescription": f"Cocoon keeps customer data in {REGION}; deploy there.",
+                    }
+                ]
+            }
+        },
+        "Resources": {**_tables(table_names(config, stage)), **_attachments_bucket()},
+        "Outputs": {
+            "AttachmentsBucketName": {"Value": {"Ref": ATTACHMENTS_BUCKET}},
+            "TableName": {"Value": {"Ref": MAIN_TABLE}},
+        },
+    }
+    policy = iam_policy_document()
+    for role in roles:
+        # Lists are replaced, not merged: this is the role's whole inline policy.
+        merged["Resources"][role] = {
+            "Properties": {"Policies": [{"PolicyName": f"{role}Policy", "PolicyDocument": policy}]}
+        }
+    for function in functions:
+        merged["Resources"][function] = {
+            "Properties": {"Environment": {"Variables": {ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET}}}}
+        }
+    gateway_responses = {"MISSING_AUTHENTICATION_TOKEN": not_found_gateway_response()}
+    merged["Resources"][REST_API] = {
+        "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses}}
+    }
+    return merged
+
+
+# --- checks -------------------------------------------------------------------------------------------
+
+
+def verify_zip(zip_file: Path) -> int:
+    """Check the zip holds our code and data files (Chalice would silently leave them out); return entries."""
+    with zipfile.ZipFile(zip_file) as archive:
+        names = archive.namelist()
+    present = set(names)
+    missing = [name for name in REQUIRED_IN_ZIP if name not in present]
+    missing += [
+        f"{prefix}..." for prefix in REQUIRED_PREFIXES_IN_ZIP if not any(n.startswith(prefix) for n in names)
+    ]
+    if missing:
+        raise PackagingError(f"{zip_file} lacks {', '.join(missing)}")
+    caches = [name for name in names if "__pycache__" in name and name.split("/", 1)[0] in PACKAGES]
+    if caches:
+        raise PackagingError(f"{zip_file} holds bytecode caches of our packages, e.g. {caches[0]}")
+    return len(names)
+
+
+def run_cfn_lint(template: Path) -> list[str]:
+    """Lint the template; fail on errors, return the warnings (one per line)."""
+    command = [str(_venv_bin("cfn-lint")), "--regions", REGION, "--format", "parseable", "--", str(template)]
+    process = subprocess.run(command, capture_output=True, text=True, check=False, env=_environ())
+    findings = [line for line in process.stdout.splitlines() if line.strip()]
+    # cfn-lint's exit code is a bit mask: 1 = it failed, 2 = errors, 4 = warnings, 8 = informational.
+    if process.returncode & 0b11:
+        details = "\n".join(findings) or process.stderr.strip()
+        raise PackagingError(f"cfn-lint rejects {template}:\n{details}")
+    return findings
+
+
+# --- the build ----------------------------------------------------------------------------------------
+
+
+def build(out: Path, stage: str = DEFAULT_STAGE, build_dir: Path = PROJECT_ROOT / "build") -> PackageResult:
+    """Build, check and write `<out>/sam.json` and `<out>/deployment.zip`."""
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    check_policy()
+    config = chalice_config(stage)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(build_dir / "package.lock"):
+        project_dir = build_dir / "chalice"
+        prepare_staging(project_dir, stage, config)
+        raw_out = build_dir / "chalice-raw"
+        run_chalice_package(project_dir, raw_out, stage)
+        seconds["staging + chalice package"] = time.monotonic() - started
+
+        merge_file = build_dir / "merge-template.json"
+        generated = json.loads((raw_out / "sam.json").read_text(encoding="utf-8"))
+        merge = merge_template(generated, config, stage)
+        merge_file.write_text(json.dumps(merge, indent=2) + "\n", encoding="utf-8")
+        step = time.monotonic()
+        merged_out = build_dir / "chalice-out"
+        run_chalice_package(project_dir, merged_out, stage, merge_file)
+        seconds["chalice package (merge)"] = time.monotonic() - step
+
+        template, zip_file = merged_out / "sam.json", merged_out / "deployment.zip"
+        entries = verify_zip(zip_file)
+        step = time.monotonic()
+        warnings = run_cfn_lint(template)
+        seconds["cfn-lint"] = time.monotonic() - step
+        prune_cached_zips(project_dir, zip_file)
+
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(template, out / "sam.json")
+        shutil.copy2(zip_file, out / "deployment.zip")
+        shutil.rmtree(raw_out, ignore_errors=True)
+    resources = json.loads(template.read_text(encoding="utf-8"))["Resources"]
+    seconds["total"] = time.monotonic() - started
+    return PackageResult(
+        template=out / "sam.json",
+        zip_file=out / "deployment.zip",
+        stage=stage,
+        zip_bytes=(out / "deployment.zip").stat().st_size,
+        zip_entries=entries,
+        resources={name: str(resource["Type"]) for name, resource in resources.items()},
+        lint_warnings=warnings,
+        seconds=seconds,
+    )
+
+
+def summary(result: PackageResult) -> str:
+    lines = [
+        f"Packaged stage {result.stage!r} for {REGION}:",
+        f"  {result.template}",
+        f"  {result.zip_file} ({result.zip_bytes / 1_000_000:.1f} MB, {result.zip_entries} files)",
+        "  resources: " + ", ".join(f"{name} ({kind})" for name, kind in sorted(result.resources.items())),
+        "  cfn-lint: " + (f"{len(result.lint_warnings)} warning(s)" if result.lint_warnings else "clean"),
+    ]
+    lines += [f"    {warning}" for warning in result.lint_warnings]
+    lines.append("  time: " + ", ".join(f"{step} {value:.1f} s" for step, value in result.seconds.items()))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=PROJECT_ROOT / "dist", help="where sam.json and deployment.zip go (dist/)"
+    )
+    parser.add_argument("--stage", default=DEFAULT_STAGE, help="the chalice.json stage to package (prod)")
+    parser.add_argument(
+        "--build-dir", type=Path, default=PROJECT_ROOT / "build", help="staging and cache (default build/)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        result = build(args.out, args.stage, args.build_dir)
+    except PackagingError as exc:
+        print(f"make package: {exc}", file=sys.stderr)
+        return 1
+    print(summary(result))
+    return 0
+
+
+def _venv_bin(name: str) -> Path:
+    """A tool from the interpreter's own venv, so the build never picks another install from PATH."""
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        raise PackagingError(f"{path} is missing: run `make install`")
+    return path
+
+
+def _environ() -> dict[str, str]:
+    return dict(os.environ)
+
+
+@contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """One build at a time per build dir: `make package` and the packaging tests share the cache."""
+    with lock_file.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

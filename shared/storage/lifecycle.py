@@ -1,0 +1,309 @@
+"""The account life cycle in storage: conversion, editions, users, deactivation, deletion.
+
+Each change is one transaction with its history item, its scheduled follow-ups
+and its mail, so a crash never leaves half a change, and a job that runs again
+finds its scheduled action gone and does nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.policy import Policy
+from shared.rules.clock import local_day, start_of_day
+from shared.rules.identity import normalize_email, user_id_for_email
+from shared.storage.accounts import ACCOUNT_SK, email_reservation_key
+from shared.storage.db import ConditionFailed, transaction
+from shared.storage.models import (
+    Account,
+    ApiToken,
+    CocoonItem,
+    EditionChange,
+    EmailReservation,
+    ScheduledAction,
+    SeatEvent,
+    Tombstone,
+    User,
+    VerificationLink,
+    account_pk,
+)
+from shared.storage.outbox import queue_mail
+from shared.storage.schedule import action_sk, scheduled_action
+
+# Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO).
+KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#", "BILLED#")
+
+
+class StateConflict(Exception):
+    """The account is not in a state that allows this change (it changed meanwhile, or never was)."""
+
+
+def seat_event(account_id: str, user_id: str, activated: bool, now: datetime) -> SeatEvent:
+    return SeatEvent(
+        account_pk(account_id), f"SEAT#{now.isoformat()}#{user_id}", account_id=account_id, user_id=user_id,
+        activated=activated, at=now,
+    )
+
+
+def edition_change(account_id: str, edition: str, effective_at: datetime, now: datetime) -> EditionChange:
+    return EditionChange(
+        account_pk(account_id), f"EDITION#{effective_at.isoformat()}", account_id=account_id, edition=edition,
+        effective_at=effective_at, requested_at=now,
+    )
+
+
+def _mail_context(account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
+    from shared.settings import get_settings
+
+    return {
+        "company_name": account.company_name,
+        "admin_name": account.admin_name,
+        "account_id": account.account_id,
+        "app_url": get_settings().public_url,
+        "support_email": policy.seller.email,
+        **extra,
+    }
+
+
+def _account_key(account_id: str) -> Account:
+    return Account(account_pk(account_id), ACCOUNT_SK)
+
+
+# --- becoming a customer and editions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditionOutcome:
+    edition: str
+    effective_at: datetime
+    paid_from: date | None
+
+
+def convert_trial(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
+    """A trial becomes a customer; paid service starts the day after the trial's last day."""
+    from shared.rules.billing import paid_from_for_conversion
+
+    assert account.trial_ends_on is not None
+    zone = ZoneInfo(policy.company_time_zone)
+    paid_from = paid_from_for_conversion(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
+    trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
+    mail = queue_mail(
+        mail_id=f"converted-{account.account_id}", account_id=account.account_id, recipient=account.admin_email,
+        template="conversion_confirmation", language=account.language,
+        context=_mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()), now=now,
+    )
+    try:
+        with transaction() as tx:
+            tx.update(
+                _account_key(account.account_id),
+                actions=[Account.state.set("customer"), Account.edition.set(edition),
+                         Account.paid_from.set(paid_from.isoformat())],
+                condition=Account.state == "trial",
+            )
+            tx.save(edition_change(account.account_id, edition, now, now))
+            for action in trial_actions:
+                tx.delete(ScheduledAction(account_pk(account.account_id), action_sk("trial-expiry", action)))
+            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+    except ConditionFailed as exc:
+        raise StateConflict("the account is no longer in its trial") from exc
+    return EditionOutcome(edition, now, paid_from)
+
+
+def change_edition(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
+    """Upgrades at once; downgrades from the first day of the next month (the history keeps both)."""
+    from shared.rules.billing import edition_change_effective_at
+
+    ranks = {name: e.rank for name, e in policy.billing.editions.items()}
+    effective_at = edition_change_effective_at(account.edition, edition, now, ranks, policy.company_time_zone)
+    actions: list[Any] = []
+    if effective_at <= now:
+        actions = [Account.edition.set(edition), Account.pending_edition.remove(), Account.pending_edition_from.remove()]
+    else:
+        actions = [Account.pending_edition.set(edition), Account.pending_edition_from.set(effective_at)]
+    try:
+        with transaction() as tx:
+            tx.update(_account_key(account.account_id), actions=actions, condition=Account.state == "customer")
+            tx.save(edition_change(account.account_id, edition, effective_at, now))
+    except ConditionFailed as exc:
+        raise StateConflict("the account is not a customer") from exc
+    return EditionOutcome(edition, effective_at, None)
+
+
+def reactivate(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
+    """Staff bring a deactivated account back as a customer; paid service starts that day."""
+    zone = ZoneInfo(policy.company_time_zone)
+    paid_from = local_day(now, zone)
+    try:
+        with transaction() as tx:
+            tx.update(
+                _account_key(account.account_id),
+                actions=[Account.state.set("customer"), Account.edition.set(edition),
+                         Account.paid_from.set(paid_from.isoformat()), Account.deactivated_on.remove(),
+                         Account.cancellation.remove()],
+                condition=Account.state == "deactivated",
+            )
+            tx.update(
+                EmailReservation(email_reservation_key(account.admin_email), "EMAIL"),
+                actions=[EmailReservation.reserved_until.remove()],
+                condition=EmailReservation.account_id == account.account_id,
+            )
+            tx.save(edition_change(account.account_id, edition, now, now))
+            for action in ("deletion-warning", "purge"):
+                tx.delete(ScheduledAction(account_pk(account.account_id), action_sk("lifecycle", action)))
+    except ConditionFailed as exc:
+        raise StateConflict("the account is not deactivated, or its e-mail now belongs to another account") from exc
+    return EditionOutcome(edition, now, paid_from)
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+
+def activate_user(account_id: str, address: str, name: str, now: datetime) -> tuple[User, bool]:
+    """Activate a person (again); returns the user and whether anything changed."""
+    from shared.storage.accounts import contact_lookup_key
+
+    address = normalize_email(address)
+    user_id = user_id_for_email(address)
+    try:
+        existing: User | None = User.get(account_pk(account_id), f"USER#{user_id}")
+    except User.DoesNotExist:
+        existing = None
+    if existing is not None and existing.active:
+        return existing, False
+    user = User(
+        account_pk(account_id), f"USER#{user_id}", account_id=account_id, user_id=user_id, email=address, name=name,
+        role=existing.role if existing else "user", active=True,
+        created_at=existing.created_at if existing else now, lookup_key=contact_lookup_key(address),
+    )
+    with transaction() as tx:
+        # Only if nobody activated them in between: otherwise we'd record a second activation.
+        tx.save(user, condition=User.pk.does_not_exist() | (User.active == False))  # noqa: E712
+        tx.save(seat_event(account_id, user_id, True, now))
+    return user, True
+
+
+def deactivate_user(account_id: str, user_id: str, now: datetime) -> User | None:
+    """Deactivate a user; None if the account has no such user. Deactivating twice changes nothing."""
+    try:
+        user = User.get(account_pk(account_id), f"USER#{user_id}")
+    except User.DoesNotExist:
+        return None
+    if not user.active:
+        return user
+    if user.role == "admin":
+        raise StateConflict("the account's admin cannot be deactivated")
+    with transaction() as tx:
+        tx.update(user, actions=[User.active.set(False), User.lookup_key.remove()], condition=User.active == True)  # noqa: E712
+        tx.save(seat_event(account_id, user_id, False, now))
+    user.active = False
+    return user
+
+
+# --- the jobs' actions -------------------------------------------------------------------------
+
+
+def send_trial_reminder(action: ScheduledAction, account: Account, days: int, now: datetime, policy: Policy) -> None:
+    mail = queue_mail(
+        mail_id=f"trial-reminder-{days}-{account.account_id}", account_id=account.account_id,
+        recipient=account.admin_email, template="trial_reminder", language=account.language,
+        context=_mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on), now=now,
+    )
+    with transaction() as tx:
+        tx.delete(action, condition=ScheduledAction.pk.exists())
+        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+
+def deactivate(
+    action: ScheduledAction, account: Account, reason: str, now: datetime, policy: Policy,
+    expected_state: str,
+) -> date:
+    """Deactivate (trial ran out, or a cancellation took effect); deletion follows after the retention period."""
+    zone = ZoneInfo(policy.company_time_zone)
+    deactivated_on = local_day(now, zone)
+    delete_at = start_of_day(deactivated_on + timedelta(days=policy.retention.deleted_after_days), zone)
+    warn_at = delete_at - timedelta(days=policy.retention.deletion_warning_days_before)
+    mail = queue_mail(
+        mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}", account_id=account.account_id,
+        recipient=account.admin_email, template=f"deactivated_{reason}", language=account.language,
+        context=_mail_context(account, policy, deletion_on=local_day(delete_at, zone).isoformat(),
+                              retention_days=policy.retention.deleted_after_days),
+        now=now,
+    )
+    with transaction() as tx:
+        tx.delete(action, condition=ScheduledAction.pk.exists())
+        tx.update(
+            _account_key(account.account_id),
+            actions=[Account.state.set("deactivated"), Account.deactivated_on.set(deactivated_on.isoformat())],
+            condition=Account.state == expected_state,
+        )
+        # The e-mail may sign up anew once the account is no longer live.
+        tx.update(
+            EmailReservation(email_reservation_key(account.admin_email), "EMAIL"),
+            actions=[EmailReservation.reserved_until.set(now)],
+            condition=EmailReservation.account_id == account.account_id,
+        )
+        tx.save(scheduled_action(account.account_id, "lifecycle", "deletion-warning", warn_at))
+        tx.save(scheduled_action(account.account_id, "lifecycle", "purge", delete_at))
+        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+    return deactivated_on
+
+
+def send_deletion_warning(action: ScheduledAction, account: Account, now: datetime, policy: Policy) -> None:
+    zone = ZoneInfo(policy.company_time_zone)
+    assert account.deactivated_on is not None
+    deletion_on = date.fromisoformat(account.deactivated_on) + timedelta(days=policy.retention.deleted_after_days)
+    mail = queue_mail(
+        mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}", account_id=account.account_id,
+        recipient=account.admin_email, template="deletion_warning", language=account.language,
+        context=_mail_context(account, policy, deletion_on=deletion_on.isoformat(),
+                              days_left=(deletion_on - local_day(now, zone)).days),
+        now=now,
+    )
+    with transaction() as tx:
+        tx.delete(action, condition=ScheduledAction.pk.exists())
+        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+
+def purge_account(account_id: str, reason: str, now: datetime, account: Account | None) -> int:
+    """Delete every item of the account except invoices; leave a tombstone without personal data.
+
+    Restartable: deletes are idempotent, the tombstone is written before the
+    last item (the scheduled action) goes, so a crash midway is finished by the next run.
+    """
+    items = list(CocoonItem.query(account_pk(account_id)))
+    kept = [item for item in items if item.sk.startswith(KEPT_ON_DELETION_PREFIXES)]
+    doomed = [item for item in items if not item.sk.startswith(KEPT_ON_DELETION_PREFIXES)]
+    counts: dict[str, int] = {}
+    for item in doomed:
+        counts[type(item).__name__] = counts.get(type(item).__name__, 0) + 1
+    tombstone = Tombstone(
+        f"TOMBSTONE#{account_id}", "TOMBSTONE", account_id=account_id, deleted_at=now, reason=reason,
+        deactivated_on=account.deactivated_on if account else None, items_deleted=counts, invoices_kept=len(kept),
+    )
+    tombstone.save()
+    schedule = [item for item in doomed if isinstance(item, ScheduledAction)]
+    others = [item for item in doomed if not isinstance(item, ScheduledAction)]
+    with ApiToken.batch_write() as batch:
+        if account is not None:
+            for hashed in account.token_hashes or []:
+                batch.delete(ApiToken(f"TOKEN#{hashed}", "TOKEN"))
+    if account is not None:
+        # The reservation goes only if it is still this account's (a new signup may have taken it over).
+        try:
+            EmailReservation(email_reservation_key(account.admin_email), "EMAIL").delete(
+                condition=EmailReservation.account_id == account_id
+            )
+        except Exception:  # noqa: BLE001, S110 - taken over by another account, or already gone
+            pass
+    if account is not None and account.verification_key:
+        VerificationLink(account.verification_key, "VERIFY").delete()
+    with CocoonItem.batch_write() as batch:
+        for item in others:
+            batch.delete(item)
+    with CocoonItem.batch_write() as batch:
+        for item in schedule:
+            batch.delete(item)
+    return len(doomed)
