@@ -12,14 +12,14 @@ from typing import Any
 
 from chalice import Chalice
 
-from functions import accounts, docs, export, signup, subscription, users
+from functions import accounts, cancellation, docs, export, signup, subscription, users
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
 
 app = Chalice(app_name="cocoon")
 app.register_middleware(cocoon_http_middleware, "http")
-for blueprint_module in (signup, accounts, subscription, users, export, docs):
+for blueprint_module in (signup, accounts, subscription, users, cancellation, export, docs):
     app.register_blueprint(blueprint_module.bp)
 
 

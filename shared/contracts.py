@@ -153,3 +153,26 @@ class ExportDocument(BaseModel):
     account: AccountView
     exported_at: str
     items: list[dict[str, object]]
+
+
+class StaffCancellationRequest(_Request):
+    received_on: date = Field(description="the day the letter, fax or e-mail arrived (ISO date)")
+    channel: Literal["letter", "fax", "email"]
+
+
+class CancellationAnswer(BaseModel):
+    status: Literal["recorded", "pending", "withdrawn", "not_needed"]
+    message: str
+    received_on: date | None = None
+    effective_on: date | None = None
+    channel: str | None = None
+
+
+class MonthDeadlineView(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    last_day_of_receipt: date
+
+
+class DeadlineTable(BaseModel):
+    year: int
+    months: list[MonthDeadlineView]

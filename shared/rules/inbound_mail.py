@@ -27,7 +27,6 @@ from email import policy as email_policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from enum import StrEnum
-from html.parser import HTMLParser
 
 __all__ = [
     "REPLY_LANGUAGES",
@@ -353,19 +352,30 @@ _BLOCK_TAGS = _words(
     "main nav section table thead tbody tfoot tr ul ol caption"
 )
 _PARAGRAPH_TAGS = _words("p h1 h2 h3 h4 h5 h6 pre")
-_SKIP_TAGS = _words("head script style title noscript template object xml")
+# Elements whose content is never shown: skipped up to their end tag.
+_RAW_TEXT_TAGS = _words("script style title noscript template xml textarea")
+# One token at a time, each pattern stops at the next "<" or ">": linear on any input
+# (the stdlib HTMLParser of Python 3.11 is quadratic on unterminated "<![" and "<!").
+_HTML_TOKEN = re.compile(
+    r"(?P<comment><!--)"
+    r"|<(?P<close>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9:-]*)(?P<rest>[^<>]*)>"
+    r"|(?P<other><[!?][^<>]*>)"
+    r"|(?P<text>[^<]+|<)"
+)
+_RAW_TEXT_END: dict[str, re.Pattern[str]] = {
+    tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _RAW_TEXT_TAGS
+}
 
 
-class _HtmlText(HTMLParser):
+class _HtmlText:
     """Collects the visible text of an HTML body, keeping line structure and quotes."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.current: list[str] = []
         self.quote_depth = 0
         self.line_depth = 0
-        self.skip_depth = 0
+        self.in_head = False
         self.pre_depth = 0
 
     def _break(self) -> None:
@@ -380,9 +390,11 @@ class _HtmlText(HTMLParser):
         if self.lines and self.lines[-1].strip("> "):
             self.lines.append("")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self.skip_depth += 1
+    def start_tag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = True
+        elif tag == "body":
+            self.in_head = False
         elif tag == "br":
             self._break()
         elif tag in _PARAGRAPH_TAGS:
@@ -403,13 +415,9 @@ class _HtmlText(HTMLParser):
         elif tag in ("td", "th") and self.current:
             self.current.append(" ")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" or (self.current and (tag in _BLOCK_TAGS or tag in _PARAGRAPH_TAGS)):
-            self._break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self.skip_depth = max(0, self.skip_depth - 1)
+    def end_tag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
         elif tag in _PARAGRAPH_TAGS:
             if tag == "pre":
                 self.pre_depth = max(0, self.pre_depth - 1)
@@ -421,11 +429,11 @@ class _HtmlText(HTMLParser):
         elif (tag in _BLOCK_TAGS or tag == "li") and self.current:
             self._break()
 
-    def handle_data(self, data: str) -> None:
-        if self.skip_depth:
+    def data(self, data: str) -> None:
+        if self.in_head:
             return
         if self.pre_depth:
-            parts = data.replace("\xa0", " ").split("\n")
+            parts = data.replace("\xa0", " ").replace("\r\n", "\n").split("\n")
             for index, part in enumerate(parts):
                 if index:
                     self._break()
@@ -442,6 +450,33 @@ class _HtmlText(HTMLParser):
             text += " "
         self.current.append(text)
 
+    def feed(self, markup: str) -> None:
+        from html import unescape
+
+        position = 0
+        end = len(markup)
+        while position < end:
+            match = _HTML_TOKEN.match(markup, position)
+            if match is None:  # cannot happen: "<" alone always matches
+                break
+            position = match.end()
+            if match.group("comment"):
+                close = markup.find("-->", position)
+                position = end if close < 0 else close + 3
+            elif match.group("tag"):
+                tag = match.group("tag").lower()
+                if match.group("close"):
+                    self.end_tag(tag)
+                    continue
+                self.start_tag(tag)
+                if tag in _RAW_TEXT_TAGS and not match.group("rest").rstrip().endswith("/"):
+                    raw_end = _RAW_TEXT_END[tag].search(markup, position)
+                    position = end if raw_end is None else raw_end.end()
+                elif match.group("rest").rstrip().endswith("/") and tag not in ("br",):
+                    self.end_tag(tag)
+            elif match.group("text"):
+                self.data(unescape(match.group("text")))
+
     def text(self) -> str:
         if self.current:
             self._break()
@@ -454,26 +489,16 @@ class _HtmlText(HTMLParser):
         return "\n".join(out).strip("\n")
 
 
-_TAG = re.compile(r"<[^>]*>")
-
-
 def html_to_text(markup: str) -> str:
     """Readable plain text of an HTML mail body: paragraphs, line breaks, lists and quotes kept.
 
-    The stdlib parser is enough for mail bodies and keeps import time and the Lambda
-    package small; blockquotes become "> " lines so quoted history can be stripped.
+    A small linear tokenizer is enough for mail bodies, keeps the Lambda package small and
+    cannot be made slow by hostile markup; blockquotes become "> " lines so quoted
+    history can be stripped like in plain-text mail.
     """
-    parser = _HtmlText()
-    try:
-        parser.feed(markup)
-        parser.close()
-        return parser.text()
-    except Exception:  # pathological markup: fall back to dropping the tags
-        import html
-
-        return "\n".join(
-            line.strip() for line in html.unescape(_TAG.sub(" ", markup)).splitlines() if line.strip()
-        )
+    converter = _HtmlText()
+    converter.feed(markup)
+    return converter.text()
 
 
 # --------------------------------------------------------------------------------------
@@ -534,7 +559,7 @@ def _reply_lines(lines: list[str], *, keep_signature: bool, languages: Sequence[
         return "\n".join(lines).strip()
     scanned = "\n".join(head[start:]).strip()
     if reply == scanned:  # nothing to cut in the scanned lines: keep the real text, all of it
-        return "\n".join(lines).strip()
+        return "\n".join(line.rstrip() for line in lines).strip()
     if not reply or not scanned.startswith(reply):
         return reply  # the library rearranged the text (e.g. removed a disclaimer): take its result
     reply_lines = reply.split("\n")

@@ -55,7 +55,7 @@ def edition_change(account_id: str, edition: str, effective_at: datetime, now: d
     )
 
 
-def _mail_context(account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
+def mail_context(account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
     from shared.settings import get_settings
 
     return {
@@ -93,7 +93,7 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
     mail = queue_mail(
         mail_id=f"converted-{account.account_id}", account_id=account.account_id, recipient=account.admin_email,
         template="conversion_confirmation", language=account.language,
-        context=_mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()), now=now,
+        context=mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()), now=now,
     )
     try:
         with transaction() as tx:
@@ -209,7 +209,7 @@ def send_trial_reminder(action: ScheduledAction, account: Account, days: int, no
     mail = queue_mail(
         mail_id=f"trial-reminder-{days}-{account.account_id}", account_id=account.account_id,
         recipient=account.admin_email, template="trial_reminder", language=account.language,
-        context=_mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on), now=now,
+        context=mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on), now=now,
     )
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
@@ -228,7 +228,7 @@ def deactivate(
     mail = queue_mail(
         mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}", account_id=account.account_id,
         recipient=account.admin_email, template=f"deactivated_{reason}", language=account.language,
-        context=_mail_context(account, policy, deletion_on=local_day(delete_at, zone).isoformat(),
+        context=mail_context(account, policy, deletion_on=local_day(delete_at, zone).isoformat(),
                               retention_days=policy.retention.deleted_after_days),
         now=now,
     )
@@ -258,7 +258,7 @@ def send_deletion_warning(action: ScheduledAction, account: Account, now: dateti
     mail = queue_mail(
         mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}", account_id=account.account_id,
         recipient=account.admin_email, template="deletion_warning", language=account.language,
-        context=_mail_context(account, policy, deletion_on=deletion_on.isoformat(),
+        context=mail_context(account, policy, deletion_on=deletion_on.isoformat(),
                               days_left=(deletion_on - local_day(now, zone)).days),
         now=now,
     )

@@ -152,7 +152,9 @@ def _run_packaged(
     ]
     process = subprocess.run(command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120)
     assert process.returncode == 0, f"packaged app failed:\n{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
-    return json.loads(result_file.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    result["log"] = process.stdout + process.stderr  # the function's logs, for failure messages
+    return result
 
 
 def _lambda_env(function: dict[str, Any], sandbox: dict[str, Path], **overrides: str) -> dict[str, str]:
@@ -163,8 +165,8 @@ def _lambda_env(function: dict[str, Any], sandbox: dict[str, Path], **overrides:
         "HOME": str(sandbox["root"]),
         "AWS_REGION": package.REGION,
         "AWS_DEFAULT_REGION": package.REGION,
-        "AWS_ACCESS_KEY_ID": "packaging-test",
-        "AWS_SECRET_ACCESS_KEY": "packaging-test",
+        "AWS_ACCESS_KEY_ID": "local",  # DynamoDB Local accepts letters and digits only
+        "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_LAMBDA_FUNCTION_NAME": "cocoon-prod-APIHandler",
         "COCOON_LOCAL_DIR": str(sandbox["root"] / "local"),
@@ -344,7 +346,7 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
     after = datetime.now(UTC)
 
     response = result["response"]
-    assert response["statusCode"] == 202, response
+    assert response["statusCode"] == 202, f"{response}\n{result['log'][-6000:]}"
     assert json.loads(response["body"])["status"] == "verification_sent"
     # Everything came from the zip (the clean venv has nothing), boto3 from the stand-in runtime.
     code_dir = str(lambda_sandbox["code"])
