@@ -12,14 +12,14 @@ from typing import Any
 
 from chalice import Chalice
 
-from functions import accounts, cancellation, docs, export, signup, subscription, users
+from functions import accounts, apps, billing, cancellation, docs, export, signup, subscription, users
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
 
 app = Chalice(app_name="cocoon")
 app.register_middleware(cocoon_http_middleware, "http")
-for blueprint_module in (signup, accounts, subscription, users, cancellation, export, docs):
+for blueprint_module in (signup, accounts, subscription, users, apps, cancellation, billing, export, docs):
     app.register_blueprint(blueprint_module.bp)
 
 
@@ -42,3 +42,8 @@ def job_trial_expiry(event: Any) -> None:
 @app.schedule(JOBS["lifecycle"].schedule, name="job_lifecycle")
 def job_lifecycle(event: Any) -> None:
     _scheduled("lifecycle")
+
+
+@app.schedule(JOBS["billing"].schedule, name="job_billing")
+def job_billing(event: Any) -> None:
+    _scheduled("billing")

@@ -35,7 +35,7 @@ def _answer(status: str, message: str, record: object = None, http_status: int =
 
 def _cancel(account_id: str, received_on: date | None, channel: str) -> Response:
     """One path for every channel: the app (received now) and staff-recorded letters, faxes, e-mails."""
-    from shared.calendars import company_calendar
+    from shared.derived import company_calendar
     from shared.policy import get_policy
     from shared.rules.cancellation import cancellation_effective_date
     from shared.rules.clock import local_day
@@ -135,7 +135,7 @@ def record_written_cancellation(id: str) -> Response:  # noqa: A002
     response_model="shared.contracts:DeadlineTable", query={"year": "YYYY"},
 )
 def deadlines() -> Response:
-    from shared.calendars import company_calendar
+    from shared.derived import company_calendar
     from shared.policy import get_policy
     from shared.rules.cancellation import YearOutOfRange, cancellation_deadlines
 

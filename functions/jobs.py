@@ -28,6 +28,7 @@ JOBS: dict[str, JobDefinition] = {
         JobDefinition("trial-expiry", "functions.trial_expiry:run", "rate(1 hour)", "trial reminders and expiry"),
         JobDefinition("lifecycle", "functions.lifecycle:run", "rate(1 hour)",
                       "cancellations taking effect, deletion warnings, deletions, unverified signups"),
+        JobDefinition("billing", "functions.billing:run", "rate(1 day)", "close ended months: one invoice each"),
         JobDefinition("mail", "functions.mail_delivery:run", "rate(1 minute)", "deliver the outbox"),
     )
 }

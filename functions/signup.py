@@ -49,6 +49,8 @@ def _start_signup(fields: dict[str, object]) -> Response:
     signup = NewSignup(
         company_name=form.company_name, organization_type=form.organization_type, country=form.country,
         vat_id=vat_id, admin_name=form.admin_name, admin_email=str(form.admin_email), language=form.language,
+        street=form.street, postcode=form.postcode, city=form.city,
+        billing_email=str(form.billing_email) if form.billing_email else None,
     )
     try:
         account_id = start_signup(signup, current_scope().now, get_policy())

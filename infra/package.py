@@ -504,11 +504,13 @@ def build(out: Path, stage: str = DEFAULT_STAGE, build_dir: Path = PROJECT_ROOT 
         seconds["cfn-lint"] = time.monotonic() - step
         prune_cached_zips(project_dir, zip_file)
 
+        # Only a build that passed every check reaches the output; a failed one stays in build/ to look at.
         out.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(template, out / "sam.json")
-        shutil.copy2(zip_file, out / "deployment.zip")
+        shutil.move(template, out / "sam.json")
+        shutil.move(zip_file, out / "deployment.zip")
         shutil.rmtree(raw_out, ignore_errors=True)
-    resources = json.loads(template.read_text(encoding="utf-8"))["Resources"]
+        shutil.rmtree(merged_out, ignore_errors=True)
+    resources = json.loads((out / "sam.json").read_text(encoding="utf-8"))["Resources"]
     seconds["total"] = time.monotonic() - started
     return PackageResult(
         template=out / "sam.json",

@@ -37,6 +37,15 @@ class SignupRequest(_Request):
     language: str = Field(min_length=2, max_length=2)
     accept_dpa: bool
     website: str | None = Field(default=None, description="spam trap: must be empty")
+    street: str | None = Field(default=None, max_length=200, description="billing address (for invoices)")
+    postcode: str | None = Field(default=None, max_length=20)
+    city: str | None = Field(default=None, max_length=100)
+    billing_email: EmailStr | None = Field(default=None, description="where invoices go (default: the admin)")
+
+    @field_validator("billing_email", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None
 
     @field_validator("country")
     @classmethod
@@ -176,3 +185,42 @@ class MonthDeadlineView(BaseModel):
 class DeadlineTable(BaseModel):
     year: int
     months: list[MonthDeadlineView]
+
+
+class InvoiceLineView(BaseModel):
+    description: str
+    quantity: str
+    unit_price: str
+    amount: str
+
+
+class InvoiceView(BaseModel):
+    number: str
+    month: str
+    issued_on: date
+    lines: list[InvoiceLineView]
+    net: str
+    vat_rate: str
+    vat: str
+    total: str
+    currency: str
+
+
+class InvoiceList(BaseModel):
+    invoices: list[InvoiceView]
+
+
+class InvoicePreview(BaseModel):
+    month: str
+    lines: list[InvoiceLineView]
+    net: str
+    vat_rate: str
+    vat: str
+    total: str
+    currency: str
+
+
+class AppSubscriptionView(BaseModel):
+    app_id: str
+    subscribed_at: str
+    cancelled_effective_at: str | None

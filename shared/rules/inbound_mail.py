@@ -241,6 +241,9 @@ _CHARSET_ALIASES = {
 }
 
 
+_NOT_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined"})
+
+
 def _codec_for(charset: str | None) -> str | None:
     """A Python codec name for a declared charset, or None when it is unknown."""
     if not charset:
@@ -248,9 +251,13 @@ def _codec_for(charset: str | None) -> str | None:
     label = charset.strip().strip("\"'").lower()
     label = _CHARSET_ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except (LookupError, ValueError):
         return None
+    # Only real character sets: "base64", "rot13" or "punycode" are codecs but not charsets.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def _valid_text(text: str) -> str:
@@ -353,6 +360,7 @@ _BLOCK_TAGS = _words(
 )
 _PARAGRAPH_TAGS = _words("p h1 h2 h3 h4 h5 h6 pre")
 # Elements whose content is never shown: skipped up to their end tag.
+_HEAD_TAGS = _words("title meta link style script base noscript template")
 _RAW_TEXT_TAGS = _words("script style title noscript template xml textarea")
 # One token at a time, each pattern stops at the next "<" or ">": linear on any input
 # (the stdlib HTMLParser of Python 3.11 is quadratic on unterminated "<![" and "<!").
@@ -365,6 +373,10 @@ _HTML_TOKEN = re.compile(
 _RAW_TEXT_END: dict[str, re.Pattern[str]] = {
     tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _RAW_TEXT_TAGS
 }
+
+
+# No support request needs more HTML than this; it bounds the time a hostile body can cost.
+_MAX_HTML_CHARS = 2_000_000
 
 
 class _HtmlText:
@@ -393,9 +405,10 @@ class _HtmlText:
     def start_tag(self, tag: str) -> None:
         if tag == "head":
             self.in_head = True
-        elif tag == "body":
-            self.in_head = False
-        elif tag == "br":
+            return
+        if tag not in _HEAD_TAGS:
+            self.in_head = False  # body content without <body> (or without </head>)
+        if tag == "br":
             self._break()
         elif tag in _PARAGRAPH_TAGS:
             self._blank_line()
@@ -431,7 +444,9 @@ class _HtmlText:
 
     def data(self, data: str) -> None:
         if self.in_head:
-            return
+            if not data.strip():
+                return
+            self.in_head = False  # text cannot stand in <head>: browsers start the body here
         if self.pre_depth:
             parts = data.replace("\xa0", " ").replace("\r\n", "\n").split("\n")
             for index, part in enumerate(parts):
@@ -497,7 +512,7 @@ def html_to_text(markup: str) -> str:
     history can be stripped like in plain-text mail.
     """
     converter = _HtmlText()
-    converter.feed(markup)
+    converter.feed(markup[:_MAX_HTML_CHARS])
     return converter.text()
 
 

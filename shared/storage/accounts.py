@@ -52,6 +52,10 @@ class NewSignup:
     admin_name: str
     admin_email: str
     language: str
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    billing_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,10 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
         dpa_accepted_at=now,
         created_at=now,
         verification_key=f"VERIFY#{token_hash(link_token)}",
+        street=signup.street,
+        postcode=signup.postcode,
+        city=signup.city,
+        billing_email=normalize_email(signup.billing_email) if signup.billing_email else None,
     )
     reservation = EmailReservation(reservation_key, "EMAIL", account_id=account_id, reserved_until=valid_until)
     link = VerificationLink(

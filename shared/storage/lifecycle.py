@@ -31,7 +31,7 @@ from shared.storage.models import (
     account_pk,
 )
 from shared.storage.outbox import queue_mail
-from shared.storage.schedule import action_sk, scheduled_action
+from shared.storage.schedule import action_sk, billing_cursor, first_billing_moment, scheduled_action
 
 # Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO).
 KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#", "BILLED#")
@@ -104,6 +104,7 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
                 condition=Account.state == "trial",
             )
             tx.save(edition_change(account.account_id, edition, now, now))
+            tx.save(billing_cursor(account.account_id, first_billing_moment(paid_from, zone)))
             for action in trial_actions:
                 tx.delete(ScheduledAction(account_pk(account.account_id), action_sk("trial-expiry", action)))
             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
@@ -151,6 +152,7 @@ def reactivate(account: Account, edition: str, now: datetime, policy: Policy) ->
                 condition=EmailReservation.account_id == account.account_id,
             )
             tx.save(edition_change(account.account_id, edition, now, now))
+            tx.save(billing_cursor(account.account_id, first_billing_moment(paid_from, zone)))
             for action in ("deletion-warning", "purge"):
                 tx.delete(ScheduledAction(account_pk(account.account_id), action_sk("lifecycle", action)))
     except ConditionFailed as exc:

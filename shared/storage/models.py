@@ -114,6 +114,10 @@ class Account(CocoonItem, discriminator="account"):
     pending_edition = UnicodeAttribute(null=True)
     pending_edition_from = UTCDateTimeAttribute(null=True)
     verification_key = UnicodeAttribute(null=True)  # the pending signup's link, deleted with it
+    street = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    billing_email = UnicodeAttribute(null=True)
     token_hashes = ListAttribute[str](of=UnicodeAttribute, default=list)
 
 
@@ -231,3 +235,42 @@ class Tombstone(CocoonItem, discriminator="tombstone"):
     deactivated_on = UnicodeAttribute(null=True)
     items_deleted = JSONAttribute(default=dict)
     invoices_kept = NumberAttribute(default=0)
+
+
+class AppSubscriptionItem(CocoonItem, discriminator="app_subscription"):
+    """An add-on app held from `subscribed_at` until `cancelled_effective_at`. sk = "APP#<app_id>#<subscribed_at>"."""
+
+    account_id = UnicodeAttribute()
+    app_id = UnicodeAttribute()
+    subscribed_at = UTCDateTimeAttribute()
+    cancelled_effective_at = UTCDateTimeAttribute(null=True)
+
+
+class BillableHoursEntry(CocoonItem, discriminator="billable_hours"):
+    """Approved billable support hours, billed on the invoice of `month`. sk = "HOURS#<month>#<ref>".
+
+    The ledger billing reads; the support desk writes it when a service report is approved.
+    """
+
+    account_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    hours = UnicodeAttribute()  # a Decimal as text: hours are money-relevant
+    description = UnicodeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+
+
+class InvoiceDocument(CocoonItem, discriminator="invoice"):
+    """An issued invoice, never changed. sk = "INVOICE#<month>" (one per month); lookup_key = "INVOICE#<number>"."""
+
+    account_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    month = UnicodeAttribute()
+    issued_on = UnicodeAttribute()
+    document = JSONAttribute()
+
+
+class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):
+    """The year's last invoice number. pk = "COUNTER#INVOICE#<year>", sk = "COUNTER"."""
+
+    year = NumberAttribute()
+    last_sequence = NumberAttribute(default=0)

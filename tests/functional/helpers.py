@@ -36,6 +36,9 @@ def signup_fields(**overrides: Any) -> dict[str, Any]:
         "admin_email": "erika@beispiel.example",
         "language": "de",
         "accept_dpa": True,
+        "street": "Hauptstraße 5",
+        "postcode": "70173",
+        "city": "Stuttgart",
     }
     fields.update(overrides)
     return fields

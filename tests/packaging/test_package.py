@@ -38,7 +38,7 @@ FAKE_BUCKET = "cocoon-attachments-packaging-test"
 
 # Runs inside the clean virtualenv with -I (no PYTHONPATH, no user site, no cwd on sys.path).
 # Lambda puts the code (/var/task) first and its runtime with boto3 (/var/runtime) after it.
-DRIVER = r'''
+DRIVER = r"""
 import json, sys
 code_dir, runtime_dir, request_path, result_path = sys.argv[1:5]
 sys.path.insert(0, code_dir)
@@ -73,7 +73,7 @@ if request.get("event") is not None:
     result["origins"]["boto3"] = sys.modules["boto3"].__file__ if "boto3" in sys.modules else None
 with open(result_path, "w", encoding="utf-8") as out:
     json.dump(result, out, default=str)
-'''
+"""
 
 
 # --- the build ----------------------------------------------------------------------------------------
@@ -82,7 +82,9 @@ with open(result_path, "w", encoding="utf-8") as out:
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    assert package.main(["--out", str(out), "--stage", STAGE]) == 0, "make package failed (see captured stderr)"
+    assert package.main(["--out", str(out), "--stage", STAGE]) == 0, (
+        "make package failed (see captured stderr)"
+    )
     return out
 
 
@@ -116,11 +118,20 @@ def lambda_sandbox(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     runtime = root / "runtime"
     for name in ("boto3", "s3transfer"):
         spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin is not None, f"{name} is not installed in the project venv"
-        shutil.copytree(Path(spec.origin).parent, runtime / name, ignore=shutil.ignore_patterns("__pycache__"))
+        assert spec is not None, f"{name} is not installed in the project venv"
+        assert spec.origin is not None
+        shutil.copytree(
+            Path(spec.origin).parent, runtime / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
     driver = root / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
-    return {"root": root, "code": code, "python": venv / "bin" / "python", "runtime": runtime, "driver": driver}
+    return {
+        "root": root,
+        "code": code,
+        "python": venv / "bin" / "python",
+        "runtime": runtime,
+        "driver": driver,
+    }
 
 
 def _function_environment(function: dict[str, Any]) -> dict[str, str]:
@@ -150,8 +161,12 @@ def _run_packaged(
         str(request_file),
         str(result_file),
     ]
-    process = subprocess.run(command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120)
-    assert process.returncode == 0, f"packaged app failed:\n{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
+    process = subprocess.run(
+        command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120
+    )
+    assert process.returncode == 0, (
+        f"packaged app failed:\n{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
+    )
     result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
     result["log"] = process.stdout + process.stderr  # the function's logs, for failure messages
     return result
@@ -223,7 +238,8 @@ def test_every_role_may_use_both_tables_their_indexes_mail_and_attachments(
             assert {"Fn::Sub": f"${{{table}.Arn}}/index/*"} in tables, (name, table)
         for action in package.DYNAMODB_ACTIONS:
             assert granted(action) == tables, (name, action)
-        assert granted("ses:SendEmail") and granted("ses:SendRawEmail"), name
+        assert granted("ses:SendEmail"), name
+        assert granted("ses:SendRawEmail"), name
         assert {"Fn::Sub": f"${{{package.ATTACHMENTS_BUCKET}.Arn}}/*"} in granted("s3:PutObject"), name
         assert granted("logs:PutLogEvents"), name
 
@@ -314,13 +330,22 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
         COCOON_OUTBOX_DIR=str(tmp_path / "outbox"),
         COCOON_MAIL_TRANSPORT="eml",
     )
+    # DynamoDB Local keeps one database per access key and region: use the packaged function's.
     client = boto3.client(
-        "dynamodb", endpoint_url=db, region_name=package.REGION, aws_access_key_id="x", aws_secret_access_key="x"
+        "dynamodb",
+        endpoint_url=db,
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
     # The db fixture made fresh tables under the test stage's names; the prod names must exist too.
-    ensure_tables(client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]})
+    ensure_tables(
+        client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]}
+    )
 
-    sample = json.loads((testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text())
+    sample = json.loads(
+        (testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text()
+    )
     event = copy.deepcopy(sample)
     headers = {
         "Content-Type": "application/json",
@@ -366,3 +391,13 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
         assert before - timedelta(seconds=5) <= stamped <= after + timedelta(seconds=5), (attribute, stamped)
     # The Idempotency-Key went through Powertools (and the runtime's boto3) to the prod-named table.
     assert client.scan(TableName=env["COCOON_IDEMPOTENCY_TABLE"])["Count"] == 1
+
+
+def test_a_dependency_without_a_lambda_wheel_is_reported_by_name() -> None:
+    """Chalice only prints a warning and zips without it; the build must fail, naming the package."""
+    from chalice.constants import MISSING_DEPENDENCIES_TEMPLATE
+
+    output = "Creating deployment package.\n" + MISSING_DEPENDENCIES_TEMPLATE % "lxml==6.1.3\npsycopg2==2.9"
+    match = package._MISSING_DEPENDENCIES.search(output)
+    assert match is not None
+    assert match.group(1).split() == ["lxml==6.1.3", "psycopg2==2.9"]

@@ -783,3 +783,27 @@ def test_classify_works_on_a_parsed_message(emails: Path) -> None:
 
     raw = (emails / "sisimai/rfc3834-03.eml").read_bytes()
     assert classify(message_from_bytes(raw, policy=default_policy)) is AutomaticKind.AUTO_REPLY
+
+
+def test_html_without_body_tag_is_not_lost() -> None:
+    assert html_to_text("<html><head><title>T</title><meta charset=utf-8>Hallo<p>Welt") == "Hallo\n\nWelt"
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda: html_to_text("<![CDATA[" * 100_000),  # quadratic in Python 3.11's HTMLParser (~16 s)
+        lambda: html_to_text("<a" * 300_000),
+        lambda: latest_reply("On wrote " * 50_000),  # quadratic in the reply library's regexes
+        lambda: latest_reply("x" + " " * 500_000 + "y"),
+        lambda: strip_reply_prefixes("Re: " * 100_000),
+        lambda: ticket_number_from_subject("[ticket" + " " * 100_000 + "x"),
+    ],
+)
+def test_hostile_text_stays_fast(convert: Any) -> None:
+    """A mail crafted to make a regex or parser quadratic must not eat the Lambda's time."""
+    import time
+
+    start = time.perf_counter()
+    convert()
+    assert time.perf_counter() - start < 8  # linear: well under a second; quadratic: minutes

@@ -1,10 +1,11 @@
-"""The policy's calendars, built once per process (holiday lookups are cached inside)."""
+"""Values derived from the policy, built once per process: calendars and billing terms."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from shared.policy import get_policy
+from shared.rules.billing import BillingTerms
 from shared.rules.calendar import WorkingCalendar
 
 
@@ -13,3 +14,10 @@ def company_calendar() -> WorkingCalendar:
     """Working days for the cancellation notice: the company's own holiday calendar."""
     cancellation = get_policy().cancellation
     return WorkingCalendar(cancellation.holiday_country, cancellation.holiday_subdivision)
+
+
+@cache
+def billing_terms() -> BillingTerms:
+    from shared.rules.billing import billing_terms_from_policy
+
+    return billing_terms_from_policy(get_policy().model_dump(mode="python"))

@@ -1,0 +1,472 @@
+"""Read capacity of the trial-expiry and deletion sweeps: in proportion to what is due, never a Scan.
+
+Why: the sweeps run every day over every account. If they scanned, each run would cost (and take)
+in proportion to the number of accounts, however little is due. They find their work through the
+sparse `due` index (hash `due_job`, range `due_at`) instead, so a run should cost about what reading
+the due items themselves costs. Target: consumed read capacity of each sweep <= 2 x the baseline,
+and no Scan.
+
+Data (DynamoDB Local, in memory): 50,000 accounts, of which 50 are due per sweep:
+- 40,000 accounts in their trial, each with its `DUE#trial-expiry#expire` action in the index;
+  50 of them ran out yesterday (due), the others end within the next 30 days.
+- 10,000 deactivated accounts, each with its `DUE#lifecycle#purge` action in the index (and a
+  `deletion-warning` while that is still ahead); 50 of them reached the end of the retention
+  period (due), the others are still within it.
+The 100 due accounts are made by the application's own code, living through their history with a
+moving clock (signup, verification, reminders, deactivation, deletion warning, mail delivery), so
+their partitions hold what production partitions hold and `purge_account`'s Query reads a
+realistic amount. The 49,900 others are written directly with `batch_write_item` (serialized by
+the PynamoDB models themselves, so the format is the application's), with due dates in the future.
+
+How capacity is measured: every DynamoDB call of every botocore client (PynamoDB's and boto3's)
+goes through `botocore.client.BaseClient._make_api_call`; inside a measuring window the wrapper
+sets `ReturnConsumedCapacity=INDEXES` on each operation that accepts it and adds up the
+`ConsumedCapacity` of the response, split by table and index. Read capacity is what Query,
+GetItem, BatchGetItem, TransactGetItems and Scan consume; everything else is write capacity
+(shown for information, no target). DynamoDB Local does return ConsumedCapacity (computed the way
+AWS defines it: 4 KB units, eventually consistent reads at half price); a call that came back
+without it makes the run fail rather than report too little.
+
+Baseline ("reading just those 50 items"): for each of the 50 due actions, one eventually
+consistent GetItem of the account item and one of the due action item: 100 GetItem, read through
+a plain boto3 client before the sweep runs.
+
+Run: ``python bench/bench_sweeps.py`` from the project root (about 2-3 minutes on 2 cores, most of
+it loading 50,000 accounts; needs Java for DynamoDB Local: `make install`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
+
+# Before any shared.* import: the storage models bind their endpoint and table at import.
+_PORT = dynamodb_local.free_port()
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="cocoon-bench-sweeps-"))
+os.environ.update(
+    {
+        "COCOON_STAGE": "test",  # mail goes to .eml files under _RUN_DIR
+        "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{_PORT}",
+        "COCOON_LOCAL_DIR": str(_RUN_DIR),
+        "COCOON_OUTBOX_DIR": str(_RUN_DIR / "outbox"),
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+    }
+)
+
+import boto3  # noqa: E402
+import botocore.client  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+ACCOUNTS = 50_000
+DEACTIVATED_ACCOUNTS = 10_000  # of ACCOUNTS; the others are in their trial
+DUE_PER_SWEEP = 50
+TARGET_RATIO = 2.0
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, the company's zone
+LOAD_THREADS = 8
+BATCH_SIZE = 25  # batch_write_item's maximum
+READ_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Window:
+    """The DynamoDB calls of one measured stretch (a sweep, a baseline) and the capacity they consumed."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    read: Counter[str] = field(default_factory=Counter)  # RCU by "Operation table[/index name]"
+    write: Counter[str] = field(default_factory=Counter)  # WCU, likewise
+    without_capacity: Counter[str] = field(default_factory=Counter)  # calls answered without ConsumedCapacity
+    failed: Counter[str] = field(default_factory=Counter)  # calls that raised (their capacity is unknown)
+
+    @property
+    def rcu(self) -> float:
+        return sum(self.read.values())
+
+    @property
+    def wcu(self) -> float:
+        return sum(self.write.values())
+
+    @property
+    def scans(self) -> int:
+        return self.calls["Scan"]
+
+
+def _capacity_parts(consumed: Any) -> Iterator[tuple[str, float]]:
+    """(table or table/index, capacity units) of one response's ConsumedCapacity (a dict, or a list for batches)."""
+    entries = consumed if isinstance(consumed, list) else [consumed]
+    for entry in entries:
+        table = str(entry.get("TableName", "?"))
+        detailed = False
+        if "Table" in entry:
+            detailed = True
+            yield table, float(entry["Table"].get("CapacityUnits", 0.0))
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            for name, part in entry.get(kind, {}).items():
+                detailed = True
+                yield f"{table}/index {name}", float(part.get("CapacityUnits", 0.0))
+        if not detailed:
+            yield table, float(entry.get("CapacityUnits", 0.0))
+
+
+class CapacityMeter:
+    """Asks for and adds up ConsumedCapacity of every DynamoDB call made inside `window()`."""
+
+    def __init__(self) -> None:
+        self.current: Window | None = None
+        self.owner: int | None = None  # only the measuring thread's calls count, never the loaders'
+
+    def install(self) -> None:
+        original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
+        meter = self
+
+        def measuring_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+            window = meter.current
+            if (
+                window is None
+                or threading.get_ident() != meter.owner
+                or client.meta.service_model.service_name != "dynamodb"
+            ):
+                return original(client, operation_name, api_params)
+            window.calls[operation_name] += 1
+            members = client.meta.service_model.operation_model(operation_name).input_shape.members
+            if "ReturnConsumedCapacity" in members:
+                # INDEXES rather than PynamoDB's TOTAL: same cost, but split into table and index.
+                api_params = {**api_params, "ReturnConsumedCapacity": "INDEXES"}
+            try:
+                response = original(client, operation_name, api_params)
+            except Exception:
+                window.failed[operation_name] += 1
+                raise
+            consumed = response.get("ConsumedCapacity")
+            if "ReturnConsumedCapacity" in members and not consumed:
+                window.without_capacity[operation_name] += 1
+            elif consumed:
+                tally = window.read if operation_name in READ_OPERATIONS else window.write
+                for target, units in _capacity_parts(consumed):
+                    tally[f"{operation_name} {target}"] += units
+            return response
+
+        botocore.client.BaseClient._make_api_call = measuring_make_api_call
+
+    @contextmanager
+    def window(self) -> Iterator[Window]:
+        self.current, self.owner = Window(), threading.get_ident()
+        try:
+            yield self.current
+        finally:
+            self.current, self.owner = None, None
+
+
+def _raw_client(endpoint: str) -> Any:
+    """A plain boto3 client for loading and for the baseline, independent of PynamoDB."""
+    return boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
+        aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
+        config=Config(max_pool_connections=LOAD_THREADS * 2, retries={"max_attempts": 10, "mode": "standard"}),
+    )
+
+
+# --- the 100 due accounts, made by the application itself ----------------------------------------
+
+
+def _sign_up_and_verify(label: str, count: int, at: datetime) -> list[str]:
+    """`count` accounts signed up at `at` and verified ten minutes later, as the signup API does it."""
+    from shared.policy import get_policy
+    from shared.storage.accounts import NewSignup, start_signup, verify_signup
+    from shared.storage.models import OutboxMail, account_pk
+
+    policy = get_policy()
+    ids = []
+    for number in range(count):
+        signup = NewSignup(
+            company_name=f"Fällig {label} {number} GmbH", organization_type="company", country="DE",
+            vat_id="DE136695976", admin_name="Erika Mustermann",
+            admin_email=f"due-{label}-{number}@beispiel.example", language="de",
+        )
+        account_id = start_signup(signup, at, policy)
+        mail = OutboxMail.get(account_pk(account_id), f"MAIL#verify-{account_id}")
+        match = TOKEN_PATTERN.search(mail.body_text)
+        assert match is not None, "no verification link in the verification mail"
+        verify_signup(match.group(1), at + timedelta(minutes=10), policy)
+        ids.append(account_id)
+    return ids
+
+
+def _due_at(account_id: str, job: str, action: str) -> datetime:
+    from shared.storage.models import ScheduledAction, account_pk
+    from shared.storage.schedule import action_sk
+
+    item = ScheduledAction.get(account_pk(account_id), action_sk(job, action))
+    assert item.due_at is not None
+    return datetime.strptime(item.due_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _expect(result: Any, done: int) -> None:
+    assert (result.done, result.skipped, result.failed) == (done, 0, 0), result.summary()
+
+
+def make_due_accounts() -> tuple[list[str], list[str]]:
+    """50 trials that ran out yesterday and 50 deactivated accounts whose retention ended, via the real code.
+
+    The clock moves forward through their lives, so each partition ends up with the user, seat
+    event, sent mails and so on that it would have in production, and with only the one action due.
+    """
+    from functions import lifecycle, mail_delivery, trial_expiry
+
+    # Deactivated accounts: trial started ~213 days ago, ran out, warned 14 days before deletion.
+    to_purge = _sign_up_and_verify("purge", DUE_PER_SWEEP, NOW - timedelta(days=213))
+    ran_out = _due_at(to_purge[0], "trial-expiry", "expire")
+    _expect(trial_expiry.run(ran_out + timedelta(hours=1)), 3 * DUE_PER_SWEEP)  # 2 reminders + expiry each
+    warned = _due_at(to_purge[0], "lifecycle", "deletion-warning")
+    _expect(lifecycle.run(warned + timedelta(hours=1)), DUE_PER_SWEEP)
+    assert _due_at(to_purge[0], "lifecycle", "purge") <= NOW
+
+    # Trials that ran out at the end of yesterday (Berlin); their reminders were sent before.
+    to_expire = _sign_up_and_verify("expire", DUE_PER_SWEEP, NOW - timedelta(days=31))
+    expires = _due_at(to_expire[0], "trial-expiry", "expire")
+    assert expires <= NOW
+    _expect(trial_expiry.run(expires - timedelta(minutes=1)), 2 * DUE_PER_SWEEP)
+    while mail_delivery.run(NOW - timedelta(minutes=1)).done:
+        pass  # every mail of their history delivered, as the mail job would have done meanwhile
+    return to_expire, to_purge
+
+
+# --- the 49,900 others, written in bulk ----------------------------------------------------------
+
+
+def _bulk_items(policy_dpa_version: str) -> Iterator[dict[str, Any]]:
+    """Account and due items of the accounts with nothing due now, serialized by the models themselves."""
+    from shared.storage.models import Account, account_pk
+    from shared.storage.schedule import scheduled_action
+
+    trials = ACCOUNTS - DEACTIVATED_ACCOUNTS - DUE_PER_SWEEP
+    deactivated = DEACTIVATED_ACCOUNTS - DUE_PER_SWEEP
+    for number in range(trials + deactivated):
+        account_id = f"acc_{number:016x}"  # the shape of shared.rules.identity.new_id("acc_")
+        in_trial = number < trials
+        started = NOW - timedelta(days=1 + number % 29 if in_trial else 40 + number % 160)
+        first_day = started.date()
+        account = Account(
+            account_pk(account_id), "ACCOUNT", account_id=account_id,
+            state="trial" if in_trial else "deactivated",
+            company_name=f"Bench {number} GmbH", organization_type="company", country="DE", vat_id="DE136695976",
+            admin_name="Erika Mustermann", admin_email=f"admin-{number}@bench.example", language="de",
+            dpa_version=policy_dpa_version, dpa_accepted_at=started, created_at=started, verified_at=started,
+            trial_started_on=first_day.isoformat(), trial_ends_on=(first_day + timedelta(days=29)).isoformat(),
+            token_hashes=[hashlib.sha256(account_id.encode()).hexdigest()],
+        )
+        if in_trial:
+            yield account.serialize()
+            # Ends within the next 30 days: in the index partition, outside the range a sweep reads.
+            yield scheduled_action(account_id, "trial-expiry", "expire", started + timedelta(days=30)).serialize()
+            continue
+        deactivated_on = first_day + timedelta(days=30)
+        account.deactivated_on = deactivated_on.isoformat()
+        yield account.serialize()
+        purge_at = datetime.combine(deactivated_on + timedelta(days=180), datetime.min.time(), tzinfo=UTC)
+        assert purge_at > NOW
+        yield scheduled_action(account_id, "lifecycle", "purge", purge_at).serialize()
+        if purge_at - timedelta(days=14) > NOW:
+            yield scheduled_action(account_id, "lifecycle", "deletion-warning", purge_at - timedelta(days=14)).serialize()
+
+
+def load_bulk(endpoint: str, table: str) -> tuple[int, Counter[str], float]:
+    """Write the bulk items with batch_write_item from several threads; (items, by due job, seconds)."""
+    from shared.policy import get_policy
+
+    started = time.perf_counter()
+    items = list(_bulk_items(get_policy().dpa_version))
+    by_job = Counter(str(item["due_job"]["S"]) for item in items if "due_job" in item)
+    client = _raw_client(endpoint)  # boto3 clients are thread-safe
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        requests: dict[str, Any] = {table: [{"PutRequest": {"Item": item}} for item in batch]}
+        for attempt in range(20):
+            unprocessed = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            if not unprocessed:
+                return
+            requests = unprocessed
+            time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError("batch_write_item kept returning unprocessed items")
+
+    batches = [items[start:start + BATCH_SIZE] for start in range(0, len(items), BATCH_SIZE)]
+    with ThreadPoolExecutor(LOAD_THREADS) as pool:
+        list(pool.map(write, batches))
+    return len(items), by_job, time.perf_counter() - started
+
+
+# --- the measurement --------------------------------------------------------------------------
+
+
+@dataclass
+class SweepFigures:
+    """One sweep's measured run, its baseline, and a second run with nothing left to do."""
+
+    name: str
+    summary: str
+    seconds: float
+    sweep: Window
+    baseline: Window
+    rerun: Window
+
+    @property
+    def ratio(self) -> float:
+        return self.sweep.rcu / self.baseline.rcu
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= TARGET_RATIO and self.sweep.scans == 0 and self.rerun.scans == 0
+
+
+def baseline(meter: CapacityMeter, endpoint: str, table: str, account_ids: list[str], action_sk: str) -> Window:
+    """Reading just the due items: one GetItem of each account and one of its due action (eventually consistent)."""
+    client = _raw_client(endpoint)
+    with meter.window() as window:
+        for account_id in account_ids:
+            for sk in ("ACCOUNT", action_sk):
+                found = client.get_item(TableName=table, Key={"pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": sk}})
+                assert "Item" in found, (account_id, sk)
+    return window
+
+
+def measure(meter: CapacityMeter, name: str, run: Callable[[datetime], Any], base: Window) -> SweepFigures:
+    with meter.window() as window:
+        started = time.perf_counter()
+        result = run(NOW)
+        seconds = time.perf_counter() - started
+    _expect(result, DUE_PER_SWEEP)
+    with meter.window() as rerun:
+        _expect(run(NOW), 0)  # a second run finds nothing: the actions went with their effects
+    return SweepFigures(name, result.summary(), seconds, window, base, rerun)
+
+
+def check_effects(expired: list[str], purged: list[str]) -> None:
+    """The sweeps did their work: the trials are deactivated, the retained accounts are gone but for a tombstone."""
+    from shared.storage.accounts import get_account
+    from shared.storage.models import CocoonItem, Tombstone, account_pk
+
+    for account_id in expired:
+        account = get_account(account_id)
+        assert account is not None and account.state == "deactivated", account_id
+    for account_id in purged:
+        assert not list(CocoonItem.query(account_pk(account_id))), account_id
+        Tombstone.get(f"TOMBSTONE#{account_id}", "TOMBSTONE")
+
+
+def scan_for_comparison(meter: CapacityMeter, endpoint: str, table: str) -> tuple[Window, int, float]:
+    """What one Scan of the table would read (Select=COUNT costs the same as returning the items)."""
+    client = _raw_client(endpoint)
+    started = time.perf_counter()
+    count = 0
+    with meter.window() as window:
+        params: dict[str, Any] = {"TableName": table, "Select": "COUNT"}
+        while True:
+            page = client.scan(**params)
+            count += int(page["Count"])
+            if "LastEvaluatedKey" not in page:
+                break
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return window, count, time.perf_counter() - started
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def _lines(tally: Counter[str], calls: Counter[str], unit: str) -> None:
+    for key, units in sorted(tally.items()):
+        operation = key.split()[0]
+        print(f"        {units:9.2f} {unit}  {key}  ({calls[operation]} call(s) of {operation})")
+
+
+def report(figures: SweepFigures) -> None:
+    sweep, base = figures.sweep, figures.baseline
+    print(f"  {figures.name}: {figures.summary} in {figures.seconds:.2f} s")
+    print(f"    requests: {dict(sorted(sweep.calls.items()))}; Scan: {sweep.scans}")
+    print(f"    read  {sweep.rcu:9.2f} RCU")
+    _lines(sweep.read, sweep.calls, "RCU")
+    print(f"    write {sweep.wcu:9.2f} WCU (information, no target)")
+    _lines(sweep.write, sweep.calls, "WCU")
+    print(f"    baseline {base.rcu:.2f} RCU ({base.calls['GetItem']} GetItem: {DUE_PER_SWEEP} accounts + "
+          f"{DUE_PER_SWEEP} due actions)")
+    print(f"    ratio {figures.ratio:.2f} (target <= {TARGET_RATIO:g}, no Scan) {'OK' if figures.ok else 'MISS'}")
+    print(f"    second run, nothing due: {figures.rerun.rcu:.2f} RCU in {dict(figures.rerun.calls)}")
+
+
+def main() -> None:
+    """Start DynamoDB Local in memory, load, measure, stop it again whatever happens."""
+    meter = CapacityMeter()
+    meter.install()
+    database = dynamodb_local.start(port=_PORT)
+    try:
+        from functions import lifecycle, trial_expiry
+        from shared.settings import get_settings
+
+        table = get_settings().table_name
+        dynamodb_local.create_tables(database.endpoint, recreate=True)
+        started = time.perf_counter()
+        expired_ids, purged_ids = make_due_accounts()
+        history_seconds = time.perf_counter() - started
+        loaded, by_job, load_seconds = load_bulk(database.endpoint, table)
+
+        trial_base = baseline(meter, database.endpoint, table, expired_ids, "DUE#trial-expiry#expire")
+        trial = measure(meter, "trial-expiry sweep (functions.trial_expiry.run)", trial_expiry.run, trial_base)
+        purge_base = baseline(meter, database.endpoint, table, purged_ids, "DUE#lifecycle#purge")
+        deletion = measure(meter, "deletion sweep (functions.lifecycle.run)", lifecycle.run, purge_base)
+        check_effects(expired_ids, purged_ids)
+        scan, scanned, scan_seconds = scan_for_comparison(meter, database.endpoint, table)
+    finally:
+        database.stop()
+
+    windows = [trial.sweep, trial.baseline, trial.rerun, deletion.sweep, deletion.baseline, deletion.rerun, scan]
+    missing = sum((window.without_capacity for window in windows), Counter[str]())
+    failed = sum((window.failed for window in windows), Counter[str]())
+    assert not missing, f"DynamoDB Local answered without ConsumedCapacity: {dict(missing)}"
+    assert not failed, f"DynamoDB calls failed while measuring: {dict(failed)}"
+
+    print("Sweep read capacity (ReturnConsumedCapacity=INDEXES on every DynamoDB call; DynamoDB Local returned it "
+          "for every call)")
+    print(f"  data: {ACCOUNTS:,} accounts ({ACCOUNTS - DEACTIVATED_ACCOUNTS:,} in trial, {DEACTIVATED_ACCOUNTS:,} "
+          f"deactivated); {DUE_PER_SWEEP} due per sweep, made by the app's own code in {history_seconds:.1f} s; "
+          f"{loaded:,} other items written with batch_write_item in {load_seconds:.1f} s")
+    print(f"  due index, not yet due: trial-expiry {by_job['trial-expiry']:,}, lifecycle {by_job['lifecycle']:,} "
+          f"items (plus the {DUE_PER_SWEEP} due of each)")
+    print(f"  baseline = reading just the {DUE_PER_SWEEP} due items: per due action one GetItem of the account and "
+          "one of the action item, eventually consistent")
+    for figures in (trial, deletion):
+        report(figures)
+    print(f"  for comparison, not done by any sweep: one Scan of the table ({scanned:,} items, {scan.calls['Scan']} "
+          f"pages) reads {scan.rcu:,.1f} RCU in {scan_seconds:.1f} s, {scan.rcu / trial.baseline.rcu:,.0f} x the "
+          "baseline")
+    ok = trial.ok and deletion.ok
+    print(f"sweep read capacity / reading the {DUE_PER_SWEEP} due items: trial-expiry {trial.ratio:.2f}, deletion "
+          f"{deletion.ratio:.2f} (target <= {TARGET_RATIO:g} each, no Scan) {'OK' if ok else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()
