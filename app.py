@@ -12,14 +12,30 @@ from typing import Any
 
 from chalice import Chalice
 
-from functions import accounts, apps, billing, cancellation, docs, export, signup, subscription, users
+from functions import (
+    accounts,
+    apps,
+    billing,
+    cancellation,
+    docs,
+    export,
+    inbound_email,
+    signup,
+    subscription,
+    tickets,
+    users,
+)
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
 
 app = Chalice(app_name="cocoon")
 app.register_middleware(cocoon_http_middleware, "http")
-for blueprint_module in (signup, accounts, subscription, users, apps, cancellation, billing, export, docs):
+# Raw mails arrive as bytes: API Gateway must not treat them as text.
+app.api.binary_types.append("message/rfc822")
+for blueprint_module in (
+    signup, accounts, subscription, users, apps, cancellation, billing, export, tickets, inbound_email, docs,
+):
     app.register_blueprint(blueprint_module.bp)
 
 
@@ -47,3 +63,15 @@ def job_lifecycle(event: Any) -> None:
 @app.schedule(JOBS["billing"].schedule, name="job_billing")
 def job_billing(event: Any) -> None:
     _scheduled("billing")
+
+
+@app.on_sns_message(topic="cocoon-inbound-email", name="inbound_email_from_ses")
+def inbound_email_from_ses(event: Any) -> None:
+    """SES receipt rule → SNS → here. Only SNS can invoke this function (its subscription), so the
+    notification is authentic; a redelivery has the same Message-ID and no second effect."""
+    raw = inbound_email.raw_mail_from_ses_notification(event.message)
+    if raw is None:
+        logger.warning("SNS message is not an SES Received notification with content")
+        return
+    outcome, number = inbound_email.take_in_mail(raw, datetime.now(UTC))
+    logger.info("inbound mail", extra={"outcome": outcome, "ticket": number, "via": "ses"})

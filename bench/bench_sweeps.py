@@ -40,11 +40,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -96,13 +97,21 @@ TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
 
 @dataclass
 class Window:
-    """The DynamoDB calls of one measured stretch (a sweep, a baseline) and the capacity they consumed."""
+    """The DynamoDB calls of one measured stretch (a sweep, a baseline) and the capacity they consumed.
 
+    Calls and capacity are keyed by "Operation target", the target being the table, or the table
+    and index a Query or Scan named, so a Query of the due index stands apart from one of a partition.
+    """
+
+    operations: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
-    read: Counter[str] = field(default_factory=Counter)  # RCU by "Operation table[/index name]"
-    write: Counter[str] = field(default_factory=Counter)  # WCU, likewise
-    without_capacity: Counter[str] = field(default_factory=Counter)  # calls answered without ConsumedCapacity
-    failed: Counter[str] = field(default_factory=Counter)  # calls that raised (their capacity is unknown)
+    read: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # RCU
+    write: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # WCU
+    index_share: defaultdict[tuple[str, str], float] = field(  # (key, index): part of the above
+        default_factory=lambda: defaultdict(float)
+    )
+    without_capacity: Counter[str] = field(default_factory=Counter)  # answered without ConsumedCapacity
+    failed: Counter[str] = field(default_factory=Counter)  # raised: their capacity is unknown
 
     @property
     def rcu(self) -> float:
@@ -114,24 +123,30 @@ class Window:
 
     @property
     def scans(self) -> int:
-        return self.calls["Scan"]
+        return self.operations["Scan"]
+
+    def record(self, operation: str, params: dict[str, Any], consumed: Any) -> None:
+        """Add one response's ConsumedCapacity (a dict, or a list for batches and transactions)."""
+        key = f"{operation} {_target(params)}"
+        self.calls[key] += 1
+        tally = self.read if operation in READ_OPERATIONS else self.write
+        tally[key] += 0.0  # a call that consumed nothing still shows
+        for entry in consumed if isinstance(consumed, list) else [consumed]:
+            tally[key] += float(entry.get("CapacityUnits", 0.0))
+            for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                for name, part in entry.get(kind, {}).items():
+                    self.index_share[key, name] += float(part.get("CapacityUnits", 0.0))
 
 
-def _capacity_parts(consumed: Any) -> Iterator[tuple[str, float]]:
-    """(table or table/index, capacity units) of one response's ConsumedCapacity (a dict, or a list for batches)."""
-    entries = consumed if isinstance(consumed, list) else [consumed]
-    for entry in entries:
-        table = str(entry.get("TableName", "?"))
-        detailed = False
-        if "Table" in entry:
-            detailed = True
-            yield table, float(entry["Table"].get("CapacityUnits", 0.0))
-        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-            for name, part in entry.get(kind, {}).items():
-                detailed = True
-                yield f"{table}/index {name}", float(part.get("CapacityUnits", 0.0))
-        if not detailed:
-            yield table, float(entry.get("CapacityUnits", 0.0))
+def _target(params: dict[str, Any]) -> str:
+    """What a request addressed: its table (and index), or the tables of a batch or transaction."""
+    if "TableName" in params:
+        index = params.get("IndexName")
+        return f"{params['TableName']}/index {index}" if index else str(params["TableName"])
+    names = set(params.get("RequestItems", {}))
+    for item in params.get("TransactItems", []):
+        names.update(str(action.get("TableName", "?")) for action in item.values())
+    return "+".join(sorted(names)) or "?"
 
 
 class CapacityMeter:
@@ -153,10 +168,10 @@ class CapacityMeter:
                 or client.meta.service_model.service_name != "dynamodb"
             ):
                 return original(client, operation_name, api_params)
-            window.calls[operation_name] += 1
+            window.operations[operation_name] += 1
             members = client.meta.service_model.operation_model(operation_name).input_shape.members
             if "ReturnConsumedCapacity" in members:
-                # INDEXES rather than PynamoDB's TOTAL: same cost, but split into table and index.
+                # INDEXES rather than PynamoDB's TOTAL: same cost, but with each index's share.
                 api_params = {**api_params, "ReturnConsumedCapacity": "INDEXES"}
             try:
                 response = original(client, operation_name, api_params)
@@ -164,12 +179,10 @@ class CapacityMeter:
                 window.failed[operation_name] += 1
                 raise
             consumed = response.get("ConsumedCapacity")
-            if "ReturnConsumedCapacity" in members and not consumed:
+            if consumed:
+                window.record(operation_name, api_params, consumed)
+            elif "ReturnConsumedCapacity" in members:
                 window.without_capacity[operation_name] += 1
-            elif consumed:
-                tally = window.read if operation_name in READ_OPERATIONS else window.write
-                for target, units in _capacity_parts(consumed):
-                    tally[f"{operation_name} {target}"] += units
             return response
 
         botocore.client.BaseClient._make_api_call = measuring_make_api_call
@@ -188,7 +201,9 @@ def _raw_client(endpoint: str) -> Any:
     return boto3.client(
         "dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
         aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
-        config=Config(max_pool_connections=LOAD_THREADS * 2, retries={"max_attempts": 10, "mode": "standard"}),
+        config=Config(
+            max_pool_connections=LOAD_THREADS * 2, retries={"max_attempts": 10, "mode": "standard"}
+        ),
     )
 
 
@@ -275,16 +290,19 @@ def _bulk_items(policy_dpa_version: str) -> Iterator[dict[str, Any]]:
         account = Account(
             account_pk(account_id), "ACCOUNT", account_id=account_id,
             state="trial" if in_trial else "deactivated",
-            company_name=f"Bench {number} GmbH", organization_type="company", country="DE", vat_id="DE136695976",
+            company_name=f"Bench {number} GmbH", organization_type="company", country="DE",
+            vat_id="DE136695976",
             admin_name="Erika Mustermann", admin_email=f"admin-{number}@bench.example", language="de",
             dpa_version=policy_dpa_version, dpa_accepted_at=started, created_at=started, verified_at=started,
-            trial_started_on=first_day.isoformat(), trial_ends_on=(first_day + timedelta(days=29)).isoformat(),
+            trial_started_on=first_day.isoformat(),
+            trial_ends_on=(first_day + timedelta(days=29)).isoformat(),
             token_hashes=[hashlib.sha256(account_id.encode()).hexdigest()],
         )
         if in_trial:
             yield account.serialize()
             # Ends within the next 30 days: in the index partition, outside the range a sweep reads.
-            yield scheduled_action(account_id, "trial-expiry", "expire", started + timedelta(days=30)).serialize()
+            expire = scheduled_action(account_id, "trial-expiry", "expire", started + timedelta(days=30))
+            yield expire.serialize()
             continue
         deactivated_on = first_day + timedelta(days=30)
         account.deactivated_on = deactivated_on.isoformat()
@@ -292,8 +310,9 @@ def _bulk_items(policy_dpa_version: str) -> Iterator[dict[str, Any]]:
         purge_at = datetime.combine(deactivated_on + timedelta(days=180), datetime.min.time(), tzinfo=UTC)
         assert purge_at > NOW
         yield scheduled_action(account_id, "lifecycle", "purge", purge_at).serialize()
-        if purge_at - timedelta(days=14) > NOW:
-            yield scheduled_action(account_id, "lifecycle", "deletion-warning", purge_at - timedelta(days=14)).serialize()
+        warn_at = purge_at - timedelta(days=14)
+        if warn_at > NOW:  # else the warning was sent already
+            yield scheduled_action(account_id, "lifecycle", "deletion-warning", warn_at).serialize()
 
 
 def load_bulk(endpoint: str, table: str) -> tuple[int, Counter[str], float]:
@@ -344,14 +363,14 @@ class SweepFigures:
         return self.ratio <= TARGET_RATIO and self.sweep.scans == 0 and self.rerun.scans == 0
 
 
-def baseline(meter: CapacityMeter, endpoint: str, table: str, account_ids: list[str], action_sk: str) -> Window:
-    """Reading just the due items: one GetItem of each account and one of its due action (eventually consistent)."""
+def baseline(meter: CapacityMeter, endpoint: str, table: str, ids: list[str], action_sk: str) -> Window:
+    """Reading just the due items: a GetItem of each account and of its due action (eventually consistent)."""
     client = _raw_client(endpoint)
     with meter.window() as window:
-        for account_id in account_ids:
+        for account_id in ids:
             for sk in ("ACCOUNT", action_sk):
-                found = client.get_item(TableName=table, Key={"pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": sk}})
-                assert "Item" in found, (account_id, sk)
+                key = {"pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": sk}}
+                assert "Item" in client.get_item(TableName=table, Key=key), (account_id, sk)
     return window
 
 
@@ -367,13 +386,14 @@ def measure(meter: CapacityMeter, name: str, run: Callable[[datetime], Any], bas
 
 
 def check_effects(expired: list[str], purged: list[str]) -> None:
-    """The sweeps did their work: the trials are deactivated, the retained accounts are gone but for a tombstone."""
+    """The sweeps did their work: trials deactivated, retained accounts gone but for a tombstone."""
     from shared.storage.accounts import get_account
     from shared.storage.models import CocoonItem, Tombstone, account_pk
 
     for account_id in expired:
         account = get_account(account_id)
-        assert account is not None and account.state == "deactivated", account_id
+        assert account is not None, account_id
+        assert account.state == "deactivated", account_id
     for account_id in purged:
         assert not list(CocoonItem.query(account_pk(account_id))), account_id
         Tombstone.get(f"TOMBSTONE#{account_id}", "TOMBSTONE")
@@ -398,24 +418,27 @@ def scan_for_comparison(meter: CapacityMeter, endpoint: str, table: str) -> tupl
 # --- reporting --------------------------------------------------------------------------------
 
 
-def _lines(tally: Counter[str], calls: Counter[str], unit: str) -> None:
+def _lines(window: Window, tally: dict[str, float], unit: str) -> None:
     for key, units in sorted(tally.items()):
-        operation = key.split()[0]
-        print(f"        {units:9.2f} {unit}  {key}  ({calls[operation]} call(s) of {operation})")
+        shares = [f"index {index} {part:.2f}" for (k, index), part in window.index_share.items() if k == key]
+        of_which = f"  (of which {', '.join(shares)})" if shares else ""
+        print(f"        {units:9.2f} {unit}  {window.calls[key]:3d} x {key}{of_which}")
 
 
 def report(figures: SweepFigures) -> None:
     sweep, base = figures.sweep, figures.baseline
+    verdict = "OK" if figures.ok else "MISS"
     print(f"  {figures.name}: {figures.summary} in {figures.seconds:.2f} s")
-    print(f"    requests: {dict(sorted(sweep.calls.items()))}; Scan: {sweep.scans}")
+    print(f"    requests: {dict(sorted(sweep.operations.items()))}; Scan: {sweep.scans}")
     print(f"    read  {sweep.rcu:9.2f} RCU")
-    _lines(sweep.read, sweep.calls, "RCU")
+    _lines(sweep, sweep.read, "RCU")
     print(f"    write {sweep.wcu:9.2f} WCU (information, no target)")
-    _lines(sweep.write, sweep.calls, "WCU")
-    print(f"    baseline {base.rcu:.2f} RCU ({base.calls['GetItem']} GetItem: {DUE_PER_SWEEP} accounts + "
-          f"{DUE_PER_SWEEP} due actions)")
-    print(f"    ratio {figures.ratio:.2f} (target <= {TARGET_RATIO:g}, no Scan) {'OK' if figures.ok else 'MISS'}")
-    print(f"    second run, nothing due: {figures.rerun.rcu:.2f} RCU in {dict(figures.rerun.calls)}")
+    _lines(sweep, sweep.write, "WCU")
+    print(f"    baseline {base.rcu:.2f} RCU ({base.operations['GetItem']} GetItem: "
+          f"{DUE_PER_SWEEP} accounts + {DUE_PER_SWEEP} due actions)")
+    print(f"    ratio {figures.ratio:.2f} (target <= {TARGET_RATIO:g}, no Scan) {verdict}")
+    rerun = figures.rerun
+    print(f"    second run, nothing due: {rerun.rcu:.2f} RCU, requests {dict(rerun.operations)}")
 
 
 def main() -> None:
@@ -427,45 +450,49 @@ def main() -> None:
         from functions import lifecycle, trial_expiry
         from shared.settings import get_settings
 
-        table = get_settings().table_name
-        dynamodb_local.create_tables(database.endpoint, recreate=True)
+        table, endpoint = get_settings().table_name, database.endpoint
+        dynamodb_local.create_tables(endpoint, recreate=True)
         started = time.perf_counter()
         expired_ids, purged_ids = make_due_accounts()
         history_seconds = time.perf_counter() - started
-        loaded, by_job, load_seconds = load_bulk(database.endpoint, table)
+        loaded, by_job, load_seconds = load_bulk(endpoint, table)
 
-        trial_base = baseline(meter, database.endpoint, table, expired_ids, "DUE#trial-expiry#expire")
-        trial = measure(meter, "trial-expiry sweep (functions.trial_expiry.run)", trial_expiry.run, trial_base)
-        purge_base = baseline(meter, database.endpoint, table, purged_ids, "DUE#lifecycle#purge")
+        trial_base = baseline(meter, endpoint, table, expired_ids, "DUE#trial-expiry#expire")
+        trial = measure(meter, "trial-expiry sweep (functions.trial_expiry.run)", trial_expiry.run,
+                        trial_base)
+        purge_base = baseline(meter, endpoint, table, purged_ids, "DUE#lifecycle#purge")
         deletion = measure(meter, "deletion sweep (functions.lifecycle.run)", lifecycle.run, purge_base)
         check_effects(expired_ids, purged_ids)
-        scan, scanned, scan_seconds = scan_for_comparison(meter, database.endpoint, table)
+        scan, scanned, scan_seconds = scan_for_comparison(meter, endpoint, table)
     finally:
         database.stop()
+        shutil.rmtree(_RUN_DIR, ignore_errors=True)  # the delivered .eml files of the due accounts
 
-    windows = [trial.sweep, trial.baseline, trial.rerun, deletion.sweep, deletion.baseline, deletion.rerun, scan]
+    windows = [scan] + [w for f in (trial, deletion) for w in (f.sweep, f.baseline, f.rerun)]
     missing = sum((window.without_capacity for window in windows), Counter[str]())
     failed = sum((window.failed for window in windows), Counter[str]())
     assert not missing, f"DynamoDB Local answered without ConsumedCapacity: {dict(missing)}"
     assert not failed, f"DynamoDB calls failed while measuring: {dict(failed)}"
 
-    print("Sweep read capacity (ReturnConsumedCapacity=INDEXES on every DynamoDB call; DynamoDB Local returned it "
-          "for every call)")
-    print(f"  data: {ACCOUNTS:,} accounts ({ACCOUNTS - DEACTIVATED_ACCOUNTS:,} in trial, {DEACTIVATED_ACCOUNTS:,} "
-          f"deactivated); {DUE_PER_SWEEP} due per sweep, made by the app's own code in {history_seconds:.1f} s; "
-          f"{loaded:,} other items written with batch_write_item in {load_seconds:.1f} s")
-    print(f"  due index, not yet due: trial-expiry {by_job['trial-expiry']:,}, lifecycle {by_job['lifecycle']:,} "
-          f"items (plus the {DUE_PER_SWEEP} due of each)")
-    print(f"  baseline = reading just the {DUE_PER_SWEEP} due items: per due action one GetItem of the account and "
-          "one of the action item, eventually consistent")
+    print("Sweep read capacity (ReturnConsumedCapacity=INDEXES on every DynamoDB call; "
+          "DynamoDB Local returned it for every call)")
+    print(f"  data: {ACCOUNTS:,} accounts ({ACCOUNTS - DEACTIVATED_ACCOUNTS:,} in trial, "
+          f"{DEACTIVATED_ACCOUNTS:,} deactivated), {DUE_PER_SWEEP} due per sweep, made by the app's own code "
+          f"in {history_seconds:.1f} s; {loaded:,} other items written with batch_write_item "
+          f"in {load_seconds:.1f} s")
+    print(f"  due index, not yet due: trial-expiry {by_job['trial-expiry']:,}, "
+          f"lifecycle {by_job['lifecycle']:,} items (plus the {DUE_PER_SWEEP} due of each)")
+    print(f"  baseline = reading just the {DUE_PER_SWEEP} due items: per due action one GetItem of the "
+          "account and one of the action item, eventually consistent")
     for figures in (trial, deletion):
         report(figures)
-    print(f"  for comparison, not done by any sweep: one Scan of the table ({scanned:,} items, {scan.calls['Scan']} "
-          f"pages) reads {scan.rcu:,.1f} RCU in {scan_seconds:.1f} s, {scan.rcu / trial.baseline.rcu:,.0f} x the "
-          "baseline")
+    print(f"  for comparison, not done by any sweep: one Scan of the table ({scanned:,} items, "
+          f"{scan.operations['Scan']} pages) reads {scan.rcu:,.1f} RCU in {scan_seconds:.1f} s, "
+          f"{scan.rcu / trial.baseline.rcu:,.0f} x the baseline")
     ok = trial.ok and deletion.ok
-    print(f"sweep read capacity / reading the {DUE_PER_SWEEP} due items: trial-expiry {trial.ratio:.2f}, deletion "
-          f"{deletion.ratio:.2f} (target <= {TARGET_RATIO:g} each, no Scan) {'OK' if ok else 'MISS'}")
+    print(f"sweep read capacity / reading the {DUE_PER_SWEEP} due items: trial-expiry {trial.ratio:.2f}, "
+          f"deletion {deletion.ratio:.2f} (target <= {TARGET_RATIO:g} each, no Scan) "
+          f"{'OK' if ok else 'MISS'}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from shared.jobs import JobResult, ProgressCallback
 from shared.mail.transport import MailTransport, default_transport
 from shared.observability import logger
 from shared.storage import outbox
+from shared.storage.tickets import is_suppressed
 
 JOB_NAME = "mail"
 
@@ -23,6 +24,10 @@ def run(now: datetime, progress: ProgressCallback | None = None, transport: Mail
                 result.skipped += 1  # another sender has it
                 continue
             claimed_any = True
+            if is_suppressed(mail.recipient):
+                outbox.mark_sent(mail, now)  # a hard bounce stopped mail to this address: never sent
+                result.count("suppressed")
+                continue
             try:
                 transport.send(mail)
             except Exception:

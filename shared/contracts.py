@@ -224,3 +224,48 @@ class AppSubscriptionView(BaseModel):
     app_id: str
     subscribed_at: str
     cancelled_effective_at: str | None
+
+
+class TicketRequest(_Request):
+    email: EmailStr | None = Field(default=None, description="the requester (web form); the app's token names the account")
+    subject: str = Field(default="", max_length=300)
+    description: str = Field(min_length=1, max_length=50_000, description="what is not working")
+    impact: Literal["unusable", "severe", "moderate", "minimal"] | None = None
+    steps: str = Field(default="", max_length=20_000)
+    since: str = Field(default="", max_length=200)
+    others_affected: bool | None = None
+    version: str = Field(default="", max_length=100)
+    technical_contact: str = Field(default="", max_length=300)
+
+    @field_validator("impact", "email", "others_affected", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class TicketMessageRequest(_Request):
+    text: str = Field(min_length=1, max_length=50_000)
+
+
+class TicketMessageView(BaseModel):
+    kind: str
+    author: str
+    text: str
+    created_at: str
+    attachments: list[dict[str, object]]
+
+
+class TicketView(BaseModel):
+    number: str
+    subject: str
+    state: str
+    priority: str
+    region: str
+    received_at: str = Field(description="ISO 8601 with UTC offset")
+    first_response_due: str = Field(description="ISO 8601 with UTC offset, in the region's zone")
+    messages: list[TicketMessageView]
+
+
+class InboundOutcome(BaseModel):
+    outcome: Literal["ticket_created", "message_added", "duplicate", "dropped", "closed_notice"]
+    ticket: str | None = None

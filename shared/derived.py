@@ -7,6 +7,7 @@ from functools import cache
 from shared.policy import get_policy
 from shared.rules.billing import BillingTerms
 from shared.rules.calendar import WorkingCalendar
+from shared.rules.support_hours import SupportCalendar
 
 
 @cache
@@ -21,3 +22,10 @@ def billing_terms() -> BillingTerms:
     from shared.rules.billing import billing_terms_from_policy
 
     return billing_terms_from_policy(get_policy().model_dump(mode="python"))
+
+
+@cache
+def support_calendar(region: str) -> SupportCalendar:
+    """A region's support hours and Munich's holidays, for response targets."""
+    support = get_policy().support
+    return SupportCalendar.for_region(support.regions[region], support)

@@ -95,6 +95,7 @@ class SupportPolicy(_Strict):
     closed_ticket_closes_after_days: int = Field(gt=0)
     status_update_every_working_days: int = Field(gt=0)
     support_lead_email: str
+    default_region: str
     max_attachment_bytes: int = Field(gt=0)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)
@@ -105,6 +106,8 @@ class SupportPolicy(_Strict):
 
     @model_validator(mode="after")
     def _regions_exist(self) -> SupportPolicy:
+        if self.default_region not in self.regions:
+            raise ValueError(f"default_region: unknown region {self.default_region!r}")
         for country, region in self.region_by_country.items():
             if region not in self.regions:
                 raise ValueError(f"region_by_country.{country}: unknown region {region!r}")

@@ -302,6 +302,9 @@ def purge_account(account_id: str, reason: str, now: datetime, account: Account 
             pass
     if account is not None and account.verification_key:
         VerificationLink(account.verification_key, "VERIFY").delete()
+    from shared.storage.blobs import account_prefix, blob_store
+
+    blob_store().delete_prefix(account_prefix(account_id))  # raw mails and attachments
     with CocoonItem.batch_write() as batch:
         for item in others:
             batch.delete(item)

@@ -274,3 +274,83 @@ class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):
 
     year = NumberAttribute()
     last_sequence = NumberAttribute(default=0)
+
+
+class Ticket(CocoonItem, discriminator="ticket"):
+    """A support request. pk = account, sk = "TICKET#<number>", lookup_key = "TICKET#<number>".
+
+    While a first response is owed, due_job = "sla" and due_at = first_response_due,
+    so the SLA watch reads only tickets that can become overdue.
+    """
+
+    account_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    state = UnicodeAttribute(default="new")
+    priority = UnicodeAttribute()
+    region = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    first_response_due = UTCDateTimeAttribute()
+    first_response_at = UTCDateTimeAttribute(null=True)
+    requester_user_id = UnicodeAttribute()
+    requester_email = UnicodeAttribute()
+    requester_name = UnicodeAttribute(default="")
+    impact = UnicodeAttribute(null=True)
+    details = JSONAttribute(default=dict)
+    missing = ListAttribute[str](of=UnicodeAttribute, default=list)
+    vague_subject = BooleanAttribute(default=False)
+    assignee_id = UnicodeAttribute(null=True)
+    assignee_name = UnicodeAttribute(null=True)
+    escalated_at = UTCDateTimeAttribute(null=True)
+    last_public_update_at = UTCDateTimeAttribute(null=True)
+    solved_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    waiting_since = UTCDateTimeAttribute(null=True)
+    paused_hours = UnicodeAttribute(default="0")  # support hours spent waiting for the customer
+    enhancement = BooleanAttribute(default=False)
+    needs_authorization = BooleanAttribute(default=False)
+    authorized_at = UTCDateTimeAttribute(null=True)
+    development_ticket = UnicodeAttribute(null=True)
+    message_count = NumberAttribute(default=0)
+
+
+class TicketMessage(CocoonItem, discriminator="ticket_message"):
+    """One message of a ticket. sk = "TICKET#<number>#MSG#<moment>#<id>".
+
+    kind: "request" (from the customer), "reply" (public, mailed), "note" (internal, never mailed).
+    """
+
+    account_id = UnicodeAttribute()
+    ticket_number = UnicodeAttribute()
+    message_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    author = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    raw_key = UnicodeAttribute(null=True)  # where the raw mail is kept (S3 / local directory)
+    attachments = JSONAttribute(default=list)
+
+
+class SeenMail(CocoonItem, discriminator="seen_mail"):
+    """A mail already taken in (by Message-ID hash): redeliveries have no second effect.
+
+    pk = "SEEN#<hash>", sk = "SEEN". Written only for mails we kept, with the ticket they went to.
+    """
+
+    account_id = UnicodeAttribute()
+    ticket_number = UnicodeAttribute()
+
+
+class SuppressedAddress(CocoonItem, discriminator="suppressed_address"):
+    """A hard bounce stops mail to the address. pk = "SUPPRESS#<email hash>", sk = "SUPPRESS"."""
+
+    reason = UnicodeAttribute()
+    since = UTCDateTimeAttribute()
+
+
+class DailyCounter(CocoonItem, discriminator="daily_counter"):
+    """Per-day sequences (ticket numbers). pk = "COUNTER#<name>#<yyyymmdd>", sk = "COUNTER"."""
+
+    value = NumberAttribute(default=0)

@@ -45,3 +45,30 @@ def account_view(account: Account, now: datetime | None = None) -> dict[str, Any
             for user in users
         ],
     }
+
+
+def ticket_view(ticket: Any, messages: list[Any], *, include_notes: bool = False) -> dict[str, Any]:
+    """A ticket as the customer (or, with notes, staff) sees it; moments in the region's zone."""
+    from shared.derived import support_calendar
+
+    zone = support_calendar(ticket.region).zone
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "state": ticket.state,
+        "priority": ticket.priority,
+        "region": ticket.region,
+        "received_at": ticket.received_at.astimezone(zone).isoformat(),
+        "first_response_due": ticket.first_response_due.astimezone(zone).isoformat(),
+        "messages": [
+            {
+                "kind": message.kind,
+                "author": message.author,
+                "text": message.text,
+                "created_at": message.created_at.astimezone(zone).isoformat(),
+                "attachments": [{k: v for k, v in a.items() if k != "key"} for a in (message.attachments or [])],
+            }
+            for message in messages
+            if include_notes or message.kind != "note"
+        ],
+    }

@@ -1,0 +1,149 @@
+"""Inbound e-mail: the signed raw-message webhook, and the SES → SNS notification (handler in app.py).
+
+Both end in `take_in_mail`: automatic mail and strangers are dropped without a
+trace, replies from a ticket's contacts are threaded, and the rest opens tickets
+through the same path as the web form.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from shared.api.context import current_scope
+from shared.api.errors import ApiError
+from shared.api.requests import raw_body
+from shared.api.routing import Access, api_route, json_response
+from shared.observability import logger, metrics
+
+bp = Blueprint(__name__)
+
+
+def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
+    """Decide what a raw mail becomes: (outcome, ticket number)."""
+    from shared.policy import get_policy
+    from shared.rules.inbound_mail import parse_inbound_mail
+    from shared.rules.signing import mail_id_from_message_id
+    from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
+    from shared.settings import get_settings
+    from shared.storage.accounts import get_account
+    from shared.storage.tickets import (
+        OPEN_STATES,
+        AlreadyTakenIn,
+        IncomingAttachment,
+        NewRequest,
+        add_customer_message,
+        already_seen,
+        closed_ticket_notice,
+        contact_of,
+        find_requester,
+        find_ticket,
+        is_live,
+        open_ticket,
+        seen_key_for,
+        suppress,
+    )
+
+    policy = get_policy()
+    secret = get_settings().link_signing_secret
+    mail = parse_inbound_mail(raw, max_attachment_bytes=policy.support.max_attachment_bytes)
+    if mail.automatic is not None:
+        # A hard bounce of one of *our* mails stops mail to the address; a forged bounce can't.
+        if mail.hard_bounced_recipients and any(
+            mail_id_from_message_id(f"<{mid}>", secret) for mid in mail.returned_message_ids
+        ):
+            for address in mail.hard_bounced_recipients:
+                suppress(address, "hard bounce", now)
+        metrics.add_metric(name="InboundMailAutomatic", unit="Count", value=1)
+        return "dropped", None
+    if not mail.sender_address:
+        return "dropped", None
+    seen_key = seen_key_for(mail.message_id, raw)
+    if already_seen(seen_key):
+        return "duplicate", None
+    attachments = tuple(IncomingAttachment(a.filename, a.content_type, a.content) for a in mail.attachments)
+
+    number = mail.ticket_number
+    if number is None:
+        for reference in (*mail.in_reply_to, *mail.references):
+            mail_id = mail_id_from_message_id(f"<{reference}>", secret)
+            if mail_id and (number := ticket_number_from_mail_id(mail_id)):
+                break
+    if number is not None:
+        ticket = find_ticket(number)
+        account = get_account(ticket.account_id) if ticket else None
+        author = contact_of(account, mail.sender_address) if ticket and account and is_live(account) else None
+        if ticket is not None and account is not None and author is not None:
+            if ticket.state not in OPEN_STATES:
+                closed_ticket_notice(ticket, account, mail.sender_address, now, policy)
+                return "closed_notice", ticket.number
+            try:
+                add_customer_message(ticket, author, mail.reply_text or mail.body_text, "email", now,
+                                     attachments=attachments, raw_mail=raw, seen_key=seen_key)
+            except AlreadyTakenIn:
+                return "duplicate", ticket.number
+            return "message_added", ticket.number
+        # A stranger quoting a ticket number never gets into that ticket: treat it as a new request.
+
+    requester = find_requester(mail.sender_address)
+    if requester is None:
+        metrics.add_metric(name="InboundMailFromStranger", unit="Count", value=1)
+        return "dropped", None  # nothing stored: not the address, not the body
+    request = NewRequest(
+        subject=mail.subject, channel="email",
+        details=RequestDetails(description=mail.reply_text or mail.body_text, attachments=len(attachments)),
+        vague_subject=mail.vague_subject, attachments=attachments,
+        oversized=tuple((o.filename, o.size) for o in mail.oversized_attachments), raw_mail=raw, seen_key=seen_key,
+    )
+    try:
+        ticket = open_ticket(requester, request, now, policy)
+    except AlreadyTakenIn:
+        return "duplicate", None
+    return "ticket_created", ticket.number
+
+
+@api_route(
+    bp, "/webhooks/inbound-email", "POST", access=Access.SIGNED_WEBHOOK, status=202,
+    summary="A raw RFC 5322 message from a mail relay, signed with X-Cocoon-Signature",
+    content_types=("message/rfc822", "application/octet-stream"), response_model="shared.contracts:InboundOutcome",
+)
+def inbound_email() -> Response:
+    from shared.policy import get_policy
+    from shared.rules.signing import webhook_signature_problem
+    from shared.settings import get_settings
+
+    request = bp.current_request
+    body = raw_body(request)
+    scope = current_scope()
+    problem = webhook_signature_problem(
+        get_settings().inbound_email_secrets, request.headers.get("x-cocoon-timestamp"),
+        request.headers.get("x-cocoon-signature"), body,
+        now_epoch=scope.now.timestamp() if get_settings().time_travel_allowed else time.time(),
+    )
+    if problem:
+        raise ApiError(401, "invalid_signature", f"Refused: {problem}.")
+    if len(body) > get_policy().support.max_mail_bytes:
+        raise ApiError(413, "body_too_large", "The mail is too large.", {"body": "too large"})
+    outcome, number = take_in_mail(body, scope.now)
+    logger.info("inbound mail", extra={"outcome": outcome, "ticket": number})
+    return json_response({"outcome": outcome, "ticket": number}, status=202)
+
+
+def raw_mail_from_ses_notification(message: str) -> bytes | None:
+    """The raw MIME mail inside an SES "Received" notification published to SNS (action type SNS)."""
+    try:
+        notification: dict[str, Any] = json.loads(message)
+    except ValueError:
+        return None
+    if notification.get("notificationType") != "Received" or "content" not in notification:
+        return None
+    content = notification["content"]
+    encoding = (notification.get("receipt", {}).get("action", {}) or {}).get("encoding", "UTF8")
+    if str(encoding).upper() == "BASE64":
+        return base64.b64decode(content)
+    return str(content).encode("utf-8", errors="surrogateescape")

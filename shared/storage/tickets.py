@@ -1,0 +1,324 @@
+"""Tickets in storage: who may ask, opening a ticket, adding messages, the mails that go with them.
+
+The same functions serve the web form, the app and e-mail: one intake path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.policy import Policy
+from shared.rules.clock import local_day, utc_iso
+from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
+from shared.rules.tickets import (
+    RequestDetails,
+    missing_information,
+    priority_for_impact,
+    region_for_country,
+    subject_with_tag,
+    ticket_number,
+    ticket_tag,
+)
+from shared.storage.accounts import LIVE_STATES, contact_lookup_key, get_account
+from shared.storage.blobs import account_prefix, blob_store
+from shared.storage.db import ConditionFailed, transaction
+from shared.storage.models import (
+    Account,
+    CocoonItem,
+    DailyCounter,
+    SeenMail,
+    SuppressedAddress,
+    Ticket,
+    TicketMessage,
+    User,
+    account_pk,
+)
+from shared.storage.outbox import queue_mail
+
+LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
+OPEN_STATES = ("new", "assigned", "in_progress", "waiting_for_customer")
+_SEEN_FOR = timedelta(days=30)  # redeliveries come within days; the key then expires by TTL
+
+
+class AlreadyTakenIn(Exception):
+    """This mail (Message-ID) was already taken in: a redelivery."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    account: Account
+    user: User
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    subject: str
+    channel: str  # "form" | "app" | "email" | "phone"
+    details: RequestDetails
+    impact: str | None = None
+    vague_subject: bool = False
+    attachments: tuple[IncomingAttachment, ...] = ()
+    oversized: tuple[tuple[str, int], ...] = ()
+    raw_mail: bytes | None = None
+    seen_key: str | None = None  # hash of the Message-ID, for redeliveries
+
+
+def seen_key_for(message_id: str | None, raw: bytes) -> str:
+    """Redeliveries share the Message-ID; a mail without one is recognised by its bytes."""
+    basis = message_id.encode("utf-8") if message_id else raw
+    return hashlib.sha256(basis).hexdigest()
+
+
+def already_seen(seen_key: str) -> bool:
+    try:
+        SeenMail.get(f"SEEN#{seen_key}", "SEEN")
+    except SeenMail.DoesNotExist:
+        return False
+    return True
+
+
+def is_live(account: Account | None) -> bool:
+    return account is not None and account.state in LIVE_STATES and account.organization_type in LIVE_ORGANIZATION_TYPES
+
+
+def find_requester(address: str) -> Requester | None:
+    """The contact behind an address in a live business account, or None (then nothing is stored)."""
+    for user in User.lookup_index.query(contact_lookup_key(address)):
+        if not isinstance(user, User) or not user.active:
+            continue
+        account = get_account(user.account_id)
+        if is_live(account):
+            assert account is not None
+            return Requester(account, user)
+    return None
+
+
+def contact_of(account: Account, address: str) -> User | None:
+    """The account's active user with this address (a stranger quoting a ticket number gets None)."""
+    try:
+        user = User.get(account_pk(account.account_id), f"USER#{user_id_for_email(address)}")
+    except User.DoesNotExist:
+        return None
+    return user if user.active else None
+
+
+def admin_user(account: Account) -> User:
+    user = contact_of(account, account.admin_email)
+    if user is None:
+        raise LookupError("the account has no active admin user")
+    return user
+
+
+def find_ticket(number: str) -> Ticket | None:
+    for item in Ticket.lookup_index.query(f"TICKET#{number}"):
+        if isinstance(item, Ticket):
+            # The index is eventually consistent: read the item itself for its current state.
+            return Ticket.get(item.pk, item.sk, consistent_read=True)
+    return None
+
+
+def is_suppressed(address: str) -> bool:
+    try:
+        SuppressedAddress.get(f"SUPPRESS#{email_key(address)}", "SUPPRESS")
+    except SuppressedAddress.DoesNotExist:
+        return False
+    return True
+
+
+def suppress(address: str, reason: str, now: datetime) -> None:
+    SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS", reason=reason, since=now).save()
+
+
+def _next_ticket_number(now: datetime, policy: Policy) -> str:
+    day = local_day(now, ZoneInfo(policy.company_time_zone))
+    counter = DailyCounter(f"COUNTER#TICKET#{day:%Y%m%d}", "COUNTER")
+    counter.update(actions=[DailyCounter.value.add(1)])
+    return ticket_number(day, int(counter.value))
+
+
+def first_response_due(received_at: datetime, priority: str, region: str, policy: Policy,
+                       paused_hours: Decimal = Decimal(0)) -> datetime:
+    from shared.derived import support_calendar
+    from shared.rules.support_hours import first_response_due as due
+
+    return due(received_at, priority, support_calendar(region), policy.support.first_response_hours,
+               paused_hours=paused_hours)
+
+
+@dataclass
+class StoredMessage:
+    item: TicketMessage
+    blobs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _store_blobs(account_id: str, number: str, message_id: str, request: NewRequest) -> tuple[str | None, list[dict[str, Any]]]:
+    """Keep the raw mail and the attachments; their keys go into the message."""
+    store = blob_store()
+    base = f"{account_prefix(account_id)}tickets/{number}/{message_id}/"
+    raw_key = None
+    if request.raw_mail is not None:
+        raw_key = base + "raw.eml"
+        store.put(raw_key, request.raw_mail, "message/rfc822")
+    stored: list[dict[str, Any]] = []
+    for index, attachment in enumerate(request.attachments):
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in attachment.filename)[:120] or "file"
+        key = f"{base}{index:02d}-{safe}"
+        store.put(key, attachment.content, attachment.content_type)
+        stored.append({"filename": attachment.filename, "content_type": attachment.content_type,
+                       "size": len(attachment.content), "key": key})
+    return raw_key, stored
+
+
+def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
+    from shared.derived import support_calendar
+
+    zone = support_calendar(ticket.region).zone
+    return {
+        "company_name": account.company_name,
+        "requester_name": ticket.requester_name,
+        "number": ticket.number,
+        "tag": ticket_tag(ticket.number),
+        "subject": ticket.subject,
+        "first_response_due": ticket.first_response_due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+        "region": ticket.region,
+        "support_hours": _support_hours_text(ticket.region, policy),
+        **extra,
+    }
+
+
+def _support_hours_text(region: str, policy: Policy) -> str:
+    hours = policy.support.regions[region]
+    return f"Monday to Friday {hours.opens:%H:%M}–{hours.closes:%H:%M} ({hours.time_zone}), except public holidays in Munich"
+
+
+def ticket_mail(ticket: Ticket, account: Account, template: str, mail_id: str, now: datetime, policy: Policy,
+                recipient: str | None = None, **extra: Any) -> Any:
+    """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
+    mail = queue_mail(
+        mail_id=mail_id, account_id=account.account_id, recipient=recipient or ticket.requester_email,
+        template=template, language=account.language, context=ticket_mail_context(ticket, account, policy, **extra),
+        now=now,
+    )
+    mail.subject = subject_with_tag(mail.subject, ticket.number)
+    return mail
+
+
+def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy: Policy) -> Ticket:
+    """Open a ticket with its first message and the acknowledgement, in one transaction."""
+    account, user = requester.account, requester.user
+    number = _next_ticket_number(now, policy)
+    region = region_for_country(account.country, policy.support.region_by_country, policy.support.default_region)
+    priority = priority_for_impact(request.impact, policy.support.impact_priority)
+    due = first_response_due(now, priority, region, policy)
+    missing = missing_information(request.details)
+    ticket = Ticket(
+        account_pk(account.account_id), f"TICKET#{number}", account_id=account.account_id, number=number,
+        subject=request.subject or "(no subject)", state="new", priority=priority, region=region,
+        channel=request.channel, received_at=now, first_response_due=due, requester_user_id=user.user_id,
+        requester_email=user.email, requester_name=user.name, impact=request.impact,
+        details={k: v for k, v in vars(request.details).items() if k != "attachments"},
+        missing=missing, vague_subject=request.vague_subject, lookup_key=f"TICKET#{number}",
+        due_job="sla", due_at=utc_iso(due), message_count=1,
+    )
+    message_id = new_id("msg_")
+    raw_key, stored = _store_blobs(account.account_id, number, message_id, request)
+    message = TicketMessage(
+        account_pk(account.account_id), f"TICKET#{number}#MSG#{now.isoformat()}#{message_id}",
+        account_id=account.account_id, ticket_number=number, message_id=message_id, kind="request",
+        channel=request.channel, author=user.name or user.email, text=request.details.description,
+        created_at=now, raw_key=raw_key, attachments=stored,
+    )
+    acknowledgement = ticket_mail(
+        ticket, account, "ticket_acknowledgement", f"ticket-ack-{number}", now, policy,
+        missing=missing, vague_subject=request.vague_subject,
+    )
+    items: list[Any] = [acknowledgement]
+    if request.oversized:
+        items.append(ticket_mail(
+            ticket, account, "attachment_too_large", f"ticket-too-large-{number}", now, policy,
+            oversized=[{"filename": name, "size": size} for name, size in request.oversized],
+            limit_mb=policy.support.max_attachment_bytes // (1024 * 1024),
+        ))
+    try:
+        with transaction() as tx:
+            if request.seen_key:
+                tx.save(SeenMail(f"SEEN#{request.seen_key}", "SEEN", account_id=account.account_id,
+                                 ticket_number=number, expires_at=now + _SEEN_FOR),
+                        condition=SeenMail.pk.does_not_exist())
+            tx.save(ticket, condition=Ticket.pk.does_not_exist())
+            tx.save(message)
+            for mail in items:
+                tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+    except ConditionFailed as exc:
+        if request.seen_key and 0 in exc.failed:
+            raise AlreadyTakenIn() from exc
+        raise
+    return ticket
+
+
+def add_customer_message(
+    ticket: Ticket, author: User, text: str, channel: str, now: datetime, *,
+    attachments: tuple[IncomingAttachment, ...] = (), raw_mail: bytes | None = None, seen_key: str | None = None,
+) -> TicketMessage:
+    """The customer adds to an open ticket; a ticket waiting for the customer resumes (its clock too)."""
+    message_id = new_id("msg_")
+    request = NewRequest(subject="", channel=channel, details=RequestDetails(), attachments=attachments,
+                         raw_mail=raw_mail)
+    raw_key, stored = _store_blobs(ticket.account_id, ticket.number, message_id, request)
+    message = TicketMessage(
+        ticket.pk, f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}", account_id=ticket.account_id,
+        ticket_number=ticket.number, message_id=message_id, kind="request", channel=channel,
+        author=author.name or author.email, text=text, created_at=now, raw_key=raw_key, attachments=stored,
+    )
+    actions: list[Any] = [Ticket.message_count.add(1)]
+    if ticket.state == "waiting_for_customer":
+        from shared.storage.support import resume_actions
+
+        actions += resume_actions(ticket, now)
+    try:
+        with transaction() as tx:
+            if seen_key:
+                tx.save(SeenMail(f"SEEN#{seen_key}", "SEEN", account_id=ticket.account_id,
+                                 ticket_number=ticket.number, expires_at=now + _SEEN_FOR),
+                        condition=SeenMail.pk.does_not_exist())
+            tx.save(message)
+            tx.update(ticket, actions=actions, condition=Ticket.state.is_in(*OPEN_STATES))
+    except ConditionFailed as exc:
+        if seen_key and 0 in exc.failed:
+            raise AlreadyTakenIn() from exc
+        raise
+    return message
+
+
+def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: datetime, policy: Policy) -> bool:
+    """Tell the sender (once a day per ticket) to open a new request; the closed ticket stays closed."""
+    day = local_day(now, ZoneInfo(policy.company_time_zone))
+    mail = ticket_mail(ticket, account, "ticket_closed_notice",
+                       f"closed-notice-{ticket.number}-{email_key(sender)[:12]}-{day:%Y%m%d}", now, policy,
+                       recipient=normalize_email(sender))
+    try:
+        mail.save(condition=CocoonItem.pk.does_not_exist())
+    except Exception:  # noqa: BLE001 - already sent today: rate-limited
+        return False
+    return True
+
+
+def ticket_messages(ticket: Ticket) -> list[TicketMessage]:
+    return [
+        item for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(f"TICKET#{ticket.number}#MSG#"))
+        if isinstance(item, TicketMessage)
+    ]
+
+

@@ -1,0 +1,418 @@
+"""Nightly billing under re-runs, crashes and overlapping workers (SPEC §4), against DynamoDB Local.
+
+Why: the billing job must create exactly one invoice per account and ended month, with gapless
+per-year numbers, "however often the job runs, crashes or overlaps". These tests check that claim
+from the outside, on the data alone:
+
+- the job run twice leaves every item exactly as the first run left it;
+- the job is killed at 24+ seeded random points (before or after the k-th DynamoDB call, and right
+  after a TransactWriteItems committed), sometimes twice in a row, then re-run: every cycle ends
+  with one invoice per account and billable month, numbers exactly 1..N, the counter at N, one
+  invoice mail per invoice, cursors moved on, and invoice contents equal to a clean run's;
+- 4 threads billing all accounts in different orders, and two overlapping `run(workers=4)`, give
+  the same.
+
+The accounts are written directly with the storage models (what conversion, users, editions, apps
+and support hours leave in an account's partition), so a fresh data set costs one batch write and
+the 24 crash cycles fit in well under a minute. Threads call the job functions directly: Chalice's
+test client is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import botocore.client
+import pytest
+
+from functions import billing
+
+NOW = datetime.fromisoformat("2026-06-01T03:00:00+02:00")  # the night after May: Jan..May are due
+NEXT_CURSOR = datetime(2026, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 00:00 in Berlin
+ZONE = ZoneInfo("Europe/Berlin")
+ACCOUNTS = 18
+SEED = 20260601
+
+# paid_from, the cancellation's effective date (the last paid day) or None
+PROFILES: list[tuple[str, str | None]] = [
+    ("2026-01-01", None),  # Jan..May: 5 invoices
+    ("2026-02-15", None),  # Feb (pro rata)..May: 4
+    ("2026-04-01", None),  # Apr, May: 2
+    ("2026-05-10", None),  # May (pro rata): 1
+    ("2026-02-01", "2026-03-31"),  # cancelled: Feb, Mar, then the cursor is deleted
+    ("2025-12-01", None),  # Dec 2025..May 2026: 6, all numbered in 2026 (the year of issue)
+]
+NOT_YET_DUE_PAID_FROM = "2026-06-01"  # one more account whose first month is still running
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+def _midnight(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=ZONE)
+
+
+def _account_items(number: int, paid_from: str, ends_on: str | None, rng: random.Random) -> list[Any]:
+    """One customer's partition as the life-cycle code leaves it: account, users, history, cursor."""
+    from shared.storage.lifecycle import edition_change, seat_event
+    from shared.storage.models import (
+        Account,
+        AppSubscriptionItem,
+        BillableHoursEntry,
+        CancellationRecord,
+        User,
+        account_pk,
+    )
+    from shared.storage.schedule import billing_cursor, first_billing_moment
+
+    account_id = f"acc_{number:016x}"
+    pk = account_pk(account_id)
+    start = _midnight(paid_from)
+    created = start - timedelta(days=40)
+    converted = start - timedelta(days=10, hours=-9)
+    edition = rng.choice(["basic", "team", "business"])
+    account = Account(
+        pk, "ACCOUNT", account_id=account_id, state="customer", company_name=f"Zuverlässig {number} GmbH",
+        organization_type="company", country=rng.choice(["DE", "DE", "AT"]),
+        vat_id=None, admin_name="Erika Mustermann", admin_email=f"admin-{number}@beispiel.example",
+        language=rng.choice(["de", "en"]), dpa_version="2026-01", dpa_accepted_at=created, created_at=created,
+        verified_at=created, paid_from=paid_from, edition=edition, street="Hauptstraße 5", postcode="70173",
+        city="Stuttgart",
+    )
+    if account.country == "AT":
+        account.vat_id = "ATU13585627"  # reverse charge on some invoices
+    items: list[Any] = [account, edition_change(account_id, edition, converted, converted)]
+    if ends_on is not None:  # cancelled: the cursor stays until the job finds billing ended and deletes it
+        account.cancellation = CancellationRecord(
+            received_on="2026-03-02", effective_on=ends_on, channel="api", recorded_at="2026-03-02T10:00:00+00:00",
+        )
+    items.append(billing_cursor(account_id, first_billing_moment(date.fromisoformat(paid_from), ZONE)))
+
+    people = [("admin", "Erika Mustermann", created, None)]
+    for extra in range(rng.randint(0, 4)):
+        joined = start + timedelta(days=rng.randint(-20, 100), hours=rng.randint(8, 18))
+        left = joined + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.4 else None
+        people.append((f"u{extra}", f"Person {number}-{extra}", joined, left))
+    for user_id, name, joined, left in people:
+        items.append(User(pk, f"USER#{user_id}", account_id=account_id, user_id=user_id,
+                          email=f"{user_id}-{number}@beispiel.example", name=name,
+                          role="admin" if user_id == "admin" else "user", active=left is None, created_at=joined))
+        items.append(seat_event(account_id, user_id, True, joined))
+        if left is not None:
+            items.append(seat_event(account_id, user_id, False, left))
+    if number % 4 == 1 and paid_from < "2026-03-01":
+        upgrade = datetime(2026, 3, 12, 10, 0, tzinfo=ZONE)
+        items.append(edition_change(account_id, "business", upgrade, upgrade))
+        items.append(edition_change(account_id, "basic", _midnight("2026-05-01"), upgrade + timedelta(days=20)))
+    if number % 3 == 0 and paid_from < "2026-04-15":  # held from the 4th day to the end of April
+        items.append(AppSubscriptionItem(
+            pk, f"APP#telephony#{start.isoformat()}", account_id=account_id, app_id="telephony",
+            subscribed_at=start + timedelta(days=3), cancelled_effective_at=_midnight("2026-05-01"),
+        ))
+    if number % 5 == 2:
+        items.append(BillableHoursEntry(
+            pk, f"HOURS#2026-05#sr-{number}", account_id=account_id, month="2026-05", hours=str(Decimal("1.5")),
+            description="Data import", recorded_at=datetime(2026, 5, 20, 12, 0, tzinfo=UTC),
+        ))
+    return items
+
+
+def load_accounts(count: int = ACCOUNTS, seed: int = SEED) -> dict[str, set[str]]:
+    """Write `count` customers (plus one not yet due); returns account id -> the months it must be billed."""
+    from shared.rules.billing import billable_months
+    from shared.storage.models import CocoonItem
+
+    rng = random.Random(seed)
+    expected: dict[str, set[str]] = {}
+    items: list[Any] = []
+    for number in range(count):
+        paid_from, ends_on = PROFILES[number % len(PROFILES)]
+        partition = _account_items(number, paid_from, ends_on, rng)
+        items += partition
+        ends = date.fromisoformat(ends_on) if ends_on else None
+        months = billable_months(date.fromisoformat(paid_from), NOW.astimezone(ZONE).date(), ends)
+        expected[partition[0].account_id] = {str(month) for month in months}
+    items += _account_items(count, NOT_YET_DUE_PAID_FROM, None, rng)
+    with CocoonItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)
+    return expected
+
+
+# --- reading the outcome -----------------------------------------------------------------------
+
+
+def all_items() -> list[Any]:
+    """Every item of the table (a test may Scan: the job never does)."""
+    from shared.storage.models import CocoonItem
+
+    return list(CocoonItem.scan(consistent_read=True))
+
+
+def raw_items() -> dict[tuple[str, str], dict[str, Any]]:
+    return {(item.pk, item.sk): item.serialize() for item in all_items()}
+
+
+def contents(invoices: list[Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(account, month) -> the invoice document without its number: what a crash must not change."""
+    return {(i.account_id, i.month): {k: v for k, v in i.document.items() if k != "number"} for i in invoices}
+
+
+def assert_billed_exactly_once(expected: dict[str, set[str]]) -> list[Any]:
+    """One invoice per account and billable month, numbers 1..N, counter N, one mail each; returns them."""
+    from shared.rules.billing import parse_invoice_number
+    from shared.storage.models import InvoiceCounter, InvoiceDocument, OutboxMail, ScheduledAction
+
+    items = all_items()
+    invoices = [i for i in items if isinstance(i, InvoiceDocument)]
+    billed: dict[str, list[str]] = {}
+    for invoice in invoices:
+        billed.setdefault(invoice.account_id, []).append(invoice.month)
+        assert invoice.document["number"] == invoice.number and invoice.document["month"] == invoice.month
+        assert invoice.lookup_key == f"INVOICE#{invoice.number}"
+    assert {a: sorted(m) for a, m in billed.items()} == {a: sorted(m) for a, m in expected.items() if m}
+
+    numbers = [parse_invoice_number(i.number) for i in invoices]
+    assert {year for year, _ in numbers} == {2026}
+    sequences = sorted(sequence for _, sequence in numbers)
+    assert sequences == list(range(1, len(invoices) + 1)), f"gaps or duplicates: {sequences}"
+    assert InvoiceCounter.get("COUNTER#INVOICE#2026", "COUNTER", consistent_read=True).last_sequence == len(invoices)
+
+    mails = Counter((m.account_id, m.mail_id) for m in items if isinstance(m, OutboxMail))
+    assert mails == Counter((i.account_id, f"invoice-{i.number}") for i in invoices)
+
+    cursors = {i.account_id: i.due_at for i in items if isinstance(i, ScheduledAction) and i.due_job == "billing"}
+    for account_id in expected:
+        cancelled = max(expected[account_id]) == "2026-03"
+        assert cursors.get(account_id) == (None if cancelled else NEXT_CURSOR.strftime("%Y-%m-%dT%H:%M:%SZ")), account_id
+    return invoices
+
+
+# --- crashes -----------------------------------------------------------------------------------
+
+
+class Killed(BaseException):
+    """The process died. Not an Exception, so no `except Exception` in the job can carry on after it."""
+
+
+@dataclass
+class CrashPlan:
+    """Kill the run before or after the k-th DynamoDB call (or k-th TransactWriteItems), k = ceil(u * total)."""
+
+    mode: str  # "before" | "after" (any call) | "before-tx" | "after-tx" (TransactWriteItems only)
+    fractions: list[float]  # one crash per entry, in successive runs, before the clean re-run
+    workers: int
+
+    @property
+    def operation(self) -> str | None:
+        return "TransactWriteItems" if self.mode.endswith("-tx") else None
+
+
+@dataclass
+class Injector:
+    """Wraps BaseClient._make_api_call: counts DynamoDB calls and dies at the chosen one.
+
+    After the crash every further call raises too, as nothing reaches the database from a dead
+    process; that also stops the job's other worker threads at once.
+    """
+
+    at: int
+    after: bool
+    operation: str | None
+    calls: int = 0
+    dead: bool = False
+    by_operation: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        def make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+            if client.meta.service_model.service_name != "dynamodb":
+                return original(client, operation_name, api_params)
+            with self.lock:
+                if self.dead:
+                    raise Killed("after the crash")
+                self.by_operation[operation_name] += 1
+                hit = False
+                if self.operation in (None, operation_name):
+                    self.calls += 1
+                    hit = self.calls == self.at
+                if hit and not self.after:
+                    self.dead = True
+                    raise Killed(f"before {operation_name} #{self.calls}")
+            result = original(client, operation_name, api_params)
+            if hit:
+                self.dead = True
+                raise Killed(f"after {operation_name} #{self.calls}")
+            return result
+
+        return make_api_call
+
+
+@contextmanager
+def calls_counted(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> Iterator[Injector]:
+    with monkeypatch.context() as patch:
+        patch.setattr(botocore.client.BaseClient, "_make_api_call",
+                      injector.wrap(botocore.client.BaseClient._make_api_call))
+        yield injector
+
+
+def _plans() -> list[CrashPlan]:
+    """24 seeded crash plans: four kinds of crash point, some killed twice before the clean re-run."""
+    rng = random.Random(SEED)
+    plans = []
+    for number in range(24):
+        mode = ("before", "after", "before-tx", "after-tx")[number % 4]
+        crashes = 2 if number % 6 == 5 else 1
+        plans.append(CrashPlan(mode, [rng.random() for _ in range(crashes)], workers=4 if number % 3 == 2 else 1))
+    return plans
+
+
+PLANS = _plans()
+_clean: dict[str, Any] = {}
+
+
+def _fresh_tables() -> None:
+    from infra.dynamodb_local import create_tables
+    from shared.settings import get_settings
+
+    endpoint = get_settings().dynamodb_endpoint
+    assert endpoint is not None
+    create_tables(endpoint, recreate=True)
+
+
+def clean_run(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A run without crashes on fresh data, once per module: the calls it makes and what it issues."""
+    if not _clean:
+        _fresh_tables()
+        expected = load_accounts()
+        with calls_counted(monkeypatch, Injector(at=0, after=False, operation=None)) as counted:
+            result = billing.run(NOW, workers=1)
+        assert result.failed == 0, result.summary()
+        _clean.update(
+            expected=expected, calls=counted.calls, by_operation=counted.by_operation,
+            contents=contents(assert_billed_exactly_once(expected)),
+        )
+    return _clean
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_the_data_set_has_what_the_reliability_tests_need(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = clean_run(monkeypatch)
+    months = sum(len(m) for m in clean["expected"].values())
+    assert len(clean["expected"]) == ACCOUNTS and months >= 50
+    assert sum(1 for m in clean["expected"].values() if len(m) > 1) >= ACCOUNTS // 2  # several ended months
+    documents = list(clean["contents"].values())
+    assert any("Business" in d["lines"][0]["description"] for d in documents)  # the March upgrade
+    assert any(len(d["lines"]) > 1 for d in documents)  # apps or support hours
+    assert clean["by_operation"]["TransactWriteItems"] == months  # one commit per invoice, none wasted
+    assert "Scan" not in clean["by_operation"]
+
+
+def test_running_twice_changes_nothing(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = clean_run(monkeypatch)
+    _fresh_tables()
+    expected = load_accounts()
+    first = billing.run(NOW, workers=4)
+    assert (first.done, first.failed) == (ACCOUNTS, 0), first.summary()
+    invoices = assert_billed_exactly_once(expected)
+    assert contents(invoices) == clean["contents"]
+    before = raw_items()
+    for moment in (NOW, NOW + timedelta(hours=20)):  # again that night, and the next night
+        again = billing.run(moment, workers=4)
+        assert (again.done, again.failed, again.details) == (0, 0, {}), again.summary()
+        assert raw_items() == before
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=[
+    f"{n:02d}-{p.mode}-{'x'.join(f'{u:.2f}' for u in p.fractions)}-w{p.workers}" for n, p in enumerate(PLANS)
+])
+def test_killed_at_a_random_point_then_rerun(db: str, monkeypatch: pytest.MonkeyPatch, plan: CrashPlan) -> None:
+    clean = clean_run(monkeypatch)
+    _fresh_tables()
+    expected = load_accounts()
+    total = clean["by_operation"]["TransactWriteItems"] if plan.operation else clean["calls"]
+    for fraction in plan.fractions:
+        at = max(1, min(total, round(fraction * total + 0.5)))
+        injector = Injector(at=at, after=plan.mode.startswith("after"), operation=plan.operation)
+        with calls_counted(monkeypatch, injector), pytest.raises(Killed):
+            billing.run(NOW, workers=plan.workers)
+        assert injector.dead
+    rerun = billing.run(NOW, workers=plan.workers)
+    assert rerun.failed == 0, rerun.summary()
+    invoices = assert_billed_exactly_once(expected)
+    assert contents(invoices) == clean["contents"]
+    assert billing.run(NOW, workers=plan.workers).details == {}  # and nothing is left to do
+
+
+def _bill_in_threads(account_ids: list[str], threads: int) -> list[str]:
+    """Every thread bills every account, each in its own order, all starting at once; the numbers issued."""
+    from shared.storage.billing import CounterCache
+
+    start = threading.Barrier(threads)
+    issued: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        order = list(account_ids)
+        random.Random(seed).shuffle(order)
+        counters = CounterCache()  # one per worker, as a long-running consumer would keep it
+        start.wait()
+        try:
+            for account_id in order:
+                numbers = billing.bill_account(account_id, NOW, counters)
+                with lock:
+                    issued.extend(numbers)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=worker, args=(SEED + n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert errors == [], errors
+    return issued
+
+
+def test_four_workers_billing_the_same_accounts_at_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = clean_run(monkeypatch)
+    _fresh_tables()
+    expected = load_accounts()
+    issued = _bill_in_threads(sorted(expected), threads=4)
+    invoices = assert_billed_exactly_once(expected)
+    assert sorted(issued) == sorted(i.number for i in invoices)  # no worker reports a number twice
+    assert contents(invoices) == clean["contents"]
+
+
+def test_two_overlapping_runs_with_four_workers_each(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = clean_run(monkeypatch)
+    _fresh_tables()
+    expected = load_accounts()
+    start = threading.Barrier(2)
+    results: list[Any] = []
+
+    def one_run() -> None:
+        start.wait()
+        results.append(billing.run(NOW, workers=4))
+
+    runs = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join()
+    assert [r.failed for r in results] == [0, 0], [r.summary() for r in results]
+    invoices = assert_billed_exactly_once(expected)
+    assert sum(r.details.get("invoices issued", 0) for r in results) == len(invoices)
+    assert contents(invoices) == clean["contents"]
