@@ -17,10 +17,12 @@ from functions import (
     apps,
     billing,
     cancellation,
+    customer_links,
     docs,
     export,
     inbound_email,
     signup,
+    staff_tickets,
     subscription,
     tickets,
     users,
@@ -34,7 +36,8 @@ app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")
 for blueprint_module in (
-    signup, accounts, subscription, users, apps, cancellation, billing, export, tickets, inbound_email, docs,
+    signup, accounts, subscription, users, apps, cancellation, billing, export, tickets, inbound_email,
+    staff_tickets, customer_links, docs,
 ):
     app.register_blueprint(blueprint_module.bp)
 
@@ -75,3 +78,8 @@ def inbound_email_from_ses(event: Any) -> None:
         return
     outcome, number = inbound_email.take_in_mail(raw, datetime.now(UTC))
     logger.info("inbound mail", extra={"outcome": outcome, "ticket": number, "via": "ses"})
+
+
+@app.schedule(JOBS["sla-watch"].schedule, name="job_sla_watch")
+def job_sla_watch(event: Any) -> None:
+    _scheduled("sla-watch")

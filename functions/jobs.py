@@ -29,6 +29,8 @@ JOBS: dict[str, JobDefinition] = {
         JobDefinition("lifecycle", "functions.lifecycle:run", "rate(1 hour)",
                       "cancellations taking effect, deletion warnings, deletions, unverified signups"),
         JobDefinition("billing", "functions.billing:run", "rate(1 day)", "close ended months: one invoice each"),
+        JobDefinition("sla-watch", "functions.sla_watch:run", "rate(5 minutes)",
+                      "escalate overdue first responses, status updates, close solved tickets"),
         JobDefinition("mail", "functions.mail_delivery:run", "rate(1 minute)", "deliver the outbox"),
     )
 }

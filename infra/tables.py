@@ -25,7 +25,9 @@ def table_properties() -> dict[str, dict[str, Any]]:
         "BillingMode": "PAY_PER_REQUEST",
         # pk/sk: one partition per account holds its whole history, so export,
         # deletion and billing read an account with one Query.
-        "AttributeDefinitions": [_s("pk"), _s("sk"), _s("due_job"), _s("due_at"), _s("lookup_key")],
+        "AttributeDefinitions": [
+            _s("pk"), _s("sk"), _s("due_job"), _s("due_at"), _s("lookup_key"), _s("queue_state"), _s("queue_due"),
+        ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
             {"AttributeName": "sk", "KeyType": "RANGE"},
@@ -47,6 +49,15 @@ def table_properties() -> dict[str, dict[str, Any]]:
                 "KeySchema": [
                     {"AttributeName": "lookup_key", "KeyType": "HASH"},
                     {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                # Sparse: open (and solved) tickets by state, sorted by their due time: the staff queue.
+                "IndexName": "queue",
+                "KeySchema": [
+                    {"AttributeName": "queue_state", "KeyType": "HASH"},
+                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             },

@@ -7,6 +7,7 @@ do not parse input pay nothing for pydantic.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Literal
 
@@ -269,3 +270,65 @@ class TicketView(BaseModel):
 class InboundOutcome(BaseModel):
     outcome: Literal["ticket_created", "message_added", "duplicate", "dropped", "closed_notice"]
     ticket: str | None = None
+
+
+class StaffTicketRequest(TicketRequest):
+    email: EmailStr = Field(description="the customer contact the request is recorded for")  # type: ignore[assignment]
+
+
+class TextRequest(_Request):
+    text: str = Field(min_length=1, max_length=50_000)
+
+
+class PriorityRequest(_Request):
+    priority: Literal["urgent", "high", "normal", "low"]
+
+
+class StateRequest(_Request):
+    state: Literal["assigned", "in_progress", "waiting_for_customer", "solved", "closed"]
+
+
+class AssignRequest(_Request):
+    staff_id: str | None = Field(default=None, description="default: the calling staff member")
+
+
+class TimeRequest(_Request):
+    hours: Decimal = Field(gt=0, le=24, decimal_places=2)
+    description: str = Field(min_length=1, max_length=500)
+
+
+class DevelopmentRequest(_Request):
+    kind: Literal["bug", "feature"]
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class ReportDecision(_Request):
+    decision: Literal["approve", "dispute"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class AuthorizerRequest(_Request):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+
+
+class StaffTicketView(TicketView):
+    account_id: str
+    assignee: str | None
+    escalated: bool
+    enhancement: bool
+    development_ticket: str | None
+    needs_authorization: bool
+    authorized: bool
+
+
+class QueueView(BaseModel):
+    tickets: list[StaffTicketView]
+
+
+class ServiceReportView(BaseModel):
+    id: str
+    ticket: str
+    hours: str
+    entries: list[dict[str, object]]
+    state: str

@@ -96,6 +96,7 @@ class SupportPolicy(_Strict):
     status_update_every_working_days: int = Field(gt=0)
     support_lead_email: str
     default_region: str
+    hours_billable_by_default: bool
     max_attachment_bytes: int = Field(gt=0)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)

@@ -82,3 +82,25 @@ def ticket_number_from_mail_id(mail_id: str) -> str | None:
     """Our ticket mails' ids name the ticket ("ticket-ack-2026112210001"): a reply to one threads to it."""
     match = _NUMBER_IN_MAIL_ID.search(mail_id)
     return match.group(1) if match else None
+
+
+# The process (SPEC §6): new → assigned → in progress → waiting for customer → solved → closed.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"assigned", "in_progress", "waiting_for_customer", "solved", "closed"}),
+    "assigned": frozenset({"in_progress", "waiting_for_customer", "solved", "closed"}),
+    "in_progress": frozenset({"waiting_for_customer", "solved"}),
+    "waiting_for_customer": frozenset({"in_progress", "solved"}),
+    "solved": frozenset({"in_progress", "closed"}),
+    "closed": frozenset(),
+}
+QUEUE_STATES = ("new", "assigned", "in_progress", "waiting_for_customer", "solved")
+
+
+def transition_problem(current: str, wanted: str) -> str | None:
+    """Why a state change is not allowed (None if it is)."""
+    if wanted not in TRANSITIONS:
+        return f"unknown state {wanted!r}"
+    if wanted not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (closed is final)"
+        return f"a ticket that is {current} cannot become {wanted}; allowed: {allowed}"
+    return None

@@ -9,6 +9,8 @@ commit leaves nothing; after it, the next run finds the month billed.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 from shared.policy import Policy
 from shared.rules import billing as rules
 from shared.rules.clock import local_day, start_of_day
-from shared.storage.db import ConditionFailed, transaction
+from shared.storage.db import ConditionFailed, Contended, transaction
 from shared.storage.lifecycle import mail_context
 from shared.storage.models import (
     Account,
@@ -174,11 +176,14 @@ def _advance_cursor(account: Account, cursor: ScheduledAction | None, today: dat
 
 def _issue(
     account: Account, draft: rules.InvoiceDraft, today: date, now: datetime, policy: Policy,
-    counters: CounterCache, move_cursor: bool, zone: ZoneInfo, attempts: int = 8,
+    counters: CounterCache, move_cursor: bool, zone: ZoneInfo, attempts: int = 60,
 ) -> str | None:
     """Issue one invoice; None if another worker issued this month meanwhile."""
     year = today.year
-    for _ in range(attempts):
+    for attempt in range(attempts):
+        if attempt:
+            # Workers that collided on the counter retry at different moments.
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
         sequence = counters.expected(year) + 1
         number = rules.format_invoice_number(year, sequence)
         invoice = rules.issue_invoice(draft, number=number, issued_on=today,
@@ -207,6 +212,9 @@ def _issue(
                 if move_cursor:  # the last missing month: the cursor moves on in the same commit
                     operation, cursor_item = _cursor_ops(account, None, today, zone)
                     getattr(tx, operation)(cursor_item)
+        except Contended:
+            counters.forget(year)
+            continue
         except ConditionFailed as exc:
             if 1 in exc.failed or 2 in exc.failed:
                 if _month_billed(account.account_id, str(draft.month)):

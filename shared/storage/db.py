@@ -30,6 +30,10 @@ class ConditionFailed(Exception):
         self.failed = failed
 
 
+class Contended(Exception):
+    """Another transaction touched the same items at the same moment (TransactionConflict): retry."""
+
+
 @contextmanager
 def transaction() -> Iterator[TransactWrite]:
     """All or nothing: the change, its history and its outbox mail commit together."""
@@ -41,4 +45,6 @@ def transaction() -> Iterator[TransactWrite]:
         failed = [i for i, reason in enumerate(reasons) if reason is not None and reason.code == "ConditionalCheckFailed"]
         if failed:
             raise ConditionFailed(failed) from exc
+        if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
+            raise Contended() from exc
         raise

@@ -61,6 +61,15 @@ class LookupIndex(GlobalSecondaryIndex["CocoonItem"]):
     sk = UnicodeAttribute(range_key=True)
 
 
+class QueueIndex(GlobalSecondaryIndex["CocoonItem"]):
+    class Meta:
+        index_name = "queue"
+        projection = AllProjection()
+
+    queue_state = UnicodeAttribute(hash_key=True)
+    queue_due = UnicodeAttribute(range_key=True)
+
+
 class CocoonItem(Model):
     """Base of every item in the table; `item_type` tells PynamoDB which subclass to load."""
 
@@ -76,6 +85,7 @@ class CocoonItem(Model):
 
     due_index = DueIndex()
     lookup_index = LookupIndex()
+    queue_index = QueueIndex()
 
 
 def account_pk(account_id: str) -> str:
@@ -114,6 +124,7 @@ class Account(CocoonItem, discriminator="account"):
     pending_edition = UnicodeAttribute(null=True)
     pending_edition_from = UTCDateTimeAttribute(null=True)
     verification_key = UnicodeAttribute(null=True)  # the pending signup's link, deleted with it
+    support_hours_billable = BooleanAttribute(null=True)  # the support contract; None: the policy's default
     street = UnicodeAttribute(null=True)
     postcode = UnicodeAttribute(null=True)
     city = UnicodeAttribute(null=True)
@@ -309,10 +320,14 @@ class Ticket(CocoonItem, discriminator="ticket"):
     waiting_since = UTCDateTimeAttribute(null=True)
     paused_hours = UnicodeAttribute(default="0")  # support hours spent waiting for the customer
     enhancement = BooleanAttribute(default=False)
+    authorized_by = UnicodeAttribute(null=True)
     needs_authorization = BooleanAttribute(default=False)
     authorized_at = UTCDateTimeAttribute(null=True)
     development_ticket = UnicodeAttribute(null=True)
+    development_kind = UnicodeAttribute(null=True)
     message_count = NumberAttribute(default=0)
+    queue_state = UnicodeAttribute(null=True)  # set while in the staff queue (open or solved)
+    queue_due = UnicodeAttribute(null=True)
 
 
 class TicketMessage(CocoonItem, discriminator="ticket_message"):
@@ -354,3 +369,37 @@ class DailyCounter(CocoonItem, discriminator="daily_counter"):
     """Per-day sequences (ticket numbers). pk = "COUNTER#<name>#<yyyymmdd>", sk = "COUNTER"."""
 
     value = NumberAttribute(default=0)
+
+
+class TimeEntry(CocoonItem, discriminator="time_entry"):
+    """Worked time on a ticket. sk = "TICKET#<number>#TIME#<moment>#<id>"."""
+
+    account_id = UnicodeAttribute()
+    ticket_number = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    hours = UnicodeAttribute()  # Decimal as text
+    description = UnicodeAttribute()
+    logged_at = UTCDateTimeAttribute()
+
+
+class ServiceReport(CocoonItem, discriminator="service_report"):
+    """The hours of a solved ticket, for the account's main contact to approve. sk = "REPORT#<id>"."""
+
+    account_id = UnicodeAttribute()
+    report_id = UnicodeAttribute()
+    ticket_number = UnicodeAttribute()
+    hours = UnicodeAttribute()
+    entries = JSONAttribute(default=list)
+    state = UnicodeAttribute(default="pending")  # pending | approved | disputed
+    created_at = UTCDateTimeAttribute()
+    decided_at = UTCDateTimeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+
+
+class Authorizer(CocoonItem, discriminator="authorizer"):
+    """A person whose approval a ticket marked "needs authorization" waits for. sk = "AUTHORIZER#<user id>"."""
+
+    account_id = UnicodeAttribute()
+    authorizer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()

@@ -1,29 +1,353 @@
-"""The support process on stored tickets: the clock that pauses while we wait for the customer."""
+"""The support process on stored tickets: queue, assignment, replies, states, time, reports, authorization.
+
+Every change that the customer hears about commits together with its mail; the
+watches (first response, status updates, closing) are scheduled items in the
+sparse due index, moved or removed in the same transaction as the change.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shared.policy import Policy
 from shared.rules.clock import utc_iso
-from shared.storage.models import Ticket
+from shared.rules.identity import new_id
+from shared.rules.signing import sign
+from shared.rules.tickets import QUEUE_STATES, transition_problem
+from shared.storage.db import transaction
+from shared.storage.models import (
+    Account,
+    Authorizer,
+    BillableHoursEntry,
+    CocoonItem,
+    ScheduledAction,
+    ServiceReport,
+    StaffMember,
+    Ticket,
+    TicketMessage,
+    TimeEntry,
+    account_pk,
+)
+from shared.storage.schedule import action_sk, scheduled_action
+from shared.storage.tickets import (
+    CLOSE_JOB,
+    FIRST_RESPONSE_JOB,
+    STATUS_UPDATE_JOB,
+    first_response_due,
+    next_status_update,
+    ticket_mail,
+)
 
 
-def resume_actions(ticket: Ticket, now: datetime) -> list[Any]:
-    """Leaving "waiting for customer": add the waited support hours to the pause, move the due time on."""
-    from shared.derived import support_calendar
-    from shared.policy import get_policy
-    from shared.rules.support_hours import support_hours_between
-    from shared.storage.tickets import first_response_due
+class ProcessError(Exception):
+    """The change is not allowed in the ticket's state; the message says why."""
 
-    actions: list[Any] = [Ticket.state.set("in_progress"), Ticket.waiting_since.remove()]
-    if ticket.waiting_since is None:
-        return actions
-    waited = support_hours_between(ticket.waiting_since, now, support_calendar(ticket.region))
-    paused = Decimal(ticket.paused_hours or "0") + waited
-    actions.append(Ticket.paused_hours.set(str(paused)))
-    if ticket.first_response_at is None:
-        due = first_response_due(ticket.received_at, ticket.priority, ticket.region, get_policy(), paused)
-        actions += [Ticket.first_response_due.set(due), Ticket.due_job.set("sla"), Ticket.due_at.set(utc_iso(due))]
-    return actions
+
+def _schedule_key(ticket: Ticket, job: str) -> ScheduledAction:
+    return ScheduledAction(account_pk(ticket.account_id), action_sk(job, ticket.number))
+
+
+def _queue_actions(state: str, due: datetime) -> list[Any]:
+    if state in QUEUE_STATES:
+        return [Ticket.queue_state.set(state), Ticket.queue_due.set(utc_iso(due))]
+    return [Ticket.queue_state.remove(), Ticket.queue_due.remove()]
+
+
+def staff_member(staff_id: str) -> StaffMember | None:
+    try:
+        return StaffMember.get(f"STAFF#{staff_id}", "STAFF")
+    except StaffMember.DoesNotExist:
+        return None
+
+
+def queue(states: tuple[str, ...], priority: str | None, overdue_only: bool, now: datetime) -> list[Ticket]:
+    """The staff queue, by due time: one Query per state on the sparse queue index, never a Scan."""
+    found: list[Ticket] = []
+    for state in states:
+        condition = Ticket.queue_due <= utc_iso(now) if overdue_only else None
+        for item in Ticket.queue_index.query(state, condition):
+            if isinstance(item, Ticket) and (priority is None or item.priority == priority):
+                found.append(item)
+    return sorted(found, key=lambda t: (t.queue_due or "", t.number))
+
+
+def _message(ticket: Ticket, kind: str, author: str, text: str, now: datetime, channel: str = "staff") -> TicketMessage:
+    message_id = new_id("msg_")
+    return TicketMessage(
+        ticket.pk, f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}", account_id=ticket.account_id,
+        ticket_number=ticket.number, message_id=message_id, kind=kind, channel=channel, author=author, text=text,
+        created_at=now,
+    )
+
+
+def _account(ticket: Ticket) -> Account:
+    return Account.get(account_pk(ticket.account_id), "ACCOUNT")
+
+
+def assign(ticket: Ticket, agent: StaffMember, now: datetime) -> None:
+    actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
+    if ticket.state == "new":
+        actions += _queue_actions("assigned", ticket.first_response_due) + [Ticket.state.set("assigned")]
+    ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
+
+
+def set_priority(ticket: Ticket, priority: str, now: datetime, policy: Policy) -> datetime:
+    """Staff change the priority: the due time is recomputed from the receipt (pauses included)."""
+    due = first_response_due(ticket.received_at, priority, ticket.region, policy, Decimal(ticket.paused_hours or "0"))
+    with transaction() as tx:
+        tx.update(ticket, actions=[Ticket.priority.set(priority), Ticket.first_response_due.set(due),
+                                   *_queue_actions(ticket.state, due)])
+        if ticket.first_response_at is None:
+            tx.save(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, due))
+    return due
+
+
+def reply(ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: Policy) -> TicketMessage:
+    """A public answer: mailed to the requester with the tag; the first one meets the response target."""
+    account = _account(ticket)
+    message = _message(ticket, "reply", agent.name, text, now)
+    mail = ticket_mail(ticket, account, "ticket_reply", f"ticket-reply-{ticket.number}-{message.message_id}", now,
+                       policy, agent_name=agent.name, text=text)
+    actions: list[Any] = [Ticket.message_count.add(1), Ticket.last_public_update_at.set(now)]
+    with transaction() as tx:
+        tx.save(message)
+        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+        if ticket.first_response_at is None:
+            actions.append(Ticket.first_response_at.set(now))
+            tx.delete(_schedule_key(ticket, FIRST_RESPONSE_JOB))
+        tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number,
+                                 next_status_update(ticket, now, policy)))
+        tx.update(ticket, actions=actions)
+    return message
+
+
+def note(ticket: Ticket, agent: StaffMember, text: str, now: datetime) -> TicketMessage:
+    """An internal note: kept on the ticket, never mailed, never shown to the customer."""
+    message = _message(ticket, "note", agent.name, text, now)
+    with transaction() as tx:
+        tx.save(message)
+        tx.update(ticket, actions=[Ticket.message_count.add(1)])
+    return message
+
+
+def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime, policy: Policy) -> None:
+    problem = transition_problem(ticket.state, wanted)
+    if problem:
+        raise ProcessError(problem)
+    if wanted == "in_progress" and ticket.needs_authorization and ticket.authorized_at is None:
+        raise ProcessError("this ticket waits for the customer's authorization before work starts")
+    account = _account(ticket)
+    actions: list[Any] = [Ticket.state.set(wanted)]
+    mails: list[Any] = []
+    deletes: list[ScheduledAction] = []
+    saves: list[Any] = []
+    if ticket.state == "waiting_for_customer":
+        from shared.storage.support_clock import resume_actions
+
+        actions += resume_actions(ticket, now)  # may move first_response_due on
+        if ticket.first_response_at is None and wanted == "in_progress":
+            saves.append(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number,
+                                          ticket.first_response_due))
+    actions += _queue_actions(wanted, ticket.first_response_due)
+    if wanted == "waiting_for_customer":
+        actions.append(Ticket.waiting_since.set(now))
+        # The clock stops: the first-response watch waits until the customer answers.
+        deletes.append(_schedule_key(ticket, FIRST_RESPONSE_JOB))
+    if wanted == "in_progress" and ticket.state in ("new", "assigned"):
+        if ticket.assignee_id is None:
+            actions += [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
+        # Starting work: the customer learns who is working on it.
+        mails.append(ticket_mail(ticket, account, "ticket_in_progress", f"ticket-started-{ticket.number}", now,
+                                 policy, agent_name=ticket.assignee_name or agent.name))
+    if wanted == "solved":
+        actions.append(Ticket.solved_at.set(now))
+        saves.append(scheduled_action(ticket.account_id, CLOSE_JOB, ticket.number,
+                                      now + timedelta(days=policy.support.closed_ticket_closes_after_days)))
+        deletes.append(_schedule_key(ticket, STATUS_UPDATE_JOB))
+        report = _service_report(ticket, account, now, policy)
+        if report is not None:
+            saves.append(report[0])
+            mails.append(report[1])
+    if wanted == "closed":
+        actions.append(Ticket.closed_at.set(now))
+        deletes += [_schedule_key(ticket, job) for job in (FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, CLOSE_JOB)]
+    if ticket.state == "solved" and wanted == "in_progress":
+        deletes.append(_schedule_key(ticket, CLOSE_JOB))
+        saves.append(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number,
+                                      next_status_update(ticket, now, policy)))
+    with transaction() as tx:
+        tx.update(ticket, actions=actions, condition=Ticket.state == ticket.state)
+        for item in saves:
+            tx.save(item)
+        for item in deletes:
+            tx.delete(item)
+        for mail in mails:
+            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+
+def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
+    entry = TimeEntry(
+        ticket.pk, f"TICKET#{ticket.number}#TIME#{now.isoformat()}#{new_id()}", account_id=ticket.account_id,
+        ticket_number=ticket.number, staff_id=agent.staff_id, hours=str(hours), description=description, logged_at=now,
+    )
+    entry.save()
+    return entry
+
+
+def time_entries(ticket: Ticket) -> list[TimeEntry]:
+    return [i for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(f"TICKET#{ticket.number}#TIME#"))
+            if isinstance(i, TimeEntry)]
+
+
+def link_development(ticket: Ticket, kind: str, reference: str | None, now: datetime) -> str:
+    reference = reference or f"DEV-{ticket.number}"
+    ticket.update(actions=[Ticket.development_ticket.set(reference), Ticket.development_kind.set(kind)])
+    return reference
+
+
+def mark_enhancement(ticket: Ticket) -> None:
+    ticket.update(actions=[Ticket.enhancement.set(True)])
+
+
+# --- service reports ------------------------------------------------------------------------------
+
+
+def report_token(report_id: str, secret: str) -> str:
+    return sign(secret, f"service-report:{report_id}", 32)
+
+
+def _service_report(ticket: Ticket, account: Account, now: datetime, policy: Policy) -> tuple[ServiceReport, Any] | None:
+    """When a ticket with logged time is solved: the hours for the account's main contact to approve."""
+    from shared.settings import get_settings
+
+    entries = time_entries(ticket)
+    if not entries:
+        return None
+    hours = sum((Decimal(e.hours) for e in entries), Decimal(0))
+    report_id = f"rep_{ticket.number}_{now.strftime('%Y%m%d%H%M%S')}"
+    report = ServiceReport(
+        account_pk(account.account_id), f"REPORT#{report_id}", account_id=account.account_id, report_id=report_id,
+        ticket_number=ticket.number, hours=str(hours), created_at=now, lookup_key=f"REPORT#{report_id}",
+        entries=[{"hours": e.hours, "description": e.description, "logged_at": e.logged_at.isoformat()}
+                 for e in entries],
+    )
+    settings = get_settings()
+    link = f"{settings.public_url}/service-reports/{report_id}?token={report_token(report_id, settings.link_signing_secret)}"
+    mail = ticket_mail(ticket, account, "service_report", f"service-report-{report_id}", now, policy,
+                       recipient=account.admin_email, hours=str(hours), link=link,
+                       entries=report.entries)
+    return report, mail
+
+
+def find_report(report_id: str) -> ServiceReport | None:
+    for item in ServiceReport.lookup_index.query(f"REPORT#{report_id}"):
+        if isinstance(item, ServiceReport):
+            return ServiceReport.get(item.pk, item.sk, consistent_read=True)
+    return None
+
+
+def decide_report(report: ServiceReport, approve: bool, comment: str | None, now: datetime, policy: Policy) -> None:
+    """Approved hours that the support contract makes billable go into the ledger billing reads."""
+    from zoneinfo import ZoneInfo
+
+    account = Account.get(report.pk, "ACCOUNT")
+    billable = account.support_hours_billable
+    if billable is None:
+        billable = policy.support.hours_billable_by_default
+    with transaction() as tx:
+        tx.update(report, actions=[
+            ServiceReport.state.set("approved" if approve else "disputed"), ServiceReport.decided_at.set(now),
+            *([ServiceReport.comment.set(comment)] if comment else []),
+        ], condition=ServiceReport.state == "pending")
+        if approve and billable:
+            month = now.astimezone(ZoneInfo(policy.company_time_zone)).strftime("%Y-%m")
+            tx.save(BillableHoursEntry(
+                report.pk, f"HOURS#{month}#{report.report_id}", account_id=report.account_id, month=month,
+                hours=report.hours, description=f"Support, ticket {report.ticket_number}", recorded_at=now,
+            ), condition=BillableHoursEntry.pk.does_not_exist())
+
+
+# --- authorization ---------------------------------------------------------------------------------
+
+
+def authorization_token(ticket_number: str, authorizer_id: str, secret: str) -> str:
+    return sign(secret, f"authorize:{ticket_number}:{authorizer_id}", 32)
+
+
+def authorizers(account_id: str) -> list[Authorizer]:
+    return [i for i in Authorizer.query(account_pk(account_id), Authorizer.sk.startswith("AUTHORIZER#"))
+            if isinstance(i, Authorizer)]
+
+
+def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
+    """Mark the ticket as waiting for approval and mail each named authorizer a signed link."""
+    from shared.settings import get_settings
+
+    account = _account(ticket)
+    people = authorizers(account.account_id)
+    if not people:
+        raise ProcessError("the account has named nobody who can authorize changes")
+    settings = get_settings()
+    with transaction() as tx:
+        tx.update(ticket, actions=[Ticket.needs_authorization.set(True), Ticket.authorized_at.remove()])
+        for person in people:
+            token = authorization_token(ticket.number, person.authorizer_id, settings.link_signing_secret)
+            link = f"{settings.public_url}/authorizations/{ticket.number}?authorizer={person.authorizer_id}&token={token}"
+            tx.save(ticket_mail(ticket, account, "authorization_request",
+                                f"authorize-{ticket.number}-{person.authorizer_id}-{now.strftime('%Y%m%d%H%M%S')}",
+                                now, policy, recipient=person.email, link=link, authorizer_name=person.name),
+                    condition=CocoonItem.pk.does_not_exist())
+    return len(people)
+
+
+def authorize(ticket: Ticket, person: Authorizer, now: datetime) -> None:
+    ticket.update(actions=[Ticket.authorized_at.set(now), Ticket.authorized_by.set(person.name)],
+                  condition=Ticket.needs_authorization == True)  # noqa: E712
+
+
+# --- the SLA watch's actions ---------------------------------------------------------------------
+
+
+def escalate(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Policy) -> None:
+    """The first response is overdue: mark it and tell the support lead (once)."""
+    account = _account(ticket)
+    mail = ticket_mail(ticket, account, "escalation", f"escalation-{ticket.number}", now, policy,
+                       recipient=policy.support.support_lead_email, priority=ticket.priority,
+                       account_id=ticket.account_id)
+    with transaction() as tx:
+        tx.delete(action, condition=ScheduledAction.pk.exists())
+        tx.update(ticket, actions=[Ticket.escalated_at.set(now)])
+        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+
+def status_update(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Policy) -> None:
+    """No public update for N working days: tell the customer where the ticket stands, then watch again."""
+    account = _account(ticket)
+    mail = ticket_mail(ticket, account, "ticket_status_update",
+                       f"status-update-{ticket.number}-{now.strftime('%Y%m%d%H%M')}", now, policy,
+                       state=ticket.state.replace("_", " "), development_ticket=ticket.development_ticket or "")
+    with transaction() as tx:
+        tx.delete(action, condition=ScheduledAction.pk.exists())
+        tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number,
+                                 next_status_update(ticket, now, policy)))
+        tx.update(ticket, actions=[Ticket.last_public_update_at.set(now)])
+        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+
+def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:
+    with transaction() as tx:
+        tx.delete(action, condition=ScheduledAction.pk.exists())
+        tx.update(ticket, actions=[Ticket.state.set("closed"), Ticket.closed_at.set(now), *_queue_actions("closed", now)],
+                  condition=Ticket.state == "solved")
+
+
+def parse_hours(text: str) -> Decimal:
+    try:
+        hours = Decimal(text)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError("hours must be a number such as 1.5") from exc
+    if not hours.is_finite() or hours <= 0 or hours > 24:
+        raise ValueError("hours must be more than 0 and at most 24 per entry")
+    return hours.quantize(Decimal("0.01"))

@@ -33,15 +33,20 @@ from shared.storage.models import (
     DailyCounter,
     SeenMail,
     SuppressedAddress,
+    ScheduledAction,
     Ticket,
     TicketMessage,
     User,
     account_pk,
 )
 from shared.storage.outbox import queue_mail
+from shared.storage.schedule import scheduled_action
 
 LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
 OPEN_STATES = ("new", "assigned", "in_progress", "waiting_for_customer")
+FIRST_RESPONSE_JOB = "sla-first-response"
+STATUS_UPDATE_JOB = "sla-status-update"
+CLOSE_JOB = "ticket-close"
 _SEEN_FOR = timedelta(days=30)  # redeliveries come within days; the key then expires by TTL
 
 
@@ -230,7 +235,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         requester_email=user.email, requester_name=user.name, impact=request.impact,
         details={k: v for k, v in vars(request.details).items() if k != "attachments"},
         missing=missing, vague_subject=request.vague_subject, lookup_key=f"TICKET#{number}",
-        due_job="sla", due_at=utc_iso(due), message_count=1,
+        message_count=1, last_public_update_at=now, queue_state="new", queue_due=utc_iso(due),
     )
     message_id = new_id("msg_")
     raw_key, stored = _store_blobs(account.account_id, number, message_id, request)
@@ -259,6 +264,8 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
                         condition=SeenMail.pk.does_not_exist())
             tx.save(ticket, condition=Ticket.pk.does_not_exist())
             tx.save(message)
+            for follow_up in ticket_schedule(ticket, now, policy):
+                tx.save(follow_up)
             for mail in items:
                 tx.save(mail, condition=CocoonItem.pk.does_not_exist())
     except ConditionFailed as exc:
@@ -283,10 +290,13 @@ def add_customer_message(
         author=author.name or author.email, text=text, created_at=now, raw_key=raw_key, attachments=stored,
     )
     actions: list[Any] = [Ticket.message_count.add(1)]
-    if ticket.state == "waiting_for_customer":
-        from shared.storage.support import resume_actions
+    resumes = ticket.state == "waiting_for_customer"
+    if resumes:
+        from shared.storage.support_clock import resume_actions
 
         actions += resume_actions(ticket, now)
+        actions += [Ticket.state.set("in_progress"), Ticket.queue_state.set("in_progress"),
+                    Ticket.queue_due.set(utc_iso(ticket.first_response_due))]
     try:
         with transaction() as tx:
             if seen_key:
@@ -295,6 +305,9 @@ def add_customer_message(
                         condition=SeenMail.pk.does_not_exist())
             tx.save(message)
             tx.update(ticket, actions=actions, condition=Ticket.state.is_in(*OPEN_STATES))
+            if resumes and ticket.first_response_at is None:
+                tx.save(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number,
+                                         ticket.first_response_due))
     except ConditionFailed as exc:
         if seen_key and 0 in exc.failed:
             raise AlreadyTakenIn() from exc
@@ -313,6 +326,23 @@ def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: dat
     except Exception:  # noqa: BLE001 - already sent today: rate-limited
         return False
     return True
+
+
+def ticket_schedule(ticket: Ticket, now: datetime, policy: Policy) -> list[ScheduledAction]:
+    """A new ticket's watches: the first-response target and the next status update."""
+    return [
+        scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due),
+        scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)),
+    ]
+
+
+def next_status_update(ticket: Ticket, last_update: datetime, policy: Policy) -> datetime:
+    """Customers hear from us at least every N working days (the region's full support days) while open."""
+    from shared.derived import support_calendar
+    from shared.rules.support_hours import add_support_hours
+
+    hours = policy.support.status_update_every_working_days * policy.support.hours_per_working_day
+    return add_support_hours(last_update, hours, support_calendar(ticket.region))
 
 
 def ticket_messages(ticket: Ticket) -> list[TicketMessage]:

@@ -1,0 +1,106 @@
+"""What customers do through signed links: service reports and authorizations; naming authorizers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from shared.api.context import current_scope
+from shared.api.errors import ApiError, conflict, not_found
+from shared.api.pages import html_page, wants_html
+from shared.api.requests import decode_body, raw_body, validate
+from shared.api.routing import Access, api_route, json_response
+
+bp = Blueprint(__name__)
+
+
+def _checked_report(report_id: str) -> Any:
+    from shared.rules.signing import signature_valid
+    from shared.settings import get_settings
+    from shared.storage.support import find_report
+
+    token = (bp.current_request.query_params or {}).get("token", "")
+    if not token or not signature_valid(get_settings().link_signing_secret, f"service-report:{report_id}", token):
+        raise ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
+    report = find_report(report_id)
+    if report is None:
+        raise not_found("service report")
+    return report
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    return {"id": report.report_id, "ticket": report.ticket_number, "hours": report.hours,
+            "entries": report.entries, "state": report.state}
+
+
+@api_route(bp, "/service-reports/{id}", "GET", access=Access.SIGNED_LINK, query={"token": "from the mail"},
+           summary="See the worked hours of a solved ticket", response_model="shared.contracts:ServiceReportView")
+def show_report(id: str) -> Response:  # noqa: A002
+    return json_response(_report_json(_checked_report(id)))
+
+
+@api_route(bp, "/service-reports/{id}", "POST", access=Access.SIGNED_LINK, query={"token": "from the mail"},
+           summary="Approve or dispute the worked hours", request_model="shared.contracts:ReportDecision",
+           response_model="shared.contracts:ServiceReportView")
+def decide_report(id: str) -> Response:  # noqa: A002
+    from shared.contracts import ReportDecision
+    from shared.policy import get_policy
+    from shared.storage.db import ConditionFailed
+    from shared.storage.support import decide_report as decide
+
+    report = _checked_report(id)
+    request = bp.current_request
+    form = validate(ReportDecision, decode_body(raw_body(request), request.headers))
+    try:
+        decide(report, form.decision == "approve", form.comment, current_scope().now, get_policy())
+    except ConditionFailed as exc:
+        raise conflict("already_decided", f"This report was already {report.state}.") from exc
+    report.refresh(consistent_read=True)
+    if wants_html(request.headers):
+        return html_page("message", heading="Thank you", css_class="", text=f"The hours are {report.state}.")
+    return json_response(_report_json(report))
+
+
+@api_route(bp, "/authorizations/{number}", "POST", access=Access.SIGNED_LINK,
+           query={"authorizer": "from the mail", "token": "from the mail"},
+           summary="A named person approves the change a ticket asks for",
+           )
+def approve_change(number: str) -> Response:
+    from shared.rules.signing import signature_valid
+    from shared.settings import get_settings
+    from shared.storage.models import Authorizer
+    from shared.storage.support import authorize
+    from shared.storage.tickets import find_ticket
+
+    params = bp.current_request.query_params or {}
+    authorizer_id, token = params.get("authorizer", ""), params.get("token", "")
+    secret = get_settings().link_signing_secret
+    if not token or not signature_valid(secret, f"authorize:{number}:{authorizer_id}", token):
+        raise ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
+    ticket = find_ticket(number)
+    if ticket is None:
+        raise not_found("ticket")
+    try:
+        person = Authorizer.get(ticket.pk, f"AUTHORIZER#{authorizer_id}")
+    except Authorizer.DoesNotExist as exc:
+        raise ApiError(403, "not_an_authorizer", "This person may no longer authorize changes.") from exc
+    authorize(ticket, person, current_scope().now)
+    return json_response({"ticket": number, "authorized": True, "authorized_by": person.name})
+
+
+@api_route(bp, "/accounts/{id}/authorizers", "POST", access=Access.TENANT, status=201,
+           summary="Name a person whose approval tickets marked 'needs authorization' wait for",
+           request_model="shared.contracts:AuthorizerRequest")
+def add_authorizer(id: str) -> Response:  # noqa: A002
+    from shared.contracts import AuthorizerRequest
+    from shared.rules.identity import normalize_email, user_id_for_email
+    from shared.storage.models import Authorizer, account_pk
+
+    request = bp.current_request
+    form = validate(AuthorizerRequest, decode_body(raw_body(request), request.headers))
+    address = normalize_email(str(form.email))
+    authorizer_id = user_id_for_email(address)
+    Authorizer(account_pk(id), f"AUTHORIZER#{authorizer_id}", account_id=id, authorizer_id=authorizer_id,
+               name=form.name, email=address).save()
+    return json_response({"id": authorizer_id, "name": form.name, "email": address}, status=201)
