@@ -53,11 +53,11 @@ def staff_view(ticket: Any, messages: list[Any] | None = None) -> dict[str, Any]
     return view
 
 
-def _show(number: str) -> Response:
+def _show(number: str, status: int = 200) -> Response:
     from shared.storage.tickets import ticket_messages
 
     ticket = _ticket(number)
-    return json_response(staff_view(ticket, ticket_messages(ticket)))
+    return json_response(staff_view(ticket, ticket_messages(ticket)), status=status)
 
 
 @api_route(bp, "/staff/tickets", "GET", access=Access.STAFF, staff_roles=AGENTS,
@@ -162,7 +162,7 @@ def staff_reply(number: str) -> Response:
     if ticket.state == "closed":
         raise conflict("ticket_closed", "The ticket is closed.")
     reply(ticket, _agent(), form.text, current_scope().now, get_policy())
-    return _show(number)
+    return _show(number, 201)
 
 
 @api_route(bp, "/staff/tickets/{number}/notes", "POST", access=Access.STAFF, staff_roles=AGENTS, status=201,
@@ -173,7 +173,7 @@ def internal_note(number: str) -> Response:
 
     form = _form("TextRequest")
     note(_ticket(number), _agent(), form.text, current_scope().now)
-    return _show(number)
+    return _show(number, 201)
 
 
 @api_route(bp, "/staff/tickets/{number}/state", "POST", access=Access.STAFF, staff_roles=AGENTS,
@@ -203,7 +203,7 @@ def log_time(number: str) -> Response:
 
     form = _form("TimeRequest")
     log(_ticket(number), _agent(), form.hours, form.description, current_scope().now)
-    return _show(number)
+    return _show(number, 201)
 
 
 @api_route(bp, "/staff/tickets/{number}/development", "POST", access=Access.STAFF, staff_roles=AGENTS,

@@ -328,10 +328,11 @@ def status_update(action: ScheduledAction, ticket: Ticket, now: datetime, policy
     mail = ticket_mail(ticket, account, "ticket_status_update",
                        f"status-update-{ticket.number}-{now.strftime('%Y%m%d%H%M')}", now, policy,
                        state=ticket.state.replace("_", " "), development_ticket=ticket.development_ticket or "")
+    following = next_status_update(ticket, now, policy)
     with transaction() as tx:
-        tx.delete(action, condition=ScheduledAction.pk.exists())
-        tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number,
-                                 next_status_update(ticket, now, policy)))
+        # Moving the watch on, conditioned on its old time: a second run finds it moved and sends nothing.
+        tx.update(action, actions=[ScheduledAction.due_at.set(utc_iso(following))],
+                  condition=ScheduledAction.due_at == action.due_at)
         tx.update(ticket, actions=[Ticket.last_public_update_at.set(now)])
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())
 
