@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from functions import (
     accounts,
@@ -36,8 +36,19 @@ app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")
 for blueprint_module in (
-    signup, accounts, subscription, users, apps, cancellation, billing, export, tickets, inbound_email,
-    staff_tickets, customer_links, docs,
+    signup,
+    accounts,
+    subscription,
+    users,
+    apps,
+    cancellation,
+    billing,
+    export,
+    tickets,
+    inbound_email,
+    staff_tickets,
+    customer_links,
+    docs,
 ):
     app.register_blueprint(blueprint_module.bp)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
 from shared.api.errors import not_found
@@ -12,11 +12,14 @@ bp = Blueprint(__name__)
 
 
 @api_route(
-    bp, "/accounts/{id}", "GET", access=Access.TENANT,
+    bp,
+    "/accounts/{id}",
+    "GET",
+    access=Access.TENANT,
     summary="State, edition, trial dates, users and pending cancellation of the account",
     response_model="shared.contracts:AccountView",
 )
-def show_account(id: str) -> Response:  # noqa: A002 - the path parameter's name is part of the contract
+def show_account(id: str) -> Response:
     from shared.storage.accounts import get_account
     from shared.storage.views import account_view
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError, not_found
@@ -16,8 +16,12 @@ def _known_app(app_id: str) -> None:
 
     catalogue = get_policy().billing.apps
     if app_id not in catalogue:
-        raise ApiError(404, "unknown_app", f"There is no app {app_id!r}; apps: {', '.join(catalogue)}.",
-                       {"app_id": "not in the app store"})
+        raise ApiError(
+            404,
+            "unknown_app",
+            f"There is no app {app_id!r}; apps: {', '.join(catalogue)}.",
+            {"app_id": "not in the app store"},
+        )
 
 
 def _view(item: object) -> dict[str, object]:
@@ -36,10 +40,15 @@ def _view(item: object) -> dict[str, object]:
     }
 
 
-@api_route(bp, "/accounts/{id}/apps/{app_id}", "PUT", access=Access.TENANT,
-           summary="Subscribe an add-on app (idempotent; resumes a subscription cancelled for the month's end)",
-           response_model="shared.contracts:AppSubscriptionView")
-def subscribe_app(id: str, app_id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/accounts/{id}/apps/{app_id}",
+    "PUT",
+    access=Access.TENANT,
+    summary="Subscribe an add-on app (idempotent; resumes a subscription cancelled for the month's end)",
+    response_model="shared.contracts:AppSubscriptionView",
+)
+def subscribe_app(id: str, app_id: str) -> Response:
     from shared.storage.apps import subscribe
 
     _known_app(app_id)
@@ -47,10 +56,15 @@ def subscribe_app(id: str, app_id: str) -> Response:  # noqa: A002
     return json_response(_view(item), status=201 if created else 200)
 
 
-@api_route(bp, "/accounts/{id}/apps/{app_id}", "DELETE", access=Access.TENANT,
-           summary="Cancel an add-on app to the end of the current month (no notice period)",
-           response_model="shared.contracts:AppSubscriptionView")
-def cancel_app(id: str, app_id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/accounts/{id}/apps/{app_id}",
+    "DELETE",
+    access=Access.TENANT,
+    summary="Cancel an add-on app to the end of the current month (no notice period)",
+    response_model="shared.contracts:AppSubscriptionView",
+)
+def cancel_app(id: str, app_id: str) -> Response:
     from shared.storage.apps import cancel
 
     _known_app(app_id)

@@ -11,10 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from threading import Lock
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
 from shared.api.errors import bad_request, not_found
+from shared.api.requests import query_param
 from shared.api.routing import Access, api_route, json_response
 from shared.jobs import JobResult, ProgressCallback
 from shared.observability import logger
@@ -72,9 +73,15 @@ def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 
     return result
 
 
-@api_route(bp, "/accounts/{id}/invoices", "GET", access=Access.TENANT, summary="The account's invoices, newest first",
-           response_model="shared.contracts:InvoiceList")
-def list_invoices(id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/accounts/{id}/invoices",
+    "GET",
+    access=Access.TENANT,
+    summary="The account's invoices, newest first",
+    response_model="shared.contracts:InvoiceList",
+)
+def list_invoices(id: str) -> Response:
     from shared.storage.billing import list_invoices as stored
 
     invoices = sorted(stored(id), key=lambda item: item.number, reverse=True)
@@ -82,17 +89,21 @@ def list_invoices(id: str) -> Response:  # noqa: A002
 
 
 @api_route(
-    bp, "/accounts/{id}/invoices/{number}", "GET", access=Access.TENANT,
+    bp,
+    "/accounts/{id}/invoices/{number}",
+    "GET",
+    access=Access.TENANT,
     summary="One invoice as JSON, or as EN 16931 XML (Factur-X CII) with ?format=xml",
-    response_model="shared.contracts:InvoiceView", query={"format": "json (default) or xml"},
+    response_model="shared.contracts:InvoiceView",
+    query={"format": "json (default) or xml"},
 )
-def show_invoice(id: str, number: str) -> Response:  # noqa: A002
+def show_invoice(id: str, number: str) -> Response:
     from shared.storage.billing import find_invoice
 
     item = find_invoice(id, number)
     if item is None:
         raise not_found("invoice")
-    wanted = (bp.current_request.query_params or {}).get("format", "json")
+    wanted = query_param(bp.current_request, "format", "json")
     if wanted == "json":
         return json_response(item.document)
     if wanted != "xml":
@@ -101,16 +112,25 @@ def show_invoice(id: str, number: str) -> Response:  # noqa: A002
     from shared.rules.einvoice import invoice_to_en16931_xml
 
     xml = invoice_to_en16931_xml(invoice_from_json(item.document))
-    return Response(body=xml.decode("utf-8"), status_code=200, headers={
-        "Content-Type": "application/xml; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="invoice-{number}.xml"',
-    })
+    return Response(
+        body=xml.decode("utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": "application/xml; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="invoice-{number}.xml"',
+        },
+    )
 
 
-@api_route(bp, "/accounts/{id}/invoice-preview", "GET", access=Access.TENANT,
-           summary="The running month so far: the same computation as the invoice, nothing written",
-           response_model="shared.contracts:InvoicePreview")
-def invoice_preview(id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/accounts/{id}/invoice-preview",
+    "GET",
+    access=Access.TENANT,
+    summary="The running month so far: the same computation as the invoice, nothing written",
+    response_model="shared.contracts:InvoicePreview",
+)
+def invoice_preview(id: str) -> Response:
     from shared.derived import billing_terms
     from shared.policy import get_policy
     from shared.rules.billing import draft_to_json, month_to_date_preview
@@ -121,8 +141,11 @@ def invoice_preview(id: str) -> Response:  # noqa: A002
     if account is None or snapshot is None:
         raise not_found("account")
     if account.paid_from is None:
-        raise bad_request("Choose an edition first: a preview needs a subscription.", {"edition": "none chosen"},
-                          code="no_subscription")
+        raise bad_request(
+            "Choose an edition first: a preview needs a subscription.",
+            {"edition": "none chosen"},
+            code="no_subscription",
+        )
     today = today_in(current_scope().now, get_policy())
     draft = month_to_date_preview(billing_account(snapshot.account), snapshot.history, today, billing_terms())
     return json_response(draft_to_json(draft))

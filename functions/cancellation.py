@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
 from shared.api.errors import ApiError, bad_request, conflict, not_found
 from shared.api.idempotency import run_idempotently
-from shared.api.requests import decode_body, raw_body, validate
+from shared.api.requests import decode_body, query_param, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger
 
@@ -70,20 +70,29 @@ def _cancel(account_id: str, received_on: date | None, channel: str) -> Response
 
 
 @api_route(
-    bp, "/accounts/{id}/cancellation", "POST", access=Access.TENANT, creates=True, status=201,
+    bp,
+    "/accounts/{id}/cancellation",
+    "POST",
+    access=Access.TENANT,
+    creates=True,
+    status=201,
     summary="Cancel the contract (received now); a trial gets 'not needed', a pending one is returned",
     response_model="shared.contracts:CancellationAnswer",
 )
-def cancel(id: str) -> Response:  # noqa: A002
+def cancel(id: str) -> Response:
     request = bp.current_request
     return run_idempotently(request.headers, raw_body(request), lambda: _cancel(id, None, "app"), bp.lambda_context)
 
 
 @api_route(
-    bp, "/accounts/{id}/cancellation", "GET", access=Access.TENANT,
-    summary="The pending cancellation, if any", response_model="shared.contracts:CancellationAnswer",
+    bp,
+    "/accounts/{id}/cancellation",
+    "GET",
+    access=Access.TENANT,
+    summary="The pending cancellation, if any",
+    response_model="shared.contracts:CancellationAnswer",
 )
-def show_cancellation(id: str) -> Response:  # noqa: A002
+def show_cancellation(id: str) -> Response:
     account = tenant_account(id)
     if account is None or account.cancellation is None:
         raise not_found("pending cancellation")
@@ -91,11 +100,14 @@ def show_cancellation(id: str) -> Response:  # noqa: A002
 
 
 @api_route(
-    bp, "/accounts/{id}/cancellation", "DELETE", access=Access.TENANT,
+    bp,
+    "/accounts/{id}/cancellation",
+    "DELETE",
+    access=Access.TENANT,
     summary="Withdraw the pending cancellation before it takes effect",
     response_model="shared.contracts:CancellationAnswer",
 )
-def withdraw(id: str) -> Response:  # noqa: A002
+def withdraw(id: str) -> Response:
     from shared.policy import get_policy
     from shared.storage.cancellations import withdraw_cancellation
     from shared.storage.lifecycle import StateConflict
@@ -111,12 +123,18 @@ def withdraw(id: str) -> Response:  # noqa: A002
 
 
 @api_route(
-    bp, "/staff/accounts/{id}/cancellation", "POST", access=Access.STAFF, staff_roles=("agent", "billing"),
-    creates=True, status=201,
+    bp,
+    "/staff/accounts/{id}/cancellation",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=("agent", "billing"),
+    creates=True,
+    status=201,
     summary="Record a cancellation that came by letter, fax or e-mail, with its day of receipt",
-    request_model="shared.contracts:StaffCancellationRequest", response_model="shared.contracts:CancellationAnswer",
+    request_model="shared.contracts:StaffCancellationRequest",
+    response_model="shared.contracts:CancellationAnswer",
 )
-def record_written_cancellation(id: str) -> Response:  # noqa: A002
+def record_written_cancellation(id: str) -> Response:
     from shared.contracts import StaffCancellationRequest
 
     request = bp.current_request
@@ -130,23 +148,29 @@ def record_written_cancellation(id: str) -> Response:  # noqa: A002
 
 
 @api_route(
-    bp, "/cancellation-deadlines", "GET", access=Access.PUBLIC,
+    bp,
+    "/cancellation-deadlines",
+    "GET",
+    access=Access.PUBLIC,
     summary="For each month of a year, the last day of receipt that still ends the contract with that month",
-    response_model="shared.contracts:DeadlineTable", query={"year": "YYYY"},
+    response_model="shared.contracts:DeadlineTable",
+    query={"year": "YYYY"},
 )
 def deadlines() -> Response:
     from shared.derived import company_calendar
     from shared.policy import get_policy
     from shared.rules.cancellation import YearOutOfRange, cancellation_deadlines
 
-    text = (bp.current_request.query_params or {}).get("year", "")
+    text = query_param(bp.current_request, "year", "")
     if not text.isdigit() or len(text) != 4:
         raise bad_request("year must be a four-digit year.", {"year": "expected YYYY, e.g. 2026"})
     try:
         table = cancellation_deadlines(int(text), company_calendar(), get_policy().cancellation.notice_working_days)
     except YearOutOfRange as exc:
         raise ApiError(400, "year_out_of_range", str(exc), {"year": str(exc)}) from exc
-    return json_response({
-        "year": int(text),
-        "months": [{"month": d.month, "last_day_of_receipt": d.last_day_of_receipt.isoformat()} for d in table],
-    })
+    return json_response(
+        {
+            "year": int(text),
+            "months": [{"month": d.month, "last_day_of_receipt": d.last_day_of_receipt.isoformat()} for d in table],
+        }
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError, conflict, not_found
 from shared.api.pages import html_page, wants_html
-from shared.api.requests import decode_body, raw_body, validate
+from shared.api.requests import decode_body, query_param, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 
 bp = Blueprint(__name__)
@@ -20,7 +20,7 @@ def _checked_report(report_id: str) -> Any:
     from shared.settings import get_settings
     from shared.storage.support import find_report
 
-    token = (bp.current_request.query_params or {}).get("token", "")
+    token = query_param(bp.current_request, "token", "")
     if not token or not signature_valid(get_settings().link_signing_secret, f"service-report:{report_id}", token):
         raise ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
     report = find_report(report_id)
@@ -30,20 +30,39 @@ def _checked_report(report_id: str) -> Any:
 
 
 def _report_json(report: Any) -> dict[str, Any]:
-    return {"id": report.report_id, "ticket": report.ticket_number, "hours": report.hours,
-            "entries": report.entries, "state": report.state}
+    return {
+        "id": report.report_id,
+        "ticket": report.ticket_number,
+        "hours": report.hours,
+        "entries": report.entries,
+        "state": report.state,
+    }
 
 
-@api_route(bp, "/service-reports/{id}", "GET", access=Access.SIGNED_LINK, query={"token": "from the mail"},
-           summary="See the worked hours of a solved ticket", response_model="shared.contracts:ServiceReportView")
-def show_report(id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/service-reports/{id}",
+    "GET",
+    access=Access.SIGNED_LINK,
+    query={"token": "from the mail"},
+    summary="See the worked hours of a solved ticket",
+    response_model="shared.contracts:ServiceReportView",
+)
+def show_report(id: str) -> Response:
     return json_response(_report_json(_checked_report(id)))
 
 
-@api_route(bp, "/service-reports/{id}", "POST", access=Access.SIGNED_LINK, query={"token": "from the mail"},
-           summary="Approve or dispute the worked hours", request_model="shared.contracts:ReportDecision",
-           response_model="shared.contracts:ServiceReportView")
-def decide_report(id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/service-reports/{id}",
+    "POST",
+    access=Access.SIGNED_LINK,
+    query={"token": "from the mail"},
+    summary="Approve or dispute the worked hours",
+    request_model="shared.contracts:ReportDecision",
+    response_model="shared.contracts:ServiceReportView",
+)
+def decide_report(id: str) -> Response:
     from shared.contracts import ReportDecision
     from shared.policy import get_policy
     from shared.storage.db import ConditionFailed
@@ -62,10 +81,14 @@ def decide_report(id: str) -> Response:  # noqa: A002
     return json_response(_report_json(report))
 
 
-@api_route(bp, "/authorizations/{number}", "POST", access=Access.SIGNED_LINK,
-           query={"authorizer": "from the mail", "token": "from the mail"},
-           summary="A named person approves the change a ticket asks for",
-           )
+@api_route(
+    bp,
+    "/authorizations/{number}",
+    "POST",
+    access=Access.SIGNED_LINK,
+    query={"authorizer": "from the mail", "token": "from the mail"},
+    summary="A named person approves the change a ticket asks for",
+)
 def approve_change(number: str) -> Response:
     from shared.rules.signing import signature_valid
     from shared.settings import get_settings
@@ -73,8 +96,8 @@ def approve_change(number: str) -> Response:
     from shared.storage.support import authorize
     from shared.storage.tickets import find_ticket
 
-    params = bp.current_request.query_params or {}
-    authorizer_id, token = params.get("authorizer", ""), params.get("token", "")
+    authorizer_id = query_param(bp.current_request, "authorizer")
+    token = query_param(bp.current_request, "token")
     secret = get_settings().link_signing_secret
     if not token or not signature_valid(secret, f"authorize:{number}:{authorizer_id}", token):
         raise ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
@@ -89,10 +112,16 @@ def approve_change(number: str) -> Response:
     return json_response({"ticket": number, "authorized": True, "authorized_by": person.name})
 
 
-@api_route(bp, "/accounts/{id}/authorizers", "POST", access=Access.TENANT, status=201,
-           summary="Name a person whose approval tickets marked 'needs authorization' wait for",
-           request_model="shared.contracts:AuthorizerRequest")
-def add_authorizer(id: str) -> Response:  # noqa: A002
+@api_route(
+    bp,
+    "/accounts/{id}/authorizers",
+    "POST",
+    access=Access.TENANT,
+    status=201,
+    summary="Name a person whose approval tickets marked 'needs authorization' wait for",
+    request_model="shared.contracts:AuthorizerRequest",
+)
+def add_authorizer(id: str) -> Response:
     from shared.contracts import AuthorizerRequest
     from shared.rules.identity import normalize_email, user_id_for_email
     from shared.storage.models import Authorizer, account_pk
@@ -101,6 +130,12 @@ def add_authorizer(id: str) -> Response:  # noqa: A002
     form = validate(AuthorizerRequest, decode_body(raw_body(request), request.headers))
     address = normalize_email(str(form.email))
     authorizer_id = user_id_for_email(address)
-    Authorizer(account_pk(id), f"AUTHORIZER#{authorizer_id}", account_id=id, authorizer_id=authorizer_id,
-               name=form.name, email=address).save()
+    Authorizer(
+        account_pk(id),
+        f"AUTHORIZER#{authorizer_id}",
+        account_id=id,
+        authorizer_id=authorizer_id,
+        name=form.name,
+        email=address,
+    ).save()
     return json_response({"id": authorizer_id, "name": form.name, "email": address}, status=201)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
 from shared.api.errors import not_found
@@ -15,10 +15,14 @@ _NOT_EXPORTED = ("token_hashes", "verification_key", "due_job", "due_at", "looku
 
 
 @api_route(
-    bp, "/accounts/{id}/export", "GET", access=Access.TENANT,
-    summary="All data of the account as JSON (GDPR Art. 20)", response_model="shared.contracts:ExportDocument",
+    bp,
+    "/accounts/{id}/export",
+    "GET",
+    access=Access.TENANT,
+    summary="All data of the account as JSON (GDPR Art. 20)",
+    response_model="shared.contracts:ExportDocument",
 )
-def export_account(id: str) -> Response:  # noqa: A002
+def export_account(id: str) -> Response:
     import json
 
     from shared.storage.accounts import account_items, get_account
@@ -36,7 +40,11 @@ def export_account(id: str) -> Response:  # noqa: A002
         data = {k: v for k, v in simple.items() if k not in _NOT_EXPORTED}
         data["type"] = simple["item_type"]
         items.append(data)
-    document = {"account": account_view(account, current_scope().now), "exported_at": current_scope().now.isoformat(), "items": items}
+    document = {
+        "account": account_view(account, current_scope().now),
+        "exported_at": current_scope().now.isoformat(),
+        "items": items,
+    }
     return json_response(
         json.loads(json.dumps(document, default=str)),
         headers={"Content-Disposition": f'attachment; filename="cocoon-export-{id}.json"'},

@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError
@@ -83,8 +83,16 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
                 closed_ticket_notice(ticket, account, mail.sender_address, now, policy)
                 return "closed_notice", ticket.number
             try:
-                add_customer_message(ticket, author, mail.reply_text or mail.body_text, "email", now,
-                                     attachments=attachments, raw_mail=raw, seen_key=seen_key)
+                add_customer_message(
+                    ticket,
+                    author,
+                    mail.reply_text or mail.body_text,
+                    "email",
+                    now,
+                    attachments=attachments,
+                    raw_mail=raw,
+                    seen_key=seen_key,
+                )
             except AlreadyTakenIn:
                 return "duplicate", ticket.number
             return "message_added", ticket.number
@@ -95,10 +103,14 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
         metrics.add_metric(name="InboundMailFromStranger", unit="Count", value=1)
         return "dropped", None  # nothing stored: not the address, not the body
     request = NewRequest(
-        subject=mail.subject, channel="email",
+        subject=mail.subject,
+        channel="email",
         details=RequestDetails(description=mail.reply_text or mail.body_text, attachments=len(attachments)),
-        vague_subject=mail.vague_subject, attachments=attachments,
-        oversized=tuple((o.filename, o.size) for o in mail.oversized_attachments), raw_mail=raw, seen_key=seen_key,
+        vague_subject=mail.vague_subject,
+        attachments=attachments,
+        oversized=tuple((o.filename, o.size) for o in mail.oversized_attachments),
+        raw_mail=raw,
+        seen_key=seen_key,
     )
     try:
         ticket = open_ticket(requester, request, now, policy)
@@ -108,9 +120,14 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
 
 
 @api_route(
-    bp, "/webhooks/inbound-email", "POST", access=Access.SIGNED_WEBHOOK, status=202,
+    bp,
+    "/webhooks/inbound-email",
+    "POST",
+    access=Access.SIGNED_WEBHOOK,
+    status=202,
     summary="A raw RFC 5322 message from a mail relay, signed with X-Cocoon-Signature",
-    content_types=("message/rfc822", "application/octet-stream"), response_model="shared.contracts:InboundOutcome",
+    content_types=("message/rfc822", "application/octet-stream"),
+    response_model="shared.contracts:InboundOutcome",
 )
 def inbound_email() -> Response:
     from shared.policy import get_policy
@@ -121,8 +138,10 @@ def inbound_email() -> Response:
     body = raw_body(request)
     scope = current_scope()
     problem = webhook_signature_problem(
-        get_settings().inbound_email_secrets, request.headers.get("x-cocoon-timestamp"),
-        request.headers.get("x-cocoon-signature"), body,
+        get_settings().inbound_email_secrets,
+        request.headers.get("x-cocoon-timestamp"),
+        request.headers.get("x-cocoon-signature"),
+        body,
         now_epoch=scope.now.timestamp() if get_settings().time_travel_allowed else time.time(),
     )
     if problem:

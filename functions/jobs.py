@@ -26,11 +26,19 @@ JOBS: dict[str, JobDefinition] = {
     job.name: job
     for job in (
         JobDefinition("trial-expiry", "functions.trial_expiry:run", "rate(1 hour)", "trial reminders and expiry"),
-        JobDefinition("lifecycle", "functions.lifecycle:run", "rate(1 hour)",
-                      "cancellations taking effect, deletion warnings, deletions, unverified signups"),
+        JobDefinition(
+            "lifecycle",
+            "functions.lifecycle:run",
+            "rate(1 hour)",
+            "cancellations taking effect, deletion warnings, deletions, unverified signups",
+        ),
         JobDefinition("billing", "functions.billing:run", "rate(1 day)", "close ended months: one invoice each"),
-        JobDefinition("sla-watch", "functions.sla_watch:run", "rate(5 minutes)",
-                      "escalate overdue first responses, status updates, close solved tickets"),
+        JobDefinition(
+            "sla-watch",
+            "functions.sla_watch:run",
+            "rate(5 minutes)",
+            "escalate overdue first responses, status updates, close solved tickets",
+        ),
         JobDefinition("mail", "functions.mail_delivery:run", "rate(1 minute)", "deliver the outbox"),
     )
 }

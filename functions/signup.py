@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError, bad_request, conflict
 from shared.api.idempotency import run_idempotently
 from shared.api.pages import html_page, wants_html
-from shared.api.requests import decode_body, raw_body, validate
+from shared.api.requests import decode_body, query_param, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger, metrics
 
@@ -16,9 +16,15 @@ bp = Blueprint(__name__)
 
 
 @api_route(
-    bp, "/signup", "POST", access=Access.PUBLIC, creates=True, status=202,
+    bp,
+    "/signup",
+    "POST",
+    access=Access.PUBLIC,
+    creates=True,
+    status=202,
     summary="Start a signup; sends the verification mail",
-    request_model="shared.contracts:SignupRequest", response_model="shared.contracts:SignupAccepted",
+    request_model="shared.contracts:SignupRequest",
+    response_model="shared.contracts:SignupAccepted",
 )
 def start_signup() -> Response:
     request = bp.current_request
@@ -47,9 +53,16 @@ def _start_signup(fields: dict[str, object]) -> Response:
         except InvalidVatId as exc:
             raise bad_request("The VAT ID is not valid.", {"vat_id": str(exc)}) from exc
     signup = NewSignup(
-        company_name=form.company_name, organization_type=form.organization_type, country=form.country,
-        vat_id=vat_id, admin_name=form.admin_name, admin_email=str(form.admin_email), language=form.language,
-        street=form.street, postcode=form.postcode, city=form.city,
+        company_name=form.company_name,
+        organization_type=form.organization_type,
+        country=form.country,
+        vat_id=vat_id,
+        admin_name=form.admin_name,
+        admin_email=str(form.admin_email),
+        language=form.language,
+        street=form.street,
+        postcode=form.postcode,
+        city=form.city,
         billing_email=str(form.billing_email) if form.billing_email else None,
     )
     try:
@@ -73,22 +86,35 @@ def _start_signup(fields: dict[str, object]) -> Response:
 
 
 @api_route(
-    bp, "/signup/verify", "GET", access=Access.SIGNED_LINK, response_content_type="text/html",
+    bp,
+    "/signup/verify",
+    "GET",
+    access=Access.SIGNED_LINK,
+    response_content_type="text/html",
     summary="The page behind the verification link: a confirm button; changes nothing",
     query={"token": "the token from the verification mail"},
 )
 def verification_page() -> Response:
-    token = (bp.current_request.query_params or {}).get("token", "")
+    token = query_param(bp.current_request, "token", "")
     if not token:
-        return html_page("message", 400, heading="Link incomplete", css_class="error",
-                         text="This link has no token. Please open the link from the mail exactly as it was sent.")
+        return html_page(
+            "message",
+            400,
+            heading="Link incomplete",
+            css_class="error",
+            text="This link has no token. Please open the link from the mail exactly as it was sent.",
+        )
     return html_page("verify_confirm", token=token)
 
 
 @api_route(
-    bp, "/signup/verify", "POST", access=Access.SIGNED_LINK,
+    bp,
+    "/signup/verify",
+    "POST",
+    access=Access.SIGNED_LINK,
     summary="Confirm the signup: starts the trial and returns the admin token once",
-    request_model="shared.contracts:VerifyRequest", response_model="shared.contracts:VerifyResult",
+    request_model="shared.contracts:VerifyRequest",
+    response_model="shared.contracts:VerifyResult",
 )
 def confirm_verification() -> Response:
     from shared.contracts import VerifyRequest
@@ -117,5 +143,5 @@ def confirm_verification() -> Response:
         "trial_ends_on": verified.trial.last_day.isoformat(),
     }
     if wants_html(request.headers):
-        return html_page("verify_done", **result)
+        return html_page("verify_done", 200, **result)
     return json_response(result, status=201)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError, bad_request, conflict, not_found
-from shared.api.requests import decode_body, raw_body, validate
+from shared.api.requests import decode_body, query_param, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 
 bp = Blueprint(__name__)
@@ -46,9 +46,13 @@ def staff_view(ticket: Any, messages: list[Any] | None = None) -> dict[str, Any]
 
     view = ticket_view(ticket, messages or [], include_notes=True)
     view.update(
-        account_id=ticket.account_id, assignee=ticket.assignee_name, escalated=ticket.escalated_at is not None,
-        enhancement=bool(ticket.enhancement), development_ticket=ticket.development_ticket,
-        needs_authorization=bool(ticket.needs_authorization), authorized=ticket.authorized_at is not None,
+        account_id=ticket.account_id,
+        assignee=ticket.assignee_name,
+        escalated=ticket.escalated_at is not None,
+        enhancement=bool(ticket.enhancement),
+        development_ticket=ticket.development_ticket,
+        needs_authorization=bool(ticket.needs_authorization),
+        authorized=ticket.authorized_at is not None,
     )
     return view
 
@@ -60,29 +64,47 @@ def _show(number: str, status: int = 200) -> Response:
     return json_response(staff_view(ticket, ticket_messages(ticket)), status=status)
 
 
-@api_route(bp, "/staff/tickets", "GET", access=Access.STAFF, staff_roles=AGENTS,
-           summary="The ticket queue: filter by state, priority, overdue; sorted by due time",
-           response_model="shared.contracts:QueueView",
-           query={"state": "one state (default: all open and solved)", "priority": "urgent|high|normal|low",
-                  "overdue": "true: only tickets past their first-response due time"})
+@api_route(
+    bp,
+    "/staff/tickets",
+    "GET",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="The ticket queue: filter by state, priority, overdue; sorted by due time",
+    response_model="shared.contracts:QueueView",
+    query={
+        "state": "one state (default: all open and solved)",
+        "priority": "urgent|high|normal|low",
+        "overdue": "true: only tickets past their first-response due time",
+    },
+)
 def ticket_queue() -> Response:
     from shared.rules.tickets import QUEUE_STATES
     from shared.storage.support import queue
 
-    params = bp.current_request.query_params or {}
-    state, priority = params.get("state"), params.get("priority")
+    state = query_param(bp.current_request, "state") or None
+    priority = query_param(bp.current_request, "priority") or None
     if state is not None and state not in QUEUE_STATES:
         raise bad_request("Unknown queue state.", {"state": f"one of {', '.join(QUEUE_STATES)}"})
     if priority is not None and priority not in ("urgent", "high", "normal", "low"):
         raise bad_request("Unknown priority.", {"priority": "urgent, high, normal or low"})
-    overdue = params.get("overdue", "false").lower() in ("1", "true", "yes")
+    overdue = query_param(bp.current_request, "overdue", "false").lower() in ("1", "true", "yes")
     tickets = queue((state,) if state else QUEUE_STATES, priority, overdue, current_scope().now)
     return json_response({"tickets": [staff_view(t) for t in tickets]})
 
 
-@api_route(bp, "/staff/tickets", "POST", access=Access.STAFF, staff_roles=AGENTS, creates=True, status=201,
-           summary="Record a request that came in by phone, on the customer's behalf (the same path as the form)",
-           request_model="shared.contracts:StaffTicketRequest", response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    creates=True,
+    status=201,
+    summary="Record a request that came in by phone, on the customer's behalf (the same path as the form)",
+    request_model="shared.contracts:StaffTicketRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def record_phone_request() -> Response:
     from shared.api.idempotency import run_idempotently
 
@@ -99,27 +121,58 @@ def _record_phone_request() -> Response:
     form = _form("StaffTicketRequest")
     requester = find_requester(str(form.email))
     if requester is None:
-        raise ApiError(403, "not_eligible", "This e-mail is not a contact of a live business account.",
-                       {"email": "not a customer contact"})
-    details = RequestDetails(description=form.description, steps=form.steps, since=form.since,
-                             others_affected=form.others_affected, version=form.version,
-                             technical_contact=form.technical_contact)
-    ticket = open_ticket(requester, NewRequest(subject=form.subject, channel="phone", details=details,
-                                               impact=form.impact, vague_subject=is_vague_subject(form.subject)),
-                         current_scope().now, get_policy())
+        raise ApiError(
+            403,
+            "not_eligible",
+            "This e-mail is not a contact of a live business account.",
+            {"email": "not a customer contact"},
+        )
+    details = RequestDetails(
+        description=form.description,
+        steps=form.steps,
+        since=form.since,
+        others_affected=form.others_affected,
+        version=form.version,
+        technical_contact=form.technical_contact,
+    )
+    ticket = open_ticket(
+        requester,
+        NewRequest(
+            subject=form.subject,
+            channel="phone",
+            details=details,
+            impact=form.impact,
+            vague_subject=is_vague_subject(form.subject),
+        ),
+        current_scope().now,
+        get_policy(),
+    )
     return json_response(staff_view(ticket), status=201)
 
 
-@api_route(bp, "/staff/tickets/{number}", "GET", access=Access.STAFF, staff_roles=AGENTS,
-           summary="A ticket with all its messages, internal notes included",
-           response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}",
+    "GET",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="A ticket with all its messages, internal notes included",
+    response_model="shared.contracts:StaffTicketView",
+)
 def show_ticket(number: str) -> Response:
     return _show(number)
 
 
-@api_route(bp, "/staff/tickets/{number}/assign", "POST", access=Access.STAFF, staff_roles=AGENTS,
-           summary="Assign the ticket (to yourself, or to staff_id)", request_model="shared.contracts:AssignRequest",
-           response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/assign",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Assign the ticket (to yourself, or to staff_id)",
+    request_model="shared.contracts:AssignRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def assign(number: str) -> Response:
     from shared.storage.support import assign as assign_ticket
     from shared.storage.support import staff_member
@@ -138,9 +191,16 @@ def assign(number: str) -> Response:
     return _show(number)
 
 
-@api_route(bp, "/staff/tickets/{number}/priority", "POST", access=Access.STAFF, staff_roles=AGENTS,
-           summary="Change the priority; the due time is recomputed from the receipt",
-           request_model="shared.contracts:PriorityRequest", response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/priority",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Change the priority; the due time is recomputed from the receipt",
+    request_model="shared.contracts:PriorityRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def change_priority(number: str) -> Response:
     from shared.policy import get_policy
     from shared.storage.support import set_priority
@@ -150,9 +210,17 @@ def change_priority(number: str) -> Response:
     return _show(number)
 
 
-@api_route(bp, "/staff/tickets/{number}/replies", "POST", access=Access.STAFF, staff_roles=AGENTS, status=201,
-           summary="A public answer (solution or workaround), mailed to the customer with the tag",
-           request_model="shared.contracts:TextRequest", response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/replies",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    status=201,
+    summary="A public answer (solution or workaround), mailed to the customer with the tag",
+    request_model="shared.contracts:TextRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def staff_reply(number: str) -> Response:
     from shared.policy import get_policy
     from shared.storage.support import reply
@@ -165,9 +233,17 @@ def staff_reply(number: str) -> Response:
     return _show(number, 201)
 
 
-@api_route(bp, "/staff/tickets/{number}/notes", "POST", access=Access.STAFF, staff_roles=AGENTS, status=201,
-           summary="An internal note: never mailed, never shown to the customer",
-           request_model="shared.contracts:TextRequest", response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/notes",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    status=201,
+    summary="An internal note: never mailed, never shown to the customer",
+    request_model="shared.contracts:TextRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def internal_note(number: str) -> Response:
     from shared.storage.support import note
 
@@ -176,9 +252,16 @@ def internal_note(number: str) -> Response:
     return _show(number, 201)
 
 
-@api_route(bp, "/staff/tickets/{number}/state", "POST", access=Access.STAFF, staff_roles=AGENTS,
-           summary="Move the ticket through new → assigned → in progress → waiting → solved → closed",
-           request_model="shared.contracts:StateRequest", response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/state",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Move the ticket through new → assigned → in progress → waiting → solved → closed",
+    request_model="shared.contracts:StateRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def change_state(number: str) -> Response:
     from shared.policy import get_policy
     from shared.storage.db import ConditionFailed
@@ -195,9 +278,17 @@ def change_state(number: str) -> Response:
     return _show(number)
 
 
-@api_route(bp, "/staff/tickets/{number}/time", "POST", access=Access.STAFF, staff_roles=AGENTS, status=201,
-           summary="Log worked time on the ticket", request_model="shared.contracts:TimeRequest",
-           response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/time",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    status=201,
+    summary="Log worked time on the ticket",
+    request_model="shared.contracts:TimeRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def log_time(number: str) -> Response:
     from shared.storage.support import log_time as log
 
@@ -206,9 +297,16 @@ def log_time(number: str) -> Response:
     return _show(number, 201)
 
 
-@api_route(bp, "/staff/tickets/{number}/development", "POST", access=Access.STAFF, staff_roles=AGENTS,
-           summary="Link an internal development ticket (bug or feature request)",
-           request_model="shared.contracts:DevelopmentRequest", response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/development",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Link an internal development ticket (bug or feature request)",
+    request_model="shared.contracts:DevelopmentRequest",
+    response_model="shared.contracts:StaffTicketView",
+)
 def link_development(number: str) -> Response:
     from shared.storage.support import link_development as link
 
@@ -217,9 +315,15 @@ def link_development(number: str) -> Response:
     return _show(number)
 
 
-@api_route(bp, "/staff/tickets/{number}/enhancement", "POST", access=Access.STAFF, staff_roles=AGENTS,
-           summary="Record the request as an enhancement request, not as support",
-           response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/enhancement",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Record the request as an enhancement request, not as support",
+    response_model="shared.contracts:StaffTicketView",
+)
 def mark_enhancement(number: str) -> Response:
     from shared.storage.support import mark_enhancement as mark
 
@@ -227,9 +331,15 @@ def mark_enhancement(number: str) -> Response:
     return _show(number)
 
 
-@api_route(bp, "/staff/tickets/{number}/authorization", "POST", access=Access.STAFF, staff_roles=AGENTS,
-           summary="Mark the ticket as needing the customer's authorization; the named people get a signed link",
-           response_model="shared.contracts:StaffTicketView")
+@api_route(
+    bp,
+    "/staff/tickets/{number}/authorization",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Mark the ticket as needing the customer's authorization; the named people get a signed link",
+    response_model="shared.contracts:StaffTicketView",
+)
 def require_authorization(number: str) -> Response:
     from shared.policy import get_policy
     from shared.storage.support import ProcessError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
 from shared.api.errors import ApiError, conflict, forbidden, not_found
@@ -18,20 +18,27 @@ def _answer(state: str, outcome: object) -> Response:
     from shared.storage.lifecycle import EditionOutcome
 
     assert isinstance(outcome, EditionOutcome)
-    return json_response({
-        "state": state,
-        "edition": outcome.edition,
-        "effective_at": outcome.effective_at.isoformat(),
-        "paid_from": outcome.paid_from.isoformat() if outcome.paid_from else None,
-    })
+    return json_response(
+        {
+            "state": state,
+            "edition": outcome.edition,
+            "effective_at": outcome.effective_at.isoformat(),
+            "paid_from": outcome.paid_from.isoformat() if outcome.paid_from else None,
+        }
+    )
 
 
 @api_route(
-    bp, "/accounts/{id}/subscription", "POST", access=Access.TENANT, creates=True,
+    bp,
+    "/accounts/{id}/subscription",
+    "POST",
+    access=Access.TENANT,
+    creates=True,
     summary="Become a customer during the trial, or change the edition",
-    request_model="shared.contracts:SubscriptionRequest", response_model="shared.contracts:SubscriptionResult",
+    request_model="shared.contracts:SubscriptionRequest",
+    response_model="shared.contracts:SubscriptionResult",
 )
-def subscribe(id: str) -> Response:  # noqa: A002
+def subscribe(id: str) -> Response:
     request = bp.current_request
     body = raw_body(request)
     return run_idempotently(request.headers, body, lambda: _subscribe(id, body, request.headers), bp.lambda_context)
@@ -64,11 +71,17 @@ def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
 
 
 @api_route(
-    bp, "/staff/accounts/{id}/reactivate", "POST", access=Access.STAFF, staff_roles=("billing",), creates=True,
+    bp,
+    "/staff/accounts/{id}/reactivate",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=("billing",),
+    creates=True,
     summary="Reactivate a deactivated account as a customer; paid service starts today",
-    request_model="shared.contracts:SubscriptionRequest", response_model="shared.contracts:SubscriptionResult",
+    request_model="shared.contracts:SubscriptionRequest",
+    response_model="shared.contracts:SubscriptionResult",
 )
-def reactivate_account(id: str) -> Response:  # noqa: A002
+def reactivate_account(id: str) -> Response:
     from shared.contracts import SubscriptionRequest
     from shared.policy import get_policy
     from shared.storage.accounts import get_account

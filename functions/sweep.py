@@ -27,8 +27,9 @@ def sweep(job: str, handler: ActionHandler, now: datetime, progress: ProgressCal
             result.skipped += 1
             continue
         except Exception:
-            logger.exception("scheduled action failed", extra={"job": job, "account_id": action.account_id,
-                                                               "action": action.action})
+            logger.exception(
+                "scheduled action failed", extra={"job": job, "account_id": action.account_id, "action": action.action}
+            )
             result.failed += 1
             continue
         if outcome is None:

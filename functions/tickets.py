@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError, conflict, forbidden, not_found
@@ -20,15 +20,20 @@ NOT_ELIGIBLE = (
 
 
 @api_route(
-    bp, "/tickets", "POST", access=Access.TENANT_OR_PUBLIC, creates=True, status=201,
+    bp,
+    "/tickets",
+    "POST",
+    access=Access.TENANT_OR_PUBLIC,
+    creates=True,
+    status=201,
     summary="Open a support request (web form with e-mail, or the app with the account's token)",
-    request_model="shared.contracts:TicketRequest", response_model="shared.contracts:TicketView",
+    request_model="shared.contracts:TicketRequest",
+    response_model="shared.contracts:TicketView",
 )
 def open_request() -> Response:
     request = bp.current_request
     body = raw_body(request)
-    return run_idempotently(request.headers, body, lambda: _open(decode_body(body, request.headers)),
-                            bp.lambda_context)
+    return run_idempotently(request.headers, body, lambda: _open(decode_body(body, request.headers)), bp.lambda_context)
 
 
 def _open(fields: dict[str, object]) -> Response:
@@ -45,8 +50,12 @@ def _open(fields: dict[str, object]) -> Response:
         account = scope.account
         user = contact_of(account, str(form.email)) if form.email else admin_user(account)
         if user is None:
-            raise ApiError(400, "not_a_contact", "This e-mail is not a user of the account.",
-                           {"email": "not a user of this account"})
+            raise ApiError(
+                400,
+                "not_a_contact",
+                "This e-mail is not a user of the account.",
+                {"email": "not a user of this account"},
+            )
         requester, channel = Requester(account, user), "app"
     else:
         if form.email is None:
@@ -57,14 +66,24 @@ def _open(fields: dict[str, object]) -> Response:
             raise forbidden("not_eligible", NOT_ELIGIBLE)
         requester, channel = found, "form"
     details = RequestDetails(
-        description=form.description, steps=form.steps, since=form.since, others_affected=form.others_affected,
-        version=form.version, technical_contact=form.technical_contact,
+        description=form.description,
+        steps=form.steps,
+        since=form.since,
+        others_affected=form.others_affected,
+        version=form.version,
+        technical_contact=form.technical_contact,
     )
-    new = NewRequest(subject=form.subject, channel=channel, details=details, impact=form.impact,
-                     vague_subject=is_vague_subject(form.subject))
+    new = NewRequest(
+        subject=form.subject,
+        channel=channel,
+        details=details,
+        impact=form.impact,
+        vague_subject=is_vague_subject(form.subject),
+    )
     ticket = open_ticket(requester, new, scope.now, get_policy())
-    logger.info("ticket opened", extra={"ticket": ticket.number, "channel": channel,
-                                        "account_id": requester.account.account_id})
+    logger.info(
+        "ticket opened", extra={"ticket": ticket.number, "channel": channel, "account_id": requester.account.account_id}
+    )
     return json_response(ticket_view(ticket, []), status=201)
 
 
@@ -78,8 +97,14 @@ def _own_ticket(number: str) -> object:
     return ticket
 
 
-@api_route(bp, "/tickets/{number}", "GET", access=Access.TENANT, summary="A ticket of the account with its messages",
-           response_model="shared.contracts:TicketView")
+@api_route(
+    bp,
+    "/tickets/{number}",
+    "GET",
+    access=Access.TENANT,
+    summary="A ticket of the account with its messages",
+    response_model="shared.contracts:TicketView",
+)
 def show_ticket(number: str) -> Response:
     from shared.storage.tickets import ticket_messages
     from shared.storage.views import ticket_view
@@ -89,9 +114,15 @@ def show_ticket(number: str) -> Response:
 
 
 @api_route(
-    bp, "/tickets/{number}/messages", "POST", access=Access.TENANT, creates=True, status=201,
+    bp,
+    "/tickets/{number}/messages",
+    "POST",
+    access=Access.TENANT,
+    creates=True,
+    status=201,
     summary="Add to an open ticket (a closed ticket is not reopened)",
-    request_model="shared.contracts:TicketMessageRequest", response_model="shared.contracts:TicketView",
+    request_model="shared.contracts:TicketMessageRequest",
+    response_model="shared.contracts:TicketView",
 )
 def add_message(number: str) -> Response:
     request = bp.current_request

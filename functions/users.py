@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import conflict, not_found
@@ -21,11 +21,17 @@ def _user_json(user: object) -> dict[str, object]:
 
 
 @api_route(
-    bp, "/accounts/{id}/users", "POST", access=Access.TENANT, creates=True, status=201,
+    bp,
+    "/accounts/{id}/users",
+    "POST",
+    access=Access.TENANT,
+    creates=True,
+    status=201,
     summary="Activate a user (again: the same person is the same user)",
-    request_model="shared.contracts:UserRequest", response_model="shared.contracts:UserView",
+    request_model="shared.contracts:UserRequest",
+    response_model="shared.contracts:UserView",
 )
-def activate_user(id: str) -> Response:  # noqa: A002
+def activate_user(id: str) -> Response:
     request = bp.current_request
     body = raw_body(request)
 
@@ -41,11 +47,14 @@ def activate_user(id: str) -> Response:  # noqa: A002
 
 
 @api_route(
-    bp, "/accounts/{id}/users/{user_id}", "DELETE", access=Access.TENANT,
+    bp,
+    "/accounts/{id}/users/{user_id}",
+    "DELETE",
+    access=Access.TENANT,
     summary="Deactivate a user (it still counts for the months it was active in)",
     response_model="shared.contracts:UserView",
 )
-def deactivate_user(id: str, user_id: str) -> Response:  # noqa: A002
+def deactivate_user(id: str, user_id: str) -> Response:
     from shared.storage.lifecycle import StateConflict
     from shared.storage.lifecycle import deactivate_user as deactivate
 

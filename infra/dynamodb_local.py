@@ -97,8 +97,11 @@ def create_tables(endpoint: str, *, recreate: bool = False) -> None:
 
     settings = get_settings()
     client = boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name=settings.region,
-        aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=settings.region,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
     )
     ensure_tables(
         client,

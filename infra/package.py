@@ -75,9 +75,7 @@ DYNAMODB_ACTIONS = (
     "dynamodb:DescribeTable",
 )
 # What `chalice package` prints (and then carries on) when a dependency has no usable wheel.
-_MISSING_DEPENDENCIES = re.compile(
-    r"Could not install dependencies:\n(.*?)\nYou will have to build", re.DOTALL
-)
+_MISSING_DEPENDENCIES = re.compile(r"Could not install dependencies:\n(.*?)\nYou will have to build", re.DOTALL)
 
 
 class PackagingError(RuntimeError):
@@ -186,16 +184,12 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
         "Version": "2012-10-17",
         "Statement": [_logs_statement(f"arn:aws:logs:{REGION}:*:{LAMBDA_LOGS}")],
     }
-    (chalice_dir / policy_file_name(stage)).write_text(
-        json.dumps(logs_only, indent=2) + "\n", encoding="utf-8"
-    )
+    (chalice_dir / policy_file_name(stage)).write_text(json.dumps(logs_only, indent=2) + "\n", encoding="utf-8")
     (project_dir / "requirements.txt").write_text("\n".join(runtime_requirements()) + "\n", encoding="utf-8")
     vendor = project_dir / "vendor"
     shutil.rmtree(vendor, ignore_errors=True)
     for package in PACKAGES:
-        shutil.copytree(
-            PROJECT_ROOT / package, vendor / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
+        shutil.copytree(PROJECT_ROOT / package, vendor / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 def run_chalice_package(project_dir: Path, out: Path, stage: str, merge_template: Path | None = None) -> str:
@@ -278,9 +272,7 @@ def iam_policy_document() -> dict[str, Any]:
                 "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                 "Resource": [{"Fn::Sub": f"${{{ATTACHMENTS_BUCKET}.Arn}}/*"}],
             },
-            _logs_statement(
-                f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{LAMBDA_LOGS}"
-            ),
+            _logs_statement(f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{LAMBDA_LOGS}"),
         ],
     }
 
@@ -448,9 +440,7 @@ def verify_zip(zip_file: Path) -> int:
         names = archive.namelist()
     present = set(names)
     missing = [name for name in REQUIRED_IN_ZIP if name not in present]
-    missing += [
-        f"{prefix}..." for prefix in REQUIRED_PREFIXES_IN_ZIP if not any(n.startswith(prefix) for n in names)
-    ]
+    missing += [f"{prefix}..." for prefix in REQUIRED_PREFIXES_IN_ZIP if not any(n.startswith(prefix) for n in names)]
     if missing:
         raise PackagingError(f"{zip_file} lacks {', '.join(missing)}")
     caches = [name for name in names if "__pycache__" in name and name.split("/", 1)[0] in PACKAGES]

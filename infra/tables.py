@@ -26,7 +26,13 @@ def table_properties() -> dict[str, dict[str, Any]]:
         # pk/sk: one partition per account holds its whole history, so export,
         # deletion and billing read an account with one Query.
         "AttributeDefinitions": [
-            _s("pk"), _s("sk"), _s("due_job"), _s("due_at"), _s("lookup_key"), _s("queue_state"), _s("queue_due"),
+            _s("pk"),
+            _s("sk"),
+            _s("due_job"),
+            _s("due_at"),
+            _s("lookup_key"),
+            _s("queue_state"),
+            _s("queue_due"),
         ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},

@@ -25,7 +25,8 @@ class _Request(BaseModel):
 def _country_codes() -> frozenset[str]:
     from babel import Locale
 
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    territories: dict[str, str] = dict(Locale("en").territories)
+    return frozenset(code for code in territories if len(code) == 2 and code.isalpha())
 
 
 class SignupRequest(_Request):
@@ -228,7 +229,9 @@ class AppSubscriptionView(BaseModel):
 
 
 class TicketRequest(_Request):
-    email: EmailStr | None = Field(default=None, description="the requester (web form); the app's token names the account")
+    email: EmailStr | None = Field(
+        default=None, description="the requester (web form); the app's token names the account"
+    )
     subject: str = Field(default="", max_length=300)
     description: str = Field(min_length=1, max_length=50_000, description="what is not working")
     impact: Literal["unusable", "severe", "moderate", "minimal"] | None = None
@@ -273,7 +276,7 @@ class InboundOutcome(BaseModel):
 
 
 class StaffTicketRequest(TicketRequest):
-    email: EmailStr = Field(description="the customer contact the request is recorded for")  # type: ignore[assignment]
+    email: EmailStr = Field(description="the customer contact the request is recorded for")
 
 
 class TextRequest(_Request):

@@ -21,4 +21,6 @@ class JobResult:
 
     def summary(self) -> str:
         extra = ", ".join(f"{k}: {v}" for k, v in sorted(self.details.items()))
-        return f"{self.job}: {self.done} done, {self.skipped} skipped, {self.failed} failed" + (f" ({extra})" if extra else "")
+        return f"{self.job}: {self.done} done, {self.skipped} skipped, {self.failed} failed" + (
+            f" ({extra})" if extra else ""
+        )

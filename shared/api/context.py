@@ -31,8 +31,6 @@ class RequestScope:
     account: Any = None  # the tenant's account, read once by the middleware
 
 
-
-
 _current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -61,7 +61,7 @@ def unauthorized(message: str = "A valid bearer token is required.") -> ApiError
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def validation_error(errors: list[Mapping[str, Any]]) -> ApiError:
+def validation_error(errors: Sequence[Mapping[str, Any]]) -> ApiError:
     """Map pydantic's error list to field → reason, so the form can show each next to its field."""
     fields: dict[str, str] = {}
     for err in errors:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError
@@ -47,9 +47,7 @@ def _config() -> Any:
     )
 
 
-def run_idempotently(
-    headers: Any, body: bytes, create: Callable[[], Response], lambda_context: Any = None
-) -> Response:
+def run_idempotently(headers: Any, body: bytes, create: Callable[[], Response], lambda_context: Any = None) -> Response:
     """Run `create` once per Idempotency-Key; without a key it simply runs.
 
     With the Lambda context, an in-progress record expires with the invocation,
@@ -59,8 +57,12 @@ def run_idempotently(
     if not key:
         return create()
     if len(key) > 200:
-        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters.",
-                       {"Idempotency-Key": "too long"})
+        raise ApiError(
+            400,
+            "invalid_idempotency_key",
+            "Idempotency-Key is at most 200 characters.",
+            {"Idempotency-Key": "too long"},
+        )
     from aws_lambda_powertools.utilities.idempotency.base import IdempotencyHandler
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -90,9 +92,17 @@ def run_idempotently(
     try:
         record = handler.handle()
     except IdempotencyValidationError as exc:
-        raise ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used with another body.",
-                       {"Idempotency-Key": "reused with a different body"}) from exc
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with another body.",
+            {"Idempotency-Key": "reused with a different body"},
+        ) from exc
     except IdempotencyAlreadyInProgressError as exc:
-        raise ApiError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still running.",
-                       {"Idempotency-Key": "in progress"}) from exc
+        raise ApiError(
+            409,
+            "idempotency_in_progress",
+            "A request with this Idempotency-Key is still running.",
+            {"Idempotency-Key": "in progress"},
+        ) from exc
     return Response(body=record["body"], status_code=record["status"], headers=record["headers"])

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from shared.api.context import Principal, RequestScope, set_scope
 from shared.api.errors import ApiError, error_body, forbidden, not_found, unauthorized
@@ -99,7 +98,7 @@ def _bearer_token(request: Request) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return token.strip()
+    return str(token.strip())
 
 
 def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> tuple[Principal | None, Any]:
@@ -158,4 +157,3 @@ def _in_our_error_shape(response: Response) -> Response:
         response.body = error_body(code, str(body.get("Message", "")))
         response.headers["Content-Type"] = "application/json"
     return response
-

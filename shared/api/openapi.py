@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.api.routing import ROUTES, Access, RouteSpec
 
-_SECURITY = {
+_SECURITY: dict[Access, list[dict[str, list[str]]]] = {
     Access.TENANT: [{"accountToken": []}],
     Access.TENANT_OR_PUBLIC: [{"accountToken": []}, {}],
     Access.STAFF: [{"staffToken": []}],

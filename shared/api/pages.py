@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 PAGE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "pages"
 

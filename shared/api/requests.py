@@ -31,7 +31,9 @@ def parse_moment(text: str, *, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise bad_request(f"{field} is not an ISO 8601 moment", {field: "expected e.g. 2026-11-22T10:00:00+01:00"}) from exc
+        raise bad_request(
+            f"{field} is not an ISO 8601 moment", {field: "expected e.g. 2026-11-22T10:00:00+01:00"}
+        ) from exc
     if moment.tzinfo is None:
         raise bad_request(f"{field} needs a UTC offset", {field: "add an offset such as +01:00 or Z"})
     return moment.astimezone(UTC)
@@ -78,7 +80,13 @@ def validate(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
     try:
         return model.model_validate(data)  # type: ignore[attr-defined,no-any-return]
     except ValidationError as exc:
-        raise validation_error(exc.errors(include_url=False, include_context=False)) from exc
+        raise validation_error(list(exc.errors(include_url=False, include_context=False))) from exc
+
+
+def query_param(request: Any, name: str, default: str = "") -> str:
+    """One query-string value (API Gateway gives None, not {}, when there is no query string)."""
+    params: dict[str, str] = request.query_params or {}
+    return params.get(name, default)
 
 
 def raw_body(request: Any) -> bytes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from chalice import Blueprint, CORSConfig, Response
+from chalice.app import Blueprint, CORSConfig, Response
 
 from shared.api.errors import ApiError, error_body
 

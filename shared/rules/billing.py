@@ -37,8 +37,7 @@ UNIT_PIECE = "C62"  # "one": a seat, a monthly app subscription
 UNIT_HOUR = "HUR"
 
 DEFAULT_OUTSIDE_EU_NOTE = (
-    "Nicht im Inland steuerbare Leistung (§ 3a Abs. 2 UStG) / "
-    "not taxable in Germany: place of supply outside the EU"
+    "Nicht im Inland steuerbare Leistung (§ 3a Abs. 2 UStG) / not taxable in Germany: place of supply outside the EU"
 )
 
 VatTreatment = Literal["domestic", "reverse_charge", "eu_without_vat_id", "outside_eu"]
@@ -394,9 +393,7 @@ class _UserActivity:
     active_since: datetime | None = None
 
 
-def _seat_activity(
-    seat_events: Iterable[SeatEvent], until: datetime | None = None
-) -> dict[str, _UserActivity]:
+def _seat_activity(seat_events: Iterable[SeatEvent], until: datetime | None = None) -> dict[str, _UserActivity]:
     """Replay the seat events per user into active intervals [activated, deactivated).
 
     Ties at the same instant keep their input order. A repeated activation of an active user
@@ -427,9 +424,7 @@ def _overlaps(begin: datetime, finish: datetime | None, start: datetime, end: da
     return begin < end and (finish is None or finish > start)
 
 
-def users_counted_between(
-    seat_events: Iterable[SeatEvent], start: datetime, end: datetime
-) -> list[CountedUser]:
+def users_counted_between(seat_events: Iterable[SeatEvent], start: datetime, end: datetime) -> list[CountedUser]:
     """Users active at any moment of [start, end), sorted by name (then id) for a stable invoice text."""
     _require_aware(start, "start")
     _require_aware(end, "end")
@@ -530,9 +525,7 @@ def app_cancellation_effective_at(now: datetime, zone: str = COMPANY_TIME_ZONE) 
     return BillingMonth.containing(now, zone).end(zone)
 
 
-def apps_subscribed_between(
-    app_subscriptions: Iterable[AppSubscription], start: datetime, end: datetime
-) -> list[str]:
+def apps_subscribed_between(app_subscriptions: Iterable[AppSubscription], start: datetime, end: datetime) -> list[str]:
     """Ids of the apps subscribed at any moment of [start, end), each once, sorted."""
     return sorted(
         {
@@ -794,9 +787,7 @@ def _seats_line(
     return line, edition_explain
 
 
-def _app_lines(
-    history: BillingHistory, terms: BillingTerms, start: datetime, end: datetime
-) -> list[InvoiceLine]:
+def _app_lines(history: BillingHistory, terms: BillingTerms, start: datetime, end: datetime) -> list[InvoiceLine]:
     zone = terms.time_zone
     lines = []
     for app_id in apps_subscribed_between(history.app_subscriptions, start, end):

@@ -19,7 +19,7 @@ __all__ = ["WorkingCalendar", "YearOutOfRange", "last_day_of_month"]
 _SATURDAY = 5
 
 
-class YearOutOfRange(ValueError):  # noqa: N818 - the business name; the API's error code
+class YearOutOfRange(ValueError):
     """A year the holiday library has no data for.
 
     The library silently answers "no holidays" outside its range, which would turn
@@ -105,8 +105,6 @@ def _supported_years(country: str, subdivision: str | None, categories: tuple[st
 
 
 @cache
-def _holidays_in(
-    country: str, subdivision: str | None, categories: tuple[str, ...], year: int
-) -> frozenset[date]:
+def _holidays_in(country: str, subdivision: str | None, categories: tuple[str, ...], year: int) -> frozenset[date]:
     entity = holidays.country_holidays(country, subdiv=subdivision, categories=categories, years=year)
     return frozenset(entity.keys())

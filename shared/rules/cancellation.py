@@ -33,9 +33,7 @@ class MonthDeadline:
     last_day_of_receipt: date
 
 
-def cancellation_effective_date(
-    received_on: date, calendar: WorkingCalendar, notice_working_days: int = 10
-) -> date:
+def cancellation_effective_date(received_on: date, calendar: WorkingCalendar, notice_working_days: int = 10) -> date:
     """The last day of the contract for a cancellation received on `received_on`."""
     _check_notice(notice_working_days)
     month_end = last_day_of_month(received_on)
@@ -44,9 +42,7 @@ def cancellation_effective_date(
     return last_day_of_month(month_end + _ONE_DAY)
 
 
-def last_day_of_receipt(
-    year: int, month: int, calendar: WorkingCalendar, notice_working_days: int = 10
-) -> date:
+def last_day_of_receipt(year: int, month: int, calendar: WorkingCalendar, notice_working_days: int = 10) -> date:
     """The last day a cancellation may arrive and still end the contract with this month.
 
     Defined by cancellation_effective_date itself (walking back from the month's end),
@@ -62,9 +58,7 @@ def last_day_of_receipt(
     return d
 
 
-def cancellation_deadlines(
-    year: int, calendar: WorkingCalendar, notice_working_days: int = 10
-) -> list[MonthDeadline]:
+def cancellation_deadlines(year: int, calendar: WorkingCalendar, notice_working_days: int = 10) -> list[MonthDeadline]:
     """The twelve deadlines of a year; YearOutOfRange if the holiday library lacks the year."""
     if year not in calendar.supported_years:
         raise YearOutOfRange(year, calendar.supported_years, calendar.name)

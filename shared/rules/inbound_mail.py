@@ -370,9 +370,7 @@ _HTML_TOKEN = re.compile(
     r"|(?P<other><[!?][^<>]*>)"
     r"|(?P<text>[^<]+|<)"
 )
-_RAW_TEXT_END: dict[str, re.Pattern[str]] = {
-    tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _RAW_TEXT_TAGS
-}
+_RAW_TEXT_END: dict[str, re.Pattern[str]] = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _RAW_TEXT_TAGS}
 
 
 # No support request needs more HTML than this; it bounds the time a hostile body can cost.
@@ -533,9 +531,7 @@ def _says_something(text: str) -> bool:
     return bool(_WORD.search(_SEPARATOR_LINE.sub("", text)))
 
 
-def latest_reply(
-    text: str, *, keep_signature: bool = False, languages: Sequence[str] = REPLY_LANGUAGES
-) -> str:
+def latest_reply(text: str, *, keep_signature: bool = False, languages: Sequence[str] = REPLY_LANGUAGES) -> str:
     """The newest part of a mail body: quoted history removed, and the signature too unless asked.
 
     Quoted lines ("> …") are dropped first, so bottom-posted replies work; then
@@ -687,9 +683,7 @@ def _parse_sender(raw: str) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------------------
 
 _DAEMON_LOCAL_PARTS = frozenset({"mailer-daemon", "mailerdaemon", "mail-daemon", "postmaster"})
-_DAEMON_NAMES = frozenset(
-    {"mailer-daemon", "mail delivery system", "mail delivery subsystem", "mail delivery service"}
-)
+_DAEMON_NAMES = frozenset({"mailer-daemon", "mail delivery system", "mail delivery subsystem", "mail delivery service"})
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:delivery status notification|undeliverable\b|undelivered mail|undeliverable mail|"
     r"mail delivery failed|mail delivery failure|returned mail\s*:|delivery failure|failure notice|"
@@ -1218,10 +1212,8 @@ def parse_inbound_mail(
         hard_bounces = _hard_bounces(found.status_parts, headers.get("x-failed-recipients", []))
         returned_ids = list(dict.fromkeys(found.returned_ids))
 
-    if _FORWARD_PREFIX.match(subject):
-        reply_text = body_text  # a forward's content is the request, not quoted history
-    else:
-        reply_text = latest_reply(body_text, languages=reply_languages)
+    # A forward's content is the request, not quoted history.
+    reply_text = body_text if _FORWARD_PREFIX.match(subject) else latest_reply(body_text, languages=reply_languages)
 
     return InboundMail(
         message_id=message_ids[0] if message_ids else None,

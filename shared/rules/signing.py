@@ -42,7 +42,11 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def webhook_signature_problem(
-    secrets: tuple[str, ...], timestamp: str | None, signature: str | None, body: bytes, now_epoch: float,
+    secrets: tuple[str, ...],
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    now_epoch: float,
     tolerance: int = WEBHOOK_TOLERANCE_SECONDS,
 ) -> str | None:
     """Why a webhook call must be refused (None if it is genuine): unsigned, forged, stale or from the future.

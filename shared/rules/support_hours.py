@@ -182,9 +182,7 @@ class SupportCalendar:
 
 
 @lru_cache(maxsize=512)
-def _holiday_dates(
-    country: str, subdivision: str | None, categories: tuple[str, ...], year: int
-) -> frozenset[date]:
+def _holiday_dates(country: str, subdivision: str | None, categories: tuple[str, ...], year: int) -> frozenset[date]:
     """One year's holiday dates, computed once: the library is slow and the set never changes.
 
     Outside the library's data range it silently answers "no holidays", which would make

@@ -196,12 +196,18 @@ def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
         lookup_key=contact_lookup_key(address),
     )
     seat = SeatEvent(
-        account_pk(account_id), f"SEAT#{now.isoformat()}#{admin_id}", account_id=account_id, user_id=admin_id,
-        activated=True, at=now,
+        account_pk(account_id),
+        f"SEAT#{now.isoformat()}#{admin_id}",
+        account_id=account_id,
+        user_id=admin_id,
+        activated=True,
+        at=now,
     )
     trial_end = trial.ends_at(zone)
     schedule = [
-        scheduled_action(account_id, "trial-expiry", f"reminder-{days}", start_of_day(trial.last_day - timedelta(days=days), zone))
+        scheduled_action(
+            account_id, "trial-expiry", f"reminder-{days}", start_of_day(trial.last_day - timedelta(days=days), zone)
+        )
         for days in policy.trial.reminder_days_before_end
     ]
     schedule.append(scheduled_action(account_id, "trial-expiry", "expire", trial_end))

@@ -9,8 +9,9 @@ from shared.storage.models import AppSubscriptionItem, account_pk
 
 def _current(account_id: str, app_id: str, now: datetime) -> AppSubscriptionItem | None:
     """The subscription that is in force now or runs to a future month's end."""
-    for item in AppSubscriptionItem.query(account_pk(account_id), AppSubscriptionItem.sk.startswith(f"APP#{app_id}#"),
-                                          consistent_read=True):
+    for item in AppSubscriptionItem.query(
+        account_pk(account_id), AppSubscriptionItem.sk.startswith(f"APP#{app_id}#"), consistent_read=True
+    ):
         if isinstance(item, AppSubscriptionItem) and (
             item.cancelled_effective_at is None or item.cancelled_effective_at > now
         ):
@@ -25,7 +26,10 @@ def subscribe(account_id: str, app_id: str, now: datetime) -> tuple[AppSubscript
             current.update(actions=[AppSubscriptionItem.cancelled_effective_at.remove()])
         return current, False
     item = AppSubscriptionItem(
-        account_pk(account_id), f"APP#{app_id}#{now.isoformat()}", account_id=account_id, app_id=app_id,
+        account_pk(account_id),
+        f"APP#{app_id}#{now.isoformat()}",
+        account_id=account_id,
+        app_id=app_id,
         subscribed_at=now,
     )
     item.save(condition=AppSubscriptionItem.pk.does_not_exist())

@@ -39,7 +39,6 @@ from shared.storage.outbox import queue_mail
 from shared.storage.schedule import BILLING_CURSOR, BILLING_JOB, action_sk, billing_cursor
 
 
-
 @dataclass
 class BillingSnapshot:
     """An account's partition, read once: the account, its history and the months already billed."""
@@ -59,20 +58,30 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
     names = {item.user_id: item.name for item in items if isinstance(item, User)}
     history = rules.BillingHistory(
         seat_events=[
-            rules.SeatEvent(user_id=i.user_id, user_name=names.get(i.user_id, i.user_id), activated=i.activated, at=i.at)
-            for i in items if isinstance(i, SeatEvent)
+            rules.SeatEvent(
+                user_id=i.user_id, user_name=names.get(i.user_id, i.user_id), activated=i.activated, at=i.at
+            )
+            for i in items
+            if isinstance(i, SeatEvent)
         ],
         edition_changes=[
-            rules.EditionChange(edition=i.edition, effective_at=i.effective_at) for i in items if isinstance(i, EditionChange)
+            rules.EditionChange(edition=i.edition, effective_at=i.effective_at)
+            for i in items
+            if isinstance(i, EditionChange)
         ],
         app_subscriptions=[
-            rules.AppSubscription(app_id=i.app_id, subscribed_at=i.subscribed_at,
-                                  cancelled_effective_at=i.cancelled_effective_at)
-            for i in items if isinstance(i, AppSubscriptionItem)
+            rules.AppSubscription(
+                app_id=i.app_id, subscribed_at=i.subscribed_at, cancelled_effective_at=i.cancelled_effective_at
+            )
+            for i in items
+            if isinstance(i, AppSubscriptionItem)
         ],
         billable_hours=[
-            rules.BillableHours(month=rules.BillingMonth.parse(i.month), hours=Decimal(i.hours), description=i.description)
-            for i in items if isinstance(i, BillableHoursEntry)
+            rules.BillableHours(
+                month=rules.BillingMonth.parse(i.month), hours=Decimal(i.hours), description=i.description
+            )
+            for i in items
+            if isinstance(i, BillableHoursEntry)
         ],
     )
     invoices = [item for item in items if isinstance(item, InvoiceDocument)]
@@ -85,9 +94,15 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
 def billing_account(account: Account) -> rules.BillingAccount:
     assert account.paid_from is not None
     return rules.BillingAccount(
-        account_id=account.account_id, buyer_name=account.company_name, street=account.street or "",
-        postcode=account.postcode or "", city=account.city or "", country=account.country, vat_id=account.vat_id,
-        paid_from=date.fromisoformat(account.paid_from), billing_ends_on=billing_ends_on(account),
+        account_id=account.account_id,
+        buyer_name=account.company_name,
+        street=account.street or "",
+        postcode=account.postcode or "",
+        city=account.city or "",
+        country=account.country,
+        vat_id=account.vat_id,
+        paid_from=date.fromisoformat(account.paid_from),
+        billing_ends_on=billing_ends_on(account),
         language=account.language,
     )
 
@@ -110,8 +125,9 @@ class CounterCache:
     def expected(self, year: int) -> int:
         if year not in self.last:
             try:
-                self.last[year] = int(InvoiceCounter.get(f"COUNTER#INVOICE#{year}", "COUNTER",
-                                                         consistent_read=True).last_sequence)
+                self.last[year] = int(
+                    InvoiceCounter.get(f"COUNTER#INVOICE#{year}", "COUNTER", consistent_read=True).last_sequence
+                )
             except InvoiceCounter.DoesNotExist:
                 self.last[year] = 0
         return self.last[year]
@@ -127,7 +143,11 @@ class IssueOutcome:
 
 
 def bill_missing_months(
-    snapshot: BillingSnapshot, today: date, now: datetime, policy: Policy, counters: CounterCache,
+    snapshot: BillingSnapshot,
+    today: date,
+    now: datetime,
+    policy: Policy,
+    counters: CounterCache,
     terms: rules.BillingTerms,
 ) -> IssueOutcome:
     """Create exactly the invoices that are missing for ended months; move the cursor on."""
@@ -175,8 +195,15 @@ def _advance_cursor(account: Account, cursor: ScheduledAction | None, today: dat
 
 
 def _issue(
-    account: Account, draft: rules.InvoiceDraft, today: date, now: datetime, policy: Policy,
-    counters: CounterCache, move_cursor: bool, zone: ZoneInfo, attempts: int = 60,
+    account: Account,
+    draft: rules.InvoiceDraft,
+    today: date,
+    now: datetime,
+    policy: Policy,
+    counters: CounterCache,
+    move_cursor: bool,
+    zone: ZoneInfo,
+    attempts: int = 60,
 ) -> str | None:
     """Issue one invoice; None if another worker issued this month meanwhile."""
     year = today.year
@@ -186,18 +213,35 @@ def _issue(
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
         sequence = counters.expected(year) + 1
         number = rules.format_invoice_number(year, sequence)
-        invoice = rules.issue_invoice(draft, number=number, issued_on=today,
-                                      payment_terms_days=policy.billing.payment_terms_days)
+        invoice = rules.issue_invoice(
+            draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
+        )
         document = rules.invoice_to_json(invoice)
         item = InvoiceDocument(
-            account_pk(account.account_id), f"INVOICE#{draft.month}", account_id=account.account_id, number=number,
-            month=str(draft.month), issued_on=today.isoformat(), document=document, lookup_key=f"INVOICE#{number}",
+            account_pk(account.account_id),
+            f"INVOICE#{draft.month}",
+            account_id=account.account_id,
+            number=number,
+            month=str(draft.month),
+            issued_on=today.isoformat(),
+            document=document,
+            lookup_key=f"INVOICE#{number}",
         )
         mail = queue_mail(
-            mail_id=f"invoice-{number}", account_id=account.account_id,
-            recipient=account.billing_email or account.admin_email, template="invoice", language=account.language,
-            context=mail_context(account, policy, number=number, month=str(draft.month), total=document["total"],
-                                 currency=document["currency"], due_on=document["due_on"]),
+            mail_id=f"invoice-{number}",
+            account_id=account.account_id,
+            recipient=account.billing_email or account.admin_email,
+            template="invoice",
+            language=account.language,
+            context=mail_context(
+                account,
+                policy,
+                number=number,
+                month=str(draft.month),
+                total=document["total"],
+                currency=document["currency"],
+                due_on=document["due_on"],
+            ),
             now=now,
         )
         counter = InvoiceCounter(f"COUNTER#INVOICE#{year}", "COUNTER", year=year, last_sequence=sequence)
@@ -216,10 +260,9 @@ def _issue(
             counters.forget(year)
             continue
         except ConditionFailed as exc:
-            if 1 in exc.failed or 2 in exc.failed:
-                if _month_billed(account.account_id, str(draft.month)):
-                    counters.forget(year)
-                    return None
+            if (1 in exc.failed or 2 in exc.failed) and _month_billed(account.account_id, str(draft.month)):
+                counters.forget(year)
+                return None
             counters.forget(year)  # another worker took the number: read it again and retry
             continue
         counters.last[year] = sequence
@@ -237,7 +280,8 @@ def _month_billed(account_id: str, month: str) -> bool:
 
 def list_invoices(account_id: str) -> list[InvoiceDocument]:
     return [
-        item for item in InvoiceDocument.query(account_pk(account_id), InvoiceDocument.sk.startswith("INVOICE#"))
+        item
+        for item in InvoiceDocument.query(account_pk(account_id), InvoiceDocument.sk.startswith("INVOICE#"))
         if isinstance(item, InvoiceDocument)
     ]
 

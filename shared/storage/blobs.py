@@ -48,8 +48,9 @@ class S3BlobStore:
         self.client = boto3.client("s3", region_name=region)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
-                               ServerSideEncryption="AES256")
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, ServerSideEncryption="AES256"
+        )
 
     def delete_prefix(self, prefix: str) -> int:
         deleted = 0

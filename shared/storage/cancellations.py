@@ -23,16 +23,21 @@ def record_cancellation(
     """Record a customer's cancellation: the account ends with `effective_on`, deactivated the moment after."""
     zone = ZoneInfo(policy.company_time_zone)
     record = CancellationRecord(
-        received_on=received_on.isoformat(), effective_on=effective_on.isoformat(), channel=channel,
+        received_on=received_on.isoformat(),
+        effective_on=effective_on.isoformat(),
+        channel=channel,
         recorded_at=now.isoformat(),
     )
     deactivate_at = start_of_day(effective_on + timedelta(days=1), zone)
     mail = queue_mail(
         mail_id=f"cancellation-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
-        account_id=account.account_id, recipient=account.admin_email, template="cancellation_confirmation",
+        account_id=account.account_id,
+        recipient=account.admin_email,
+        template="cancellation_confirmation",
         language=account.language,
-        context=mail_context(account, policy, received_on=received_on.isoformat(),
-                              effective_on=effective_on.isoformat(), channel=channel),
+        context=mail_context(
+            account, policy, received_on=received_on.isoformat(), effective_on=effective_on.isoformat(), channel=channel
+        ),
         now=now,
     )
     try:
@@ -56,9 +61,12 @@ def withdraw_cancellation(account: Account, now: datetime, policy: Policy) -> Ca
         raise StateConflict("there is no pending cancellation")
     mail = queue_mail(
         mail_id=f"cancellation-withdrawn-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
-        account_id=account.account_id, recipient=account.admin_email, template="cancellation_withdrawn",
+        account_id=account.account_id,
+        recipient=account.admin_email,
+        template="cancellation_withdrawn",
         language=account.language,
-        context=mail_context(account, policy, effective_on=record.effective_on), now=now,
+        context=mail_context(account, policy, effective_on=record.effective_on),
+        now=now,
     )
     try:
         with transaction() as tx:

@@ -42,7 +42,9 @@ def transaction() -> Iterator[TransactWrite]:
             yield tx
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        failed = [i for i, reason in enumerate(reasons) if reason is not None and reason.code == "ConditionalCheckFailed"]
+        failed = [
+            i for i, reason in enumerate(reasons) if reason is not None and reason.code == "ConditionalCheckFailed"
+        ]
         if failed:
             raise ConditionFailed(failed) from exc
         if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):

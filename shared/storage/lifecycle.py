@@ -7,6 +7,7 @@ finds its scheduled action gone and does nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -43,15 +44,23 @@ class StateConflict(Exception):
 
 def seat_event(account_id: str, user_id: str, activated: bool, now: datetime) -> SeatEvent:
     return SeatEvent(
-        account_pk(account_id), f"SEAT#{now.isoformat()}#{user_id}", account_id=account_id, user_id=user_id,
-        activated=activated, at=now,
+        account_pk(account_id),
+        f"SEAT#{now.isoformat()}#{user_id}",
+        account_id=account_id,
+        user_id=user_id,
+        activated=activated,
+        at=now,
     )
 
 
 def edition_change(account_id: str, edition: str, effective_at: datetime, now: datetime) -> EditionChange:
     return EditionChange(
-        account_pk(account_id), f"EDITION#{effective_at.isoformat()}", account_id=account_id, edition=edition,
-        effective_at=effective_at, requested_at=now,
+        account_pk(account_id),
+        f"EDITION#{effective_at.isoformat()}",
+        account_id=account_id,
+        edition=edition,
+        effective_at=effective_at,
+        requested_at=now,
     )
 
 
@@ -91,16 +100,23 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
     paid_from = paid_from_for_conversion(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
     mail = queue_mail(
-        mail_id=f"converted-{account.account_id}", account_id=account.account_id, recipient=account.admin_email,
-        template="conversion_confirmation", language=account.language,
-        context=mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()), now=now,
+        mail_id=f"converted-{account.account_id}",
+        account_id=account.account_id,
+        recipient=account.admin_email,
+        template="conversion_confirmation",
+        language=account.language,
+        context=mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()),
+        now=now,
     )
     try:
         with transaction() as tx:
             tx.update(
                 _account_key(account.account_id),
-                actions=[Account.state.set("customer"), Account.edition.set(edition),
-                         Account.paid_from.set(paid_from.isoformat())],
+                actions=[
+                    Account.state.set("customer"),
+                    Account.edition.set(edition),
+                    Account.paid_from.set(paid_from.isoformat()),
+                ],
                 condition=Account.state == "trial",
             )
             tx.save(edition_change(account.account_id, edition, now, now))
@@ -121,7 +137,11 @@ def change_edition(account: Account, edition: str, now: datetime, policy: Policy
     effective_at = edition_change_effective_at(account.edition, edition, now, ranks, policy.company_time_zone)
     actions: list[Any] = []
     if effective_at <= now:
-        actions = [Account.edition.set(edition), Account.pending_edition.remove(), Account.pending_edition_from.remove()]
+        actions = [
+            Account.edition.set(edition),
+            Account.pending_edition.remove(),
+            Account.pending_edition_from.remove(),
+        ]
     else:
         actions = [Account.pending_edition.set(edition), Account.pending_edition_from.set(effective_at)]
     try:
@@ -141,9 +161,13 @@ def reactivate(account: Account, edition: str, now: datetime, policy: Policy) ->
         with transaction() as tx:
             tx.update(
                 _account_key(account.account_id),
-                actions=[Account.state.set("customer"), Account.edition.set(edition),
-                         Account.paid_from.set(paid_from.isoformat()), Account.deactivated_on.remove(),
-                         Account.cancellation.remove()],
+                actions=[
+                    Account.state.set("customer"),
+                    Account.edition.set(edition),
+                    Account.paid_from.set(paid_from.isoformat()),
+                    Account.deactivated_on.remove(),
+                    Account.cancellation.remove(),
+                ],
                 condition=Account.state == "deactivated",
             )
             tx.update(
@@ -176,9 +200,16 @@ def activate_user(account_id: str, address: str, name: str, now: datetime) -> tu
     if existing is not None and existing.active:
         return existing, False
     user = User(
-        account_pk(account_id), f"USER#{user_id}", account_id=account_id, user_id=user_id, email=address, name=name,
-        role=existing.role if existing else "user", active=True,
-        created_at=existing.created_at if existing else now, lookup_key=contact_lookup_key(address),
+        account_pk(account_id),
+        f"USER#{user_id}",
+        account_id=account_id,
+        user_id=user_id,
+        email=address,
+        name=name,
+        role=existing.role if existing else "user",
+        active=True,
+        created_at=existing.created_at if existing else now,
+        lookup_key=contact_lookup_key(address),
     )
     with transaction() as tx:
         # Only if nobody activated them in between: otherwise we'd record a second activation.
@@ -209,9 +240,13 @@ def deactivate_user(account_id: str, user_id: str, now: datetime) -> User | None
 
 def send_trial_reminder(action: ScheduledAction, account: Account, days: int, now: datetime, policy: Policy) -> None:
     mail = queue_mail(
-        mail_id=f"trial-reminder-{days}-{account.account_id}", account_id=account.account_id,
-        recipient=account.admin_email, template="trial_reminder", language=account.language,
-        context=mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on), now=now,
+        mail_id=f"trial-reminder-{days}-{account.account_id}",
+        account_id=account.account_id,
+        recipient=account.admin_email,
+        template="trial_reminder",
+        language=account.language,
+        context=mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on),
+        now=now,
     )
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
@@ -219,7 +254,11 @@ def send_trial_reminder(action: ScheduledAction, account: Account, days: int, no
 
 
 def deactivate(
-    action: ScheduledAction, account: Account, reason: str, now: datetime, policy: Policy,
+    action: ScheduledAction,
+    account: Account,
+    reason: str,
+    now: datetime,
+    policy: Policy,
     expected_state: str,
 ) -> date:
     """Deactivate (trial ran out, or a cancellation took effect); deletion follows after the retention period."""
@@ -228,10 +267,17 @@ def deactivate(
     delete_at = start_of_day(deactivated_on + timedelta(days=policy.retention.deleted_after_days), zone)
     warn_at = delete_at - timedelta(days=policy.retention.deletion_warning_days_before)
     mail = queue_mail(
-        mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}", account_id=account.account_id,
-        recipient=account.admin_email, template=f"deactivated_{reason}", language=account.language,
-        context=mail_context(account, policy, deletion_on=local_day(delete_at, zone).isoformat(),
-                              retention_days=policy.retention.deleted_after_days),
+        mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}",
+        account_id=account.account_id,
+        recipient=account.admin_email,
+        template=f"deactivated_{reason}",
+        language=account.language,
+        context=mail_context(
+            account,
+            policy,
+            deletion_on=local_day(delete_at, zone).isoformat(),
+            retention_days=policy.retention.deleted_after_days,
+        ),
         now=now,
     )
     with transaction() as tx:
@@ -258,10 +304,14 @@ def send_deletion_warning(action: ScheduledAction, account: Account, now: dateti
     assert account.deactivated_on is not None
     deletion_on = date.fromisoformat(account.deactivated_on) + timedelta(days=policy.retention.deleted_after_days)
     mail = queue_mail(
-        mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}", account_id=account.account_id,
-        recipient=account.admin_email, template="deletion_warning", language=account.language,
-        context=mail_context(account, policy, deletion_on=deletion_on.isoformat(),
-                              days_left=(deletion_on - local_day(now, zone)).days),
+        mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}",
+        account_id=account.account_id,
+        recipient=account.admin_email,
+        template="deletion_warning",
+        language=account.language,
+        context=mail_context(
+            account, policy, deletion_on=deletion_on.isoformat(), days_left=(deletion_on - local_day(now, zone)).days
+        ),
         now=now,
     )
     with transaction() as tx:
@@ -282,8 +332,14 @@ def purge_account(account_id: str, reason: str, now: datetime, account: Account 
     for item in doomed:
         counts[type(item).__name__] = counts.get(type(item).__name__, 0) + 1
     tombstone = Tombstone(
-        f"TOMBSTONE#{account_id}", "TOMBSTONE", account_id=account_id, deleted_at=now, reason=reason,
-        deactivated_on=account.deactivated_on if account else None, items_deleted=counts, invoices_kept=len(kept),
+        f"TOMBSTONE#{account_id}",
+        "TOMBSTONE",
+        account_id=account_id,
+        deleted_at=now,
+        reason=reason,
+        deactivated_on=account.deactivated_on if account else None,
+        items_deleted=counts,
+        invoices_kept=len(kept),
     )
     tombstone.save()
     schedule = [item for item in doomed if isinstance(item, ScheduledAction)]
@@ -294,12 +350,13 @@ def purge_account(account_id: str, reason: str, now: datetime, account: Account 
                 batch.delete(ApiToken(f"TOKEN#{hashed}", "TOKEN"))
     if account is not None:
         # The reservation goes only if it is still this account's (a new signup may have taken it over).
-        try:
+        from pynamodb.exceptions import DeleteError
+
+        # Taken over by another account, or already gone: then it is not ours to delete.
+        with contextlib.suppress(DeleteError):
             EmailReservation(email_reservation_key(account.admin_email), "EMAIL").delete(
                 condition=EmailReservation.account_id == account_id
             )
-        except Exception:  # noqa: BLE001, S110 - taken over by another account, or already gone
-            pass
     if account is not None and account.verification_key:
         VerificationLink(account.verification_key, "VERIFY").delete()
     from shared.storage.blobs import account_prefix, blob_store

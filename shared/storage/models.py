@@ -73,7 +73,7 @@ class QueueIndex(GlobalSecondaryIndex["CocoonItem"]):
 class CocoonItem(Model):
     """Base of every item in the table; `item_type` tells PynamoDB which subclass to load."""
 
-    Meta = _TableMeta
+    Meta = _TableMeta  # type: ignore[assignment]  # a plain class is what PynamoDB reads
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -129,7 +129,7 @@ class Account(CocoonItem, discriminator="account"):
     postcode = UnicodeAttribute(null=True)
     city = UnicodeAttribute(null=True)
     billing_email = UnicodeAttribute(null=True)
-    token_hashes = ListAttribute[str](of=UnicodeAttribute, default=list)
+    token_hashes = ListAttribute[str](default=list)
 
 
 class User(CocoonItem, discriminator="user"):
@@ -309,7 +309,7 @@ class Ticket(CocoonItem, discriminator="ticket"):
     requester_name = UnicodeAttribute(default="")
     impact = UnicodeAttribute(null=True)
     details = JSONAttribute(default=dict)
-    missing = ListAttribute[str](of=UnicodeAttribute, default=list)
+    missing = ListAttribute[str](default=list)
     vague_subject = BooleanAttribute(default=False)
     assignee_id = UnicodeAttribute(null=True)
     assignee_name = UnicodeAttribute(null=True)

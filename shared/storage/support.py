@@ -76,8 +76,15 @@ def queue(states: tuple[str, ...], priority: str | None, overdue_only: bool, now
 def _message(ticket: Ticket, kind: str, author: str, text: str, now: datetime, channel: str = "staff") -> TicketMessage:
     message_id = new_id("msg_")
     return TicketMessage(
-        ticket.pk, f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}", account_id=ticket.account_id,
-        ticket_number=ticket.number, message_id=message_id, kind=kind, channel=channel, author=author, text=text,
+        ticket.pk,
+        f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
+        account_id=ticket.account_id,
+        ticket_number=ticket.number,
+        message_id=message_id,
+        kind=kind,
+        channel=channel,
+        author=author,
+        text=text,
         created_at=now,
     )
 
@@ -89,7 +96,7 @@ def _account(ticket: Ticket) -> Account:
 def assign(ticket: Ticket, agent: StaffMember, now: datetime) -> None:
     actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
     if ticket.state == "new":
-        actions += _queue_actions("assigned", ticket.first_response_due) + [Ticket.state.set("assigned")]
+        actions += [*_queue_actions("assigned", ticket.first_response_due), Ticket.state.set("assigned")]
     ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
 
 
@@ -97,8 +104,14 @@ def set_priority(ticket: Ticket, priority: str, now: datetime, policy: Policy) -
     """Staff change the priority: the due time is recomputed from the receipt (pauses included)."""
     due = first_response_due(ticket.received_at, priority, ticket.region, policy, Decimal(ticket.paused_hours or "0"))
     with transaction() as tx:
-        tx.update(ticket, actions=[Ticket.priority.set(priority), Ticket.first_response_due.set(due),
-                                   *_queue_actions(ticket.state, due)])
+        tx.update(
+            ticket,
+            actions=[
+                Ticket.priority.set(priority),
+                Ticket.first_response_due.set(due),
+                *_queue_actions(ticket.state, due),
+            ],
+        )
         if ticket.first_response_at is None:
             tx.save(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, due))
     return due
@@ -108,8 +121,16 @@ def reply(ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: 
     """A public answer: mailed to the requester with the tag; the first one meets the response target."""
     account = _account(ticket)
     message = _message(ticket, "reply", agent.name, text, now)
-    mail = ticket_mail(ticket, account, "ticket_reply", f"ticket-reply-{ticket.number}-{message.message_id}", now,
-                       policy, agent_name=agent.name, text=text)
+    mail = ticket_mail(
+        ticket,
+        account,
+        "ticket_reply",
+        f"ticket-reply-{ticket.number}-{message.message_id}",
+        now,
+        policy,
+        agent_name=agent.name,
+        text=text,
+    )
     actions: list[Any] = [Ticket.message_count.add(1), Ticket.last_public_update_at.set(now)]
     with transaction() as tx:
         tx.save(message)
@@ -117,8 +138,11 @@ def reply(ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: 
         if ticket.first_response_at is None:
             actions.append(Ticket.first_response_at.set(now))
             tx.delete(_schedule_key(ticket, FIRST_RESPONSE_JOB))
-        tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number,
-                                 next_status_update(ticket, now, policy)))
+        tx.save(
+            scheduled_action(
+                ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)
+            )
+        )
         tx.update(ticket, actions=actions)
     return message
 
@@ -148,8 +172,9 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
 
         actions += resume_actions(ticket, now)  # may move first_response_due on
         if ticket.first_response_at is None and wanted == "in_progress":
-            saves.append(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number,
-                                          ticket.first_response_due))
+            saves.append(
+                scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
+            )
     actions += _queue_actions(wanted, ticket.first_response_due)
     if wanted == "waiting_for_customer":
         actions.append(Ticket.waiting_since.set(now))
@@ -159,12 +184,27 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
         if ticket.assignee_id is None:
             actions += [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
         # Starting work: the customer learns who is working on it.
-        mails.append(ticket_mail(ticket, account, "ticket_in_progress", f"ticket-started-{ticket.number}", now,
-                                 policy, agent_name=ticket.assignee_name or agent.name))
+        mails.append(
+            ticket_mail(
+                ticket,
+                account,
+                "ticket_in_progress",
+                f"ticket-started-{ticket.number}",
+                now,
+                policy,
+                agent_name=ticket.assignee_name or agent.name,
+            )
+        )
     if wanted == "solved":
         actions.append(Ticket.solved_at.set(now))
-        saves.append(scheduled_action(ticket.account_id, CLOSE_JOB, ticket.number,
-                                      now + timedelta(days=policy.support.closed_ticket_closes_after_days)))
+        saves.append(
+            scheduled_action(
+                ticket.account_id,
+                CLOSE_JOB,
+                ticket.number,
+                now + timedelta(days=policy.support.closed_ticket_closes_after_days),
+            )
+        )
         deletes.append(_schedule_key(ticket, STATUS_UPDATE_JOB))
         report = _service_report(ticket, account, now, policy)
         if report is not None:
@@ -175,8 +215,11 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
         deletes += [_schedule_key(ticket, job) for job in (FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, CLOSE_JOB)]
     if ticket.state == "solved" and wanted == "in_progress":
         deletes.append(_schedule_key(ticket, CLOSE_JOB))
-        saves.append(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number,
-                                      next_status_update(ticket, now, policy)))
+        saves.append(
+            scheduled_action(
+                ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)
+            )
+        )
     with transaction() as tx:
         tx.update(ticket, actions=actions, condition=Ticket.state == ticket.state)
         for item in saves:
@@ -189,16 +232,25 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
 
 def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
     entry = TimeEntry(
-        ticket.pk, f"TICKET#{ticket.number}#TIME#{now.isoformat()}#{new_id()}", account_id=ticket.account_id,
-        ticket_number=ticket.number, staff_id=agent.staff_id, hours=str(hours), description=description, logged_at=now,
+        ticket.pk,
+        f"TICKET#{ticket.number}#TIME#{now.isoformat()}#{new_id()}",
+        account_id=ticket.account_id,
+        ticket_number=ticket.number,
+        staff_id=agent.staff_id,
+        hours=str(hours),
+        description=description,
+        logged_at=now,
     )
     entry.save()
     return entry
 
 
 def time_entries(ticket: Ticket) -> list[TimeEntry]:
-    return [i for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(f"TICKET#{ticket.number}#TIME#"))
-            if isinstance(i, TimeEntry)]
+    return [
+        i
+        for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(f"TICKET#{ticket.number}#TIME#"))
+        if isinstance(i, TimeEntry)
+    ]
 
 
 def link_development(ticket: Ticket, kind: str, reference: str | None, now: datetime) -> str:
@@ -218,7 +270,9 @@ def report_token(report_id: str, secret: str) -> str:
     return sign(secret, f"service-report:{report_id}", 32)
 
 
-def _service_report(ticket: Ticket, account: Account, now: datetime, policy: Policy) -> tuple[ServiceReport, Any] | None:
+def _service_report(
+    ticket: Ticket, account: Account, now: datetime, policy: Policy
+) -> tuple[ServiceReport, Any] | None:
     """When a ticket with logged time is solved: the hours for the account's main contact to approve."""
     from shared.settings import get_settings
 
@@ -228,16 +282,33 @@ def _service_report(ticket: Ticket, account: Account, now: datetime, policy: Pol
     hours = sum((Decimal(e.hours) for e in entries), Decimal(0))
     report_id = f"rep_{ticket.number}_{now.strftime('%Y%m%d%H%M%S')}"
     report = ServiceReport(
-        account_pk(account.account_id), f"REPORT#{report_id}", account_id=account.account_id, report_id=report_id,
-        ticket_number=ticket.number, hours=str(hours), created_at=now, lookup_key=f"REPORT#{report_id}",
-        entries=[{"hours": e.hours, "description": e.description, "logged_at": e.logged_at.isoformat()}
-                 for e in entries],
+        account_pk(account.account_id),
+        f"REPORT#{report_id}",
+        account_id=account.account_id,
+        report_id=report_id,
+        ticket_number=ticket.number,
+        hours=str(hours),
+        created_at=now,
+        lookup_key=f"REPORT#{report_id}",
+        entries=[
+            {"hours": e.hours, "description": e.description, "logged_at": e.logged_at.isoformat()} for e in entries
+        ],
     )
     settings = get_settings()
-    link = f"{settings.public_url}/service-reports/{report_id}?token={report_token(report_id, settings.link_signing_secret)}"
-    mail = ticket_mail(ticket, account, "service_report", f"service-report-{report_id}", now, policy,
-                       recipient=account.admin_email, hours=str(hours), link=link,
-                       entries=report.entries)
+    token = report_token(report_id, settings.link_signing_secret)
+    link = f"{settings.public_url}/service-reports/{report_id}?token={token}"
+    mail = ticket_mail(
+        ticket,
+        account,
+        "service_report",
+        f"service-report-{report_id}",
+        now,
+        policy,
+        recipient=account.admin_email,
+        hours=str(hours),
+        link=link,
+        entries=report.entries,
+    )
     return report, mail
 
 
@@ -257,16 +328,29 @@ def decide_report(report: ServiceReport, approve: bool, comment: str | None, now
     if billable is None:
         billable = policy.support.hours_billable_by_default
     with transaction() as tx:
-        tx.update(report, actions=[
-            ServiceReport.state.set("approved" if approve else "disputed"), ServiceReport.decided_at.set(now),
-            *([ServiceReport.comment.set(comment)] if comment else []),
-        ], condition=ServiceReport.state == "pending")
+        tx.update(
+            report,
+            actions=[
+                ServiceReport.state.set("approved" if approve else "disputed"),
+                ServiceReport.decided_at.set(now),
+                *([ServiceReport.comment.set(comment)] if comment else []),
+            ],
+            condition=ServiceReport.state == "pending",
+        )
         if approve and billable:
             month = now.astimezone(ZoneInfo(policy.company_time_zone)).strftime("%Y-%m")
-            tx.save(BillableHoursEntry(
-                report.pk, f"HOURS#{month}#{report.report_id}", account_id=report.account_id, month=month,
-                hours=report.hours, description=f"Support, ticket {report.ticket_number}", recorded_at=now,
-            ), condition=BillableHoursEntry.pk.does_not_exist())
+            tx.save(
+                BillableHoursEntry(
+                    report.pk,
+                    f"HOURS#{month}#{report.report_id}",
+                    account_id=report.account_id,
+                    month=month,
+                    hours=report.hours,
+                    description=f"Support, ticket {report.ticket_number}",
+                    recorded_at=now,
+                ),
+                condition=BillableHoursEntry.pk.does_not_exist(),
+            )
 
 
 # --- authorization ---------------------------------------------------------------------------------
@@ -277,8 +361,11 @@ def authorization_token(ticket_number: str, authorizer_id: str, secret: str) -> 
 
 
 def authorizers(account_id: str) -> list[Authorizer]:
-    return [i for i in Authorizer.query(account_pk(account_id), Authorizer.sk.startswith("AUTHORIZER#"))
-            if isinstance(i, Authorizer)]
+    return [
+        i
+        for i in Authorizer.query(account_pk(account_id), Authorizer.sk.startswith("AUTHORIZER#"))
+        if isinstance(i, Authorizer)
+    ]
 
 
 def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
@@ -294,17 +381,31 @@ def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
         tx.update(ticket, actions=[Ticket.needs_authorization.set(True), Ticket.authorized_at.remove()])
         for person in people:
             token = authorization_token(ticket.number, person.authorizer_id, settings.link_signing_secret)
-            link = f"{settings.public_url}/authorizations/{ticket.number}?authorizer={person.authorizer_id}&token={token}"
-            tx.save(ticket_mail(ticket, account, "authorization_request",
-                                f"authorize-{ticket.number}-{person.authorizer_id}-{now.strftime('%Y%m%d%H%M%S')}",
-                                now, policy, recipient=person.email, link=link, authorizer_name=person.name),
-                    condition=CocoonItem.pk.does_not_exist())
+            link = (
+                f"{settings.public_url}/authorizations/{ticket.number}?authorizer={person.authorizer_id}&token={token}"
+            )
+            tx.save(
+                ticket_mail(
+                    ticket,
+                    account,
+                    "authorization_request",
+                    f"authorize-{ticket.number}-{person.authorizer_id}-{now.strftime('%Y%m%d%H%M%S')}",
+                    now,
+                    policy,
+                    recipient=person.email,
+                    link=link,
+                    authorizer_name=person.name,
+                ),
+                condition=CocoonItem.pk.does_not_exist(),
+            )
     return len(people)
 
 
 def authorize(ticket: Ticket, person: Authorizer, now: datetime) -> None:
-    ticket.update(actions=[Ticket.authorized_at.set(now), Ticket.authorized_by.set(person.name)],
-                  condition=Ticket.needs_authorization == True)  # noqa: E712
+    ticket.update(
+        actions=[Ticket.authorized_at.set(now), Ticket.authorized_by.set(person.name)],
+        condition=Ticket.needs_authorization == True,  # noqa: E712 - a DynamoDB condition, not a truth test
+    )
 
 
 # --- the SLA watch's actions ---------------------------------------------------------------------
@@ -313,9 +414,17 @@ def authorize(ticket: Ticket, person: Authorizer, now: datetime) -> None:
 def escalate(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Policy) -> None:
     """The first response is overdue: mark it and tell the support lead (once)."""
     account = _account(ticket)
-    mail = ticket_mail(ticket, account, "escalation", f"escalation-{ticket.number}", now, policy,
-                       recipient=policy.support.support_lead_email, priority=ticket.priority,
-                       account_id=ticket.account_id)
+    mail = ticket_mail(
+        ticket,
+        account,
+        "escalation",
+        f"escalation-{ticket.number}",
+        now,
+        policy,
+        recipient=policy.support.support_lead_email,
+        priority=ticket.priority,
+        account_id=ticket.account_id,
+    )
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.update(ticket, actions=[Ticket.escalated_at.set(now)])
@@ -325,14 +434,24 @@ def escalate(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Pol
 def status_update(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Policy) -> None:
     """No public update for N working days: tell the customer where the ticket stands, then watch again."""
     account = _account(ticket)
-    mail = ticket_mail(ticket, account, "ticket_status_update",
-                       f"status-update-{ticket.number}-{now.strftime('%Y%m%d%H%M')}", now, policy,
-                       state=ticket.state.replace("_", " "), development_ticket=ticket.development_ticket or "")
+    mail = ticket_mail(
+        ticket,
+        account,
+        "ticket_status_update",
+        f"status-update-{ticket.number}-{now.strftime('%Y%m%d%H%M')}",
+        now,
+        policy,
+        state=ticket.state.replace("_", " "),
+        development_ticket=ticket.development_ticket or "",
+    )
     following = next_status_update(ticket, now, policy)
     with transaction() as tx:
         # Moving the watch on, conditioned on its old time: a second run finds it moved and sends nothing.
-        tx.update(action, actions=[ScheduledAction.due_at.set(utc_iso(following))],
-                  condition=ScheduledAction.due_at == action.due_at)
+        tx.update(
+            action,
+            actions=[ScheduledAction.due_at.set(utc_iso(following))],
+            condition=ScheduledAction.due_at == action.due_at,
+        )
         tx.update(ticket, actions=[Ticket.last_public_update_at.set(now)])
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())
 
@@ -340,8 +459,11 @@ def status_update(action: ScheduledAction, ticket: Ticket, now: datetime, policy
 def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
-        tx.update(ticket, actions=[Ticket.state.set("closed"), Ticket.closed_at.set(now), *_queue_actions("closed", now)],
-                  condition=Ticket.state == "solved")
+        tx.update(
+            ticket,
+            actions=[Ticket.state.set("closed"), Ticket.closed_at.set(now), *_queue_actions("closed", now)],
+            condition=Ticket.state == "solved",
+        )
 
 
 def parse_hours(text: str) -> Decimal:

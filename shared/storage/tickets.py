@@ -31,9 +31,9 @@ from shared.storage.models import (
     Account,
     CocoonItem,
     DailyCounter,
+    ScheduledAction,
     SeenMail,
     SuppressedAddress,
-    ScheduledAction,
     Ticket,
     TicketMessage,
     User,
@@ -153,13 +153,14 @@ def _next_ticket_number(now: datetime, policy: Policy) -> str:
     return ticket_number(day, int(counter.value))
 
 
-def first_response_due(received_at: datetime, priority: str, region: str, policy: Policy,
-                       paused_hours: Decimal = Decimal(0)) -> datetime:
+def first_response_due(
+    received_at: datetime, priority: str, region: str, policy: Policy, paused_hours: Decimal = Decimal(0)
+) -> datetime:
     from shared.derived import support_calendar
     from shared.rules.support_hours import first_response_due as due
 
-    return due(received_at, priority, support_calendar(region), policy.support.first_response_hours,
-               paused_hours=paused_hours)
+    targets = {str(priority_name): hours for priority_name, hours in policy.support.first_response_hours.items()}
+    return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
 
 
 @dataclass
@@ -168,7 +169,9 @@ class StoredMessage:
     blobs: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _store_blobs(account_id: str, number: str, message_id: str, request: NewRequest) -> tuple[str | None, list[dict[str, Any]]]:
+def _store_blobs(
+    account_id: str, number: str, message_id: str, request: NewRequest
+) -> tuple[str | None, list[dict[str, Any]]]:
     """Keep the raw mail and the attachments; their keys go into the message."""
     store = blob_store()
     base = f"{account_prefix(account_id)}tickets/{number}/{message_id}/"
@@ -181,8 +184,14 @@ def _store_blobs(account_id: str, number: str, message_id: str, request: NewRequ
         safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in attachment.filename)[:120] or "file"
         key = f"{base}{index:02d}-{safe}"
         store.put(key, attachment.content, attachment.content_type)
-        stored.append({"filename": attachment.filename, "content_type": attachment.content_type,
-                       "size": len(attachment.content), "key": key})
+        stored.append(
+            {
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": len(attachment.content),
+                "key": key,
+            }
+        )
     return raw_key, stored
 
 
@@ -205,15 +214,30 @@ def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extr
 
 def _support_hours_text(region: str, policy: Policy) -> str:
     hours = policy.support.regions[region]
-    return f"Monday to Friday {hours.opens:%H:%M}–{hours.closes:%H:%M} ({hours.time_zone}), except public holidays in Munich"
+    return (
+        f"Monday to Friday {hours.opens:%H:%M}–{hours.closes:%H:%M} ({hours.time_zone}), "
+        "except public holidays in Munich"
+    )
 
 
-def ticket_mail(ticket: Ticket, account: Account, template: str, mail_id: str, now: datetime, policy: Policy,
-                recipient: str | None = None, **extra: Any) -> Any:
+def ticket_mail(
+    ticket: Ticket,
+    account: Account,
+    template: str,
+    mail_id: str,
+    now: datetime,
+    policy: Policy,
+    recipient: str | None = None,
+    **extra: Any,
+) -> Any:
     """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
     mail = queue_mail(
-        mail_id=mail_id, account_id=account.account_id, recipient=recipient or ticket.requester_email,
-        template=template, language=account.language, context=ticket_mail_context(ticket, account, policy, **extra),
+        mail_id=mail_id,
+        account_id=account.account_id,
+        recipient=recipient or ticket.requester_email,
+        template=template,
+        language=account.language,
+        context=ticket_mail_context(ticket, account, policy, **extra),
         now=now,
     )
     mail.subject = subject_with_tag(mail.subject, ticket.number)
@@ -225,43 +249,87 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
     account, user = requester.account, requester.user
     number = _next_ticket_number(now, policy)
     region = region_for_country(account.country, policy.support.region_by_country, policy.support.default_region)
-    priority = priority_for_impact(request.impact, policy.support.impact_priority)
+    priority = priority_for_impact(request.impact, {str(k): str(v) for k, v in policy.support.impact_priority.items()})
     due = first_response_due(now, priority, region, policy)
     missing = missing_information(request.details)
     ticket = Ticket(
-        account_pk(account.account_id), f"TICKET#{number}", account_id=account.account_id, number=number,
-        subject=request.subject or "(no subject)", state="new", priority=priority, region=region,
-        channel=request.channel, received_at=now, first_response_due=due, requester_user_id=user.user_id,
-        requester_email=user.email, requester_name=user.name, impact=request.impact,
+        account_pk(account.account_id),
+        f"TICKET#{number}",
+        account_id=account.account_id,
+        number=number,
+        subject=request.subject or "(no subject)",
+        state="new",
+        priority=priority,
+        region=region,
+        channel=request.channel,
+        received_at=now,
+        first_response_due=due,
+        requester_user_id=user.user_id,
+        requester_email=user.email,
+        requester_name=user.name,
+        impact=request.impact,
         details={k: v for k, v in vars(request.details).items() if k != "attachments"},
-        missing=missing, vague_subject=request.vague_subject, lookup_key=f"TICKET#{number}",
-        message_count=1, last_public_update_at=now, queue_state="new", queue_due=utc_iso(due),
+        missing=missing,
+        vague_subject=request.vague_subject,
+        lookup_key=f"TICKET#{number}",
+        message_count=1,
+        last_public_update_at=now,
+        queue_state="new",
+        queue_due=utc_iso(due),
     )
     message_id = new_id("msg_")
     raw_key, stored = _store_blobs(account.account_id, number, message_id, request)
     message = TicketMessage(
-        account_pk(account.account_id), f"TICKET#{number}#MSG#{now.isoformat()}#{message_id}",
-        account_id=account.account_id, ticket_number=number, message_id=message_id, kind="request",
-        channel=request.channel, author=user.name or user.email, text=request.details.description,
-        created_at=now, raw_key=raw_key, attachments=stored,
+        account_pk(account.account_id),
+        f"TICKET#{number}#MSG#{now.isoformat()}#{message_id}",
+        account_id=account.account_id,
+        ticket_number=number,
+        message_id=message_id,
+        kind="request",
+        channel=request.channel,
+        author=user.name or user.email,
+        text=request.details.description,
+        created_at=now,
+        raw_key=raw_key,
+        attachments=stored,
     )
     acknowledgement = ticket_mail(
-        ticket, account, "ticket_acknowledgement", f"ticket-ack-{number}", now, policy,
-        missing=missing, vague_subject=request.vague_subject,
+        ticket,
+        account,
+        "ticket_acknowledgement",
+        f"ticket-ack-{number}",
+        now,
+        policy,
+        missing=missing,
+        vague_subject=request.vague_subject,
     )
     items: list[Any] = [acknowledgement]
     if request.oversized:
-        items.append(ticket_mail(
-            ticket, account, "attachment_too_large", f"ticket-too-large-{number}", now, policy,
-            oversized=[{"filename": name, "size": size} for name, size in request.oversized],
-            limit_mb=policy.support.max_attachment_bytes // (1024 * 1024),
-        ))
+        items.append(
+            ticket_mail(
+                ticket,
+                account,
+                "attachment_too_large",
+                f"ticket-too-large-{number}",
+                now,
+                policy,
+                oversized=[{"filename": name, "size": size} for name, size in request.oversized],
+                limit_mb=policy.support.max_attachment_bytes // (1024 * 1024),
+            )
+        )
     try:
         with transaction() as tx:
             if request.seen_key:
-                tx.save(SeenMail(f"SEEN#{request.seen_key}", "SEEN", account_id=account.account_id,
-                                 ticket_number=number, expires_at=now + _SEEN_FOR),
-                        condition=SeenMail.pk.does_not_exist())
+                tx.save(
+                    SeenMail(
+                        f"SEEN#{request.seen_key}",
+                        "SEEN",
+                        account_id=account.account_id,
+                        ticket_number=number,
+                        expires_at=now + _SEEN_FOR,
+                    ),
+                    condition=SeenMail.pk.does_not_exist(),
+                )
             tx.save(ticket, condition=Ticket.pk.does_not_exist())
             tx.save(message)
             for follow_up in ticket_schedule(ticket, now, policy):
@@ -276,18 +344,35 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
 
 
 def add_customer_message(
-    ticket: Ticket, author: User, text: str, channel: str, now: datetime, *,
-    attachments: tuple[IncomingAttachment, ...] = (), raw_mail: bytes | None = None, seen_key: str | None = None,
+    ticket: Ticket,
+    author: User,
+    text: str,
+    channel: str,
+    now: datetime,
+    *,
+    attachments: tuple[IncomingAttachment, ...] = (),
+    raw_mail: bytes | None = None,
+    seen_key: str | None = None,
 ) -> TicketMessage:
     """The customer adds to an open ticket; a ticket waiting for the customer resumes (its clock too)."""
     message_id = new_id("msg_")
-    request = NewRequest(subject="", channel=channel, details=RequestDetails(), attachments=attachments,
-                         raw_mail=raw_mail)
+    request = NewRequest(
+        subject="", channel=channel, details=RequestDetails(), attachments=attachments, raw_mail=raw_mail
+    )
     raw_key, stored = _store_blobs(ticket.account_id, ticket.number, message_id, request)
     message = TicketMessage(
-        ticket.pk, f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}", account_id=ticket.account_id,
-        ticket_number=ticket.number, message_id=message_id, kind="request", channel=channel,
-        author=author.name or author.email, text=text, created_at=now, raw_key=raw_key, attachments=stored,
+        ticket.pk,
+        f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
+        account_id=ticket.account_id,
+        ticket_number=ticket.number,
+        message_id=message_id,
+        kind="request",
+        channel=channel,
+        author=author.name or author.email,
+        text=text,
+        created_at=now,
+        raw_key=raw_key,
+        attachments=stored,
     )
     actions: list[Any] = [Ticket.message_count.add(1)]
     resumes = ticket.state == "waiting_for_customer"
@@ -295,19 +380,30 @@ def add_customer_message(
         from shared.storage.support_clock import resume_actions
 
         actions += resume_actions(ticket, now)
-        actions += [Ticket.state.set("in_progress"), Ticket.queue_state.set("in_progress"),
-                    Ticket.queue_due.set(utc_iso(ticket.first_response_due))]
+        actions += [
+            Ticket.state.set("in_progress"),
+            Ticket.queue_state.set("in_progress"),
+            Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
+        ]
     try:
         with transaction() as tx:
             if seen_key:
-                tx.save(SeenMail(f"SEEN#{seen_key}", "SEEN", account_id=ticket.account_id,
-                                 ticket_number=ticket.number, expires_at=now + _SEEN_FOR),
-                        condition=SeenMail.pk.does_not_exist())
+                tx.save(
+                    SeenMail(
+                        f"SEEN#{seen_key}",
+                        "SEEN",
+                        account_id=ticket.account_id,
+                        ticket_number=ticket.number,
+                        expires_at=now + _SEEN_FOR,
+                    ),
+                    condition=SeenMail.pk.does_not_exist(),
+                )
             tx.save(message)
             tx.update(ticket, actions=actions, condition=Ticket.state.is_in(*OPEN_STATES))
             if resumes and ticket.first_response_at is None:
-                tx.save(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number,
-                                         ticket.first_response_due))
+                tx.save(
+                    scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
+                )
     except ConditionFailed as exc:
         if seen_key and 0 in exc.failed:
             raise AlreadyTakenIn() from exc
@@ -318,12 +414,18 @@ def add_customer_message(
 def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: datetime, policy: Policy) -> bool:
     """Tell the sender (once a day per ticket) to open a new request; the closed ticket stays closed."""
     day = local_day(now, ZoneInfo(policy.company_time_zone))
-    mail = ticket_mail(ticket, account, "ticket_closed_notice",
-                       f"closed-notice-{ticket.number}-{email_key(sender)[:12]}-{day:%Y%m%d}", now, policy,
-                       recipient=normalize_email(sender))
+    mail = ticket_mail(
+        ticket,
+        account,
+        "ticket_closed_notice",
+        f"closed-notice-{ticket.number}-{email_key(sender)[:12]}-{day:%Y%m%d}",
+        now,
+        policy,
+        recipient=normalize_email(sender),
+    )
     try:
         mail.save(condition=CocoonItem.pk.does_not_exist())
-    except Exception:  # noqa: BLE001 - already sent today: rate-limited
+    except Exception:
         return False
     return True
 
@@ -347,8 +449,7 @@ def next_status_update(ticket: Ticket, last_update: datetime, policy: Policy) ->
 
 def ticket_messages(ticket: Ticket) -> list[TicketMessage]:
     return [
-        item for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(f"TICKET#{ticket.number}#MSG#"))
+        item
+        for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(f"TICKET#{ticket.number}#MSG#"))
         if isinstance(item, TicketMessage)
     ]
-
-

@@ -8,8 +8,8 @@ from shared.api.context import Principal
 from shared.rules.identity import hashes_match, new_id, new_secret_token, token_hash
 from shared.storage.models import ApiToken, StaffMember
 
-TENANT_TOKEN_PREFIX = "ck"
-STAFF_TOKEN_PREFIX = "cs"
+TENANT_TOKEN_PREFIX = "ck"  # noqa: S105 - a prefix, not a secret
+STAFF_TOKEN_PREFIX = "cs"  # noqa: S105 - a prefix, not a secret
 STAFF_ROLES = ("agent", "billing", "admin")
 
 
@@ -45,7 +45,9 @@ def add_staff_member(name: str, email: str, role: str, now: datetime) -> tuple[S
     from shared.storage.db import transaction
 
     staff_id = new_id("staff_")
-    member = StaffMember(f"STAFF#{staff_id}", "STAFF", staff_id=staff_id, name=name, email=email, role=role, created_at=now)
+    member = StaffMember(
+        f"STAFF#{staff_id}", "STAFF", staff_id=staff_id, name=name, email=email, role=role, created_at=now
+    )
     token = new_secret_token(STAFF_TOKEN_PREFIX)
     record = ApiToken(token_key(token_hash(token)), "TOKEN", kind="staff", staff_id=staff_id, role=role, created_at=now)
     with transaction() as tx:

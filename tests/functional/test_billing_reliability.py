@@ -39,7 +39,7 @@ from functions import billing
 NOW = datetime.fromisoformat("2026-06-01T03:00:00+02:00")  # the night after May: Jan..May are due
 NEXT_CURSOR = datetime(2026, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 00:00 in Berlin
 ZONE = ZoneInfo("Europe/Berlin")
-ACCOUNTS = 18
+ACCOUNTS = 12
 SEED = 20260601
 
 # paid_from, the cancellation's effective date (the last paid day) or None
@@ -248,11 +248,12 @@ class Injector:
                 if hit and not self.after:
                     self.dead = True
                     raise Killed(f"before {operation_name} #{self.calls}")
-            result = original(client, operation_name, api_params)
-            if hit:
-                self.dead = True
-                raise Killed(f"after {operation_name} #{self.calls}")
-            return result
+            try:
+                return original(client, operation_name, api_params)
+            finally:
+                if hit:  # dies whether the call succeeded or was refused (e.g. a lost counter race)
+                    self.dead = True
+                    raise Killed(f"after {operation_name} #{self.calls}")  # noqa: B012 - that is the point
 
         return make_api_call
 
@@ -310,7 +311,7 @@ def clean_run(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 def test_the_data_set_has_what_the_reliability_tests_need(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clean = clean_run(monkeypatch)
     months = sum(len(m) for m in clean["expected"].values())
-    assert len(clean["expected"]) == ACCOUNTS and months >= 50
+    assert len(clean["expected"]) == ACCOUNTS and months >= 35
     assert sum(1 for m in clean["expected"].values() if len(m) > 1) >= ACCOUNTS // 2  # several ended months
     documents = list(clean["contents"].values())
     assert any("Business" in d["lines"][0]["description"] for d in documents)  # the March upgrade
@@ -323,7 +324,7 @@ def test_running_twice_changes_nothing(db: str, monkeypatch: pytest.MonkeyPatch)
     clean = clean_run(monkeypatch)
     _fresh_tables()
     expected = load_accounts()
-    first = billing.run(NOW, workers=4)
+    first = billing.run(NOW, workers=1)  # idempotence alone; overlapping workers are tested below
     assert (first.done, first.failed) == (ACCOUNTS, 0), first.summary()
     invoices = assert_billed_exactly_once(expected)
     assert contents(invoices) == clean["contents"]
@@ -342,17 +343,18 @@ def test_killed_at_a_random_point_then_rerun(db: str, monkeypatch: pytest.Monkey
     _fresh_tables()
     expected = load_accounts()
     total = clean["by_operation"]["TransactWriteItems"] if plan.operation else clean["calls"]
-    for fraction in plan.fractions:
+    for fraction in plan.fractions:  # a second crash falls within what the first left to do
         at = max(1, min(total, round(fraction * total + 0.5)))
+        total -= at
         injector = Injector(at=at, after=plan.mode.startswith("after"), operation=plan.operation)
         with calls_counted(monkeypatch, injector), pytest.raises(Killed):
             billing.run(NOW, workers=plan.workers)
         assert injector.dead
-    rerun = billing.run(NOW, workers=plan.workers)
+    rerun = billing.run(NOW, workers=1)  # the clean re-run; contention is the subject of the tests below
     assert rerun.failed == 0, rerun.summary()
     invoices = assert_billed_exactly_once(expected)
     assert contents(invoices) == clean["contents"]
-    assert billing.run(NOW, workers=plan.workers).details == {}  # and nothing is left to do
+    assert billing.run(NOW, workers=1).details == {}  # and nothing is left to do
 
 
 def _bill_in_threads(account_ids: list[str], threads: int) -> list[str]:
@@ -374,7 +376,7 @@ def _bill_in_threads(account_ids: list[str], threads: int) -> list[str]:
                 numbers = billing.bill_account(account_id, NOW, counters)
                 with lock:
                     issued.extend(numbers)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+        except BaseException as exc:
             errors.append(exc)
 
     pool = [threading.Thread(target=worker, args=(SEED + n,)) for n in range(threads)]

@@ -16,8 +16,12 @@ from tests.functional.test_signup import signup_and_verify
 @pytest.fixture
 def customer(client, outbox_dir):
     verified = signup_and_verify(client, outbox_dir, now="2026-09-01T10:00:00+02:00")
-    converted = post_json(client, f"/accounts/{verified['account_id']}/subscription", {"edition": "team"},
-                          {**auth(verified), **now_header("2026-09-05T10:00:00+02:00")})
+    converted = post_json(
+        client,
+        f"/accounts/{verified['account_id']}/subscription",
+        {"edition": "team"},
+        {**auth(verified), **now_header("2026-09-05T10:00:00+02:00")},
+    )
     assert converted.status_code == 200
     return verified
 
@@ -29,7 +33,9 @@ def staff_token(db, capsys):
 
 
 def cancel(client, verified, now: str):
-    return post_json(client, f"/accounts/{verified['account_id']}/cancellation", {}, {**auth(verified), **now_header(now)})
+    return post_json(
+        client, f"/accounts/{verified['account_id']}/cancellation", {}, {**auth(verified), **now_header(now)}
+    )
 
 
 def test_received_monday_16_november_ends_30_november(client, customer, outbox_dir):
@@ -68,13 +74,17 @@ def test_a_trial_needs_no_cancellation_and_nothing_is_recorded(client, outbox_di
 
 def test_withdrawal_before_the_effective_date_keeps_the_contract(client, customer, outbox_dir):
     cancel(client, customer, "2026-11-16T15:00:00+01:00")
-    withdrawn = client.http.delete(f"/accounts/{customer['account_id']}/cancellation",
-                                   headers={**auth(customer), **now_header("2026-11-25T10:00:00+01:00")})
+    withdrawn = client.http.delete(
+        f"/accounts/{customer['account_id']}/cancellation",
+        headers={**auth(customer), **now_header("2026-11-25T10:00:00+01:00")},
+    )
     assert withdrawn.status_code == 200 and body_of(withdrawn)["status"] == "withdrawn"
     run_day("2026-12-01T00:00:00+01:00")
     view = body_of(client.http.get(f"/accounts/{customer['account_id']}", headers=auth(customer)))
     assert view["state"] == "customer" and view["cancellation"] is None
-    assert client.http.get(f"/accounts/{customer['account_id']}/cancellation", headers=auth(customer)).status_code == 404
+    assert (
+        client.http.get(f"/accounts/{customer['account_id']}/cancellation", headers=auth(customer)).status_code == 404
+    )
 
 
 def test_the_life_cycle_job_deactivates_on_the_effective_date(client, customer, outbox_dir):
@@ -91,7 +101,8 @@ def test_the_life_cycle_job_deactivates_on_the_effective_date(client, customer, 
 
 def test_staff_record_a_letter_with_its_day_of_receipt(client, customer, staff_token):
     response = post_json(
-        client, f"/staff/accounts/{customer['account_id']}/cancellation",
+        client,
+        f"/staff/accounts/{customer['account_id']}/cancellation",
         {"received_on": "2026-11-16", "channel": "letter"},
         {"Authorization": f"Bearer {staff_token}", **now_header("2026-11-18T10:00:00+01:00")},
     )
@@ -107,8 +118,9 @@ def test_staff_bad_input(client, customer, staff_token):
     assert future.status_code == 400 and "received_on" in body_of(future)["error"]["fields"]
     pigeon = post_json(client, path, {"received_on": "2026-11-16", "channel": "pigeon"}, headers)
     assert pigeon.status_code == 400 and "channel" in body_of(pigeon)["error"]["fields"]
-    unknown = post_json(client, "/staff/accounts/acc_nope/cancellation", {"received_on": "2026-11-16", "channel": "fax"},
-                        headers)
+    unknown = post_json(
+        client, "/staff/accounts/acc_nope/cancellation", {"received_on": "2026-11-16", "channel": "fax"}, headers
+    )
     assert unknown.status_code == 404
 
 
@@ -117,8 +129,12 @@ def test_auth_on_the_cancellation_routes(client, customer, outbox_dir):
     assert post_json(client, path, {}).status_code == 401
     other = signup_and_verify(client, outbox_dir, email="o@other.example")
     assert post_json(client, path, {}, auth(other)).status_code == 404
-    staff_route = post_json(client, f"/staff/accounts/{customer['account_id']}/cancellation",
-                            {"received_on": "2026-11-16", "channel": "letter"}, auth(customer))
+    staff_route = post_json(
+        client,
+        f"/staff/accounts/{customer['account_id']}/cancellation",
+        {"received_on": "2026-11-16", "channel": "letter"},
+        auth(customer),
+    )
     assert staff_route.status_code == 403
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from functions.cli import main
 from shared.api.context import Principal
 from shared.storage.tokens import principal_for_token
@@ -24,9 +26,5 @@ def test_run_job_mail_with_now_delivers_due_mails(client, outbox_dir, capsys):
 
 
 def test_run_job_refuses_a_moment_without_offset(db):
-    try:
+    with pytest.raises(SystemExit, match="--now"):
         main(["run-job", "mail", "--now", "2026-05-04T10:00:00"])
-    except SystemExit as exit_:
-        assert "--now" in str(exit_.code)
-    else:
-        raise AssertionError("a naive --now was accepted")

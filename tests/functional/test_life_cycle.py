@@ -42,7 +42,9 @@ def test_a_trial_that_is_not_converted_is_reminded_deactivated_warned_and_delete
     assert len(mails(outbox_dir, "trial-reminder")) == 2
 
     run_day("2026-02-28T23:59:00+01:00")  # still day 30: access continues
-    me = client.http.get(f"/accounts/{account_id}", headers={**auth(verified), **now_header("2026-02-28T23:59:00+01:00")})
+    me = client.http.get(
+        f"/accounts/{account_id}", headers={**auth(verified), **now_header("2026-02-28T23:59:00+01:00")}
+    )
     assert body_of(me)["state"] == "trial"
 
     run_day("2026-03-01T00:00:00+01:00")
@@ -78,7 +80,9 @@ def test_conversion_on_trial_day_12_keeps_the_free_days(client, outbox_dir):
     verified = signup_and_verify(client, outbox_dir, now="2026-01-30T09:00:00+01:00")
     account_id = verified["account_id"]
     day_12 = now_header("2026-02-10T15:00:00+01:00")
-    converted = post_json(client, f"/accounts/{account_id}/subscription", {"edition": "team"}, {**auth(verified), **day_12})
+    converted = post_json(
+        client, f"/accounts/{account_id}/subscription", {"edition": "team"}, {**auth(verified), **day_12}
+    )
     assert converted.status_code == 200, converted.body
     assert body_of(converted)["paid_from"] == "2026-03-01"  # day 31
     view = body_of(client.http.get(f"/accounts/{account_id}", headers=auth(verified)))
@@ -91,8 +95,9 @@ def test_conversion_on_trial_day_12_keeps_the_free_days(client, outbox_dir):
 
 def test_unknown_edition_is_a_400_naming_the_field(client, outbox_dir):
     verified = signup_and_verify(client, outbox_dir)
-    response = post_json(client, f"/accounts/{verified['account_id']}/subscription", {"edition": "platinum"},
-                         auth(verified))
+    response = post_json(
+        client, f"/accounts/{verified['account_id']}/subscription", {"edition": "platinum"}, auth(verified)
+    )
     assert response.status_code == 400
     assert "edition" in body_of(response)["error"]["fields"]
 
@@ -100,15 +105,32 @@ def test_unknown_edition_is_a_400_naming_the_field(client, outbox_dir):
 def test_upgrade_at_once_downgrade_from_next_month(client, outbox_dir):
     verified = signup_and_verify(client, outbox_dir, now="2026-01-30T09:00:00+01:00")
     account_id, headers = verified["account_id"], auth(verified)
-    post_json(client, f"/accounts/{account_id}/subscription", {"edition": "basic"}, {**headers, **now_header("2026-02-01T10:00:00+01:00")})
-    up = post_json(client, f"/accounts/{account_id}/subscription", {"edition": "business"},
-                   {**headers, **now_header("2026-03-20T10:00:00+01:00")})
+    post_json(
+        client,
+        f"/accounts/{account_id}/subscription",
+        {"edition": "basic"},
+        {**headers, **now_header("2026-02-01T10:00:00+01:00")},
+    )
+    up = post_json(
+        client,
+        f"/accounts/{account_id}/subscription",
+        {"edition": "business"},
+        {**headers, **now_header("2026-03-20T10:00:00+01:00")},
+    )
     assert body_of(up)["effective_at"].startswith("2026-03-20")
-    down = post_json(client, f"/accounts/{account_id}/subscription", {"edition": "team"},
-                     {**headers, **now_header("2026-03-25T10:00:00+01:00")})
+    down = post_json(
+        client,
+        f"/accounts/{account_id}/subscription",
+        {"edition": "team"},
+        {**headers, **now_header("2026-03-25T10:00:00+01:00")},
+    )
     assert datetime.fromisoformat(body_of(down)["effective_at"]) == datetime.fromisoformat("2026-04-01T00:00:00+02:00")
-    march = body_of(client.http.get(f"/accounts/{account_id}", headers={**headers, **now_header("2026-03-31T12:00:00+02:00")}))
-    april = body_of(client.http.get(f"/accounts/{account_id}", headers={**headers, **now_header("2026-04-01T00:00:01+02:00")}))
+    march = body_of(
+        client.http.get(f"/accounts/{account_id}", headers={**headers, **now_header("2026-03-31T12:00:00+02:00")})
+    )
+    april = body_of(
+        client.http.get(f"/accounts/{account_id}", headers={**headers, **now_header("2026-04-01T00:00:01+02:00")})
+    )
     assert (march["edition"], april["edition"]) == ("business", "team")
     history = [item.edition for item in CocoonItem.query(f"ACCOUNT#{account_id}") if item.sk.startswith("EDITION#")]
     assert history == ["basic", "business", "team"]
@@ -117,7 +139,9 @@ def test_upgrade_at_once_downgrade_from_next_month(client, outbox_dir):
 def test_users_activate_deactivate_and_come_back_as_the_same_user(client, outbox_dir):
     verified = signup_and_verify(client, outbox_dir)
     account_id, headers = verified["account_id"], auth(verified)
-    added = post_json(client, f"/accounts/{account_id}/users", {"email": "Max@Beispiel.example", "name": "Max"}, headers)
+    added = post_json(
+        client, f"/accounts/{account_id}/users", {"email": "Max@Beispiel.example", "name": "Max"}, headers
+    )
     assert added.status_code == 201
     user_id = body_of(added)["id"]
     removed = client.http.delete(f"/accounts/{account_id}/users/{user_id}", headers=headers)
@@ -125,19 +149,28 @@ def test_users_activate_deactivate_and_come_back_as_the_same_user(client, outbox
     back = post_json(client, f"/accounts/{account_id}/users", {"email": "max@beispiel.example", "name": "Max"}, headers)
     assert body_of(back)["id"] == user_id
     events = [item for item in CocoonItem.query(f"ACCOUNT#{account_id}") if item.sk.startswith("SEAT#")]
-    assert [(e.user_id, e.activated) for e in events if e.user_id == user_id] == [(user_id, True), (user_id, False), (user_id, True)]
+    assert [(e.user_id, e.activated) for e in events if e.user_id == user_id] == [
+        (user_id, True),
+        (user_id, False),
+        (user_id, True),
+    ]
 
 
 def test_deleting_a_user_of_another_account_is_404(client, outbox_dir):
     first = signup_and_verify(client, outbox_dir, email="a@first.example")
     second = signup_and_verify(client, outbox_dir, email="b@second.example")
-    other_user = post_json(client, f"/accounts/{second['account_id']}/users", {"email": "x@second.example", "name": "X"},
-                           auth(second))
+    other_user = post_json(
+        client, f"/accounts/{second['account_id']}/users", {"email": "x@second.example", "name": "X"}, auth(second)
+    )
     user_id = body_of(other_user)["id"]
     # Through the first account's own path: no such user there.
-    assert client.http.delete(f"/accounts/{first['account_id']}/users/{user_id}", headers=auth(first)).status_code == 404
+    assert (
+        client.http.delete(f"/accounts/{first['account_id']}/users/{user_id}", headers=auth(first)).status_code == 404
+    )
     # Through the other account's path: not this token's account.
-    assert client.http.delete(f"/accounts/{second['account_id']}/users/{user_id}", headers=auth(first)).status_code == 404
+    assert (
+        client.http.delete(f"/accounts/{second['account_id']}/users/{user_id}", headers=auth(first)).status_code == 404
+    )
 
 
 def test_staff_endpoint_with_a_tenant_token_is_403_and_staff_can_reactivate(client, outbox_dir, capsys):
@@ -148,8 +181,12 @@ def test_staff_endpoint_with_a_tenant_token_is_403_and_staff_can_reactivate(clie
     run_day("2026-03-01T00:00:00+01:00")
     assert cocoon(["staff", "add", "Bea Billing", "bea@cocoon.example", "--role", "billing"]) == 0
     staff_token = capsys.readouterr().out.strip().splitlines()[-1]
-    back = post_json(client, f"/staff/accounts/{account_id}/reactivate", {"edition": "team"},
-                     {"Authorization": f"Bearer {staff_token}", **now_header("2026-03-10T10:00:00+01:00")})
+    back = post_json(
+        client,
+        f"/staff/accounts/{account_id}/reactivate",
+        {"edition": "team"},
+        {"Authorization": f"Bearer {staff_token}", **now_header("2026-03-10T10:00:00+01:00")},
+    )
     assert back.status_code == 200, back.body
     assert body_of(back)["paid_from"] == "2026-03-10"
     view = body_of(client.http.get(f"/accounts/{account_id}", headers=auth(verified)))
@@ -179,10 +216,20 @@ def test_a_trial_ending_on_the_last_sunday_of_october(client, outbox_dir):
 
 
 def test_unverified_signups_are_deleted_after_seven_days(client, outbox_dir):
-    post_json(client, "/signup", {
-        "company_name": "Lost GmbH", "organization_type": "company", "country": "DE", "admin_name": "L",
-        "admin_email": "lost@lost.example", "language": "en", "accept_dpa": True,
-    }, now_header("2026-05-01T10:00:00+02:00"))
+    post_json(
+        client,
+        "/signup",
+        {
+            "company_name": "Lost GmbH",
+            "organization_type": "company",
+            "country": "DE",
+            "admin_name": "L",
+            "admin_email": "lost@lost.example",
+            "language": "en",
+            "accept_dpa": True,
+        },
+        now_header("2026-05-01T10:00:00+02:00"),
+    )
     run_day("2026-05-08T09:00:00+02:00")
     assert any(isinstance(i, Account) for i in CocoonItem.scan())
     run_day("2026-05-08T10:00:00+02:00")

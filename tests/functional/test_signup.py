@@ -158,8 +158,13 @@ def test_twenty_parallel_signups_with_one_email_make_exactly_one_account(db):
 
     def attempt(i: int) -> str:
         signup = NewSignup(
-            company_name=f"Firma {i}", organization_type="company", country="DE", vat_id=None,
-            admin_name="Erika", admin_email="Erika@Beispiel.example", language="de",
+            company_name=f"Firma {i}",
+            organization_type="company",
+            country="DE",
+            vat_id=None,
+            admin_name="Erika",
+            admin_email="Erika@Beispiel.example",
+            language="de",
         )
         try:
             start_signup(signup, now, policy)

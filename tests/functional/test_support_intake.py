@@ -22,8 +22,12 @@ def signed_post(client, raw: bytes, secret: str = "test-secret-new", timestamp: 
     from datetime import datetime
 
     ts = str(timestamp if timestamp is not None else int(datetime.fromisoformat(now).timestamp()))
-    headers = {"Content-Type": "message/rfc822", "X-Cocoon-Timestamp": ts,
-               "X-Cocoon-Signature": webhook_signature(secret, ts, raw), **now_header(now)}
+    headers = {
+        "Content-Type": "message/rfc822",
+        "X-Cocoon-Timestamp": ts,
+        "X-Cocoon-Signature": webhook_signature(secret, ts, raw),
+        **now_header(now),
+    }
     return client.http.post("/webhooks/inbound-email", headers=headers, body=raw)
 
 
@@ -50,10 +54,18 @@ def tickets() -> list[Ticket]:
 
 
 def test_web_form_opens_a_ticket_with_tag_target_and_missing_list(client, customer, outbox_dir):
-    response = post_json(client, "/tickets", {
-        "email": "erika@beispiel.example", "subject": "Export to Excel fails", "description": "Error 500 on export",
-        "impact": "unusable", "version": "5.2",
-    }, now_header("2026-11-20T17:30:00+01:00"))  # Friday 17:30 Berlin
+    response = post_json(
+        client,
+        "/tickets",
+        {
+            "email": "erika@beispiel.example",
+            "subject": "Export to Excel fails",
+            "description": "Error 500 on export",
+            "impact": "unusable",
+            "version": "5.2",
+        },
+        now_header("2026-11-20T17:30:00+01:00"),
+    )  # Friday 17:30 Berlin
     assert response.status_code == 201, response.body
     ticket = body_of(response)
     assert ticket["priority"] == "urgent" and ticket["region"] == "DACH"
@@ -75,8 +87,12 @@ def test_form_from_a_stranger_is_refused_and_nothing_stored(client, customer):
 
 
 def test_the_app_opens_a_ticket_with_the_accounts_token(client, customer):
-    response = post_json(client, "/tickets", {"subject": "Help", "description": "Sync stops", "impact": "minimal"},
-                         {**auth(customer), **now_header(NOW)})
+    response = post_json(
+        client,
+        "/tickets",
+        {"subject": "Help", "description": "Sync stops", "impact": "minimal"},
+        {**auth(customer), **now_header(NOW)},
+    )
     assert response.status_code == 201
     number = body_of(response)["number"]
     assert body_of(response)["priority"] == "low"
@@ -91,13 +107,19 @@ def test_mail_opens_a_ticket_and_a_reply_with_the_tag_is_threaded(client, custom
     answer = body_of(created)
     assert answer["outcome"] == "ticket_created"
     number = answer["ticket"]
-    reply = signed_post(client, a_mail("erika@beispiel.example", f"Re: Export fails [Ticket#{number}]",
-                                       "Here are the steps.\n\n> old quoted text"))
+    reply = signed_post(
+        client,
+        a_mail(
+            "erika@beispiel.example", f"Re: Export fails [Ticket#{number}]", "Here are the steps.\n\n> old quoted text"
+        ),
+    )
     assert body_of(reply) == {"outcome": "message_added", "ticket": number}
     messages = [item for item in CocoonItem.scan() if isinstance(item, TicketMessage)]
     assert len(messages) == 2
-    assert all("colleague@elsewhere.example" not in json.dumps(item.attribute_values, default=str)
-               for item in CocoonItem.scan())
+    assert all(
+        "colleague@elsewhere.example" not in json.dumps(item.attribute_values, default=str)
+        for item in CocoonItem.scan()
+    )
 
 
 def test_the_same_mail_twice_makes_one_ticket(client, customer):
@@ -135,8 +157,9 @@ def test_webhook_signature_problems_are_401(client, customer, problem):
     raw = a_mail("erika@beispiel.example", "Export fails")
     now = int(datetime.fromisoformat(NOW).timestamp())
     if problem == "unsigned":
-        response = client.http.post("/webhooks/inbound-email", headers={"Content-Type": "message/rfc822",
-                                                                          **now_header(NOW)}, body=raw)
+        response = client.http.post(
+            "/webhooks/inbound-email", headers={"Content-Type": "message/rfc822", **now_header(NOW)}, body=raw
+        )
     elif problem == "forged":
         response = signed_post(client, raw, secret="not-our-secret")
     elif problem == "stale":

@@ -25,8 +25,12 @@ def agent(db, capsys):
 
 
 def open_ticket(client, customer, now: str, impact: str = "severe") -> str:
-    response = post_json(client, "/tickets", {"subject": "Export fails", "description": "Error 500", "impact": impact},
-                         {**auth(customer), **now_header(now)})
+    response = post_json(
+        client,
+        "/tickets",
+        {"subject": "Export fails", "description": "Error 500", "impact": impact},
+        {**auth(customer), **now_header(now)},
+    )
     assert response.status_code == 201, response.body
     return body_of(response)["number"]
 
@@ -86,11 +90,21 @@ def test_an_overdue_first_response_is_escalated_once(client, customer, agent, ou
 
 def test_waiting_for_the_customer_pauses_the_clock(client, customer, agent):
     number = open_ticket(client, customer, "2026-11-23T11:00:00+01:00")  # high: due Tue 11:00
-    staff(client, agent, "POST", f"/staff/tickets/{number}/state", {"state": "waiting_for_customer"},
-          now="2026-11-23T12:00:00+01:00")
+    staff(
+        client,
+        agent,
+        "POST",
+        f"/staff/tickets/{number}/state",
+        {"state": "waiting_for_customer"},
+        now="2026-11-23T12:00:00+01:00",
+    )
     # The customer answers a full support day later (Tue 12:00): 8 support hours of pause.
-    added = post_json(client, f"/tickets/{number}/messages", {"text": "Version 5.2"},
-                      {**auth(customer), **now_header("2026-11-24T12:00:00+01:00")})
+    added = post_json(
+        client,
+        f"/tickets/{number}/messages",
+        {"text": "Version 5.2"},
+        {**auth(customer), **now_header("2026-11-24T12:00:00+01:00")},
+    )
     assert added.status_code == 201
     ticket = Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}")
     assert ticket.state == "in_progress"
@@ -122,7 +136,7 @@ def test_service_report_approval_fills_the_billable_hours_ledger(client, custome
     run_job("mail", "2026-11-23T12:05:00+01:00")
     report_mail = mail_text(next(outbox_dir.glob("service-report-*.eml")))
     link = next(line for line in report_mail.splitlines() if "/service-reports/" in line).strip()
-    path = link.split("localhost:8000", 1)[1] if "localhost:8000" in link else link[link.index("/service-reports/"):]
+    path = link.split("localhost:8000", 1)[1] if "localhost:8000" in link else link[link.index("/service-reports/") :]
     shown = client.http.get(path)
     assert shown.status_code == 200 and body_of(shown)["hours"] == "2.25"
     forged = client.http.get(path.split("token=")[0] + "token=" + "0" * 32)
@@ -138,15 +152,19 @@ def test_authorization_waits_for_the_named_person(client, customer, agent, outbo
     number = open_ticket(client, customer, "2026-11-23T11:00:00+01:00")
     no_one = staff(client, agent, "POST", f"/staff/tickets/{number}/authorization")
     assert no_one.status_code == 409
-    post_json(client, f"/accounts/{customer['account_id']}/authorizers", {"email": "boss@beispiel.example", "name": "Boss"},
-              auth(customer))
+    post_json(
+        client,
+        f"/accounts/{customer['account_id']}/authorizers",
+        {"email": "boss@beispiel.example", "name": "Boss"},
+        auth(customer),
+    )
     staff(client, agent, "POST", f"/staff/tickets/{number}/authorization")
     refused = staff(client, agent, "POST", f"/staff/tickets/{number}/state", {"state": "in_progress"})
     assert refused.status_code == 409 and "authorization" in body_of(refused)["error"]["message"]
     run_job("mail", "2026-11-23T12:05:00+01:00")
     text = mail_text(next(outbox_dir.glob("authorize-*.eml")))
     link = next(line for line in text.splitlines() if "/authorizations/" in line).strip()
-    path = link[link.index("/authorizations/"):]
+    path = link[link.index("/authorizations/") :]
     assert post_json(client, path, {}).status_code == 200
     started = staff(client, agent, "POST", f"/staff/tickets/{number}/state", {"state": "in_progress"})
     assert started.status_code == 200
@@ -154,6 +172,11 @@ def test_authorization_waits_for_the_named_person(client, customer, agent, outbo
 
 def test_staff_routes_refuse_tenant_tokens_and_phone_requests_take_the_same_path(client, customer, agent):
     assert client.http.get("/staff/tickets", headers=auth(customer)).status_code == 403
-    recorded = staff(client, agent, "POST", "/staff/tickets",
-                     {"email": "erika@beispiel.example", "subject": "Called in", "description": "Cannot log in"})
+    recorded = staff(
+        client,
+        agent,
+        "POST",
+        "/staff/tickets",
+        {"email": "erika@beispiel.example", "subject": "Called in", "description": "Cannot log in"},
+    )
     assert recorded.status_code == 201 and body_of(recorded)["account_id"] == customer["account_id"]

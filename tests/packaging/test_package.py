@@ -82,9 +82,7 @@ with open(result_path, "w", encoding="utf-8") as out:
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    assert package.main(["--out", str(out), "--stage", STAGE]) == 0, (
-        "make package failed (see captured stderr)"
-    )
+    assert package.main(["--out", str(out), "--stage", STAGE]) == 0, "make package failed (see captured stderr)"
     return out
 
 
@@ -120,9 +118,7 @@ def lambda_sandbox(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
         spec = importlib.util.find_spec(name)
         assert spec is not None, f"{name} is not installed in the project venv"
         assert spec.origin is not None
-        shutil.copytree(
-            Path(spec.origin).parent, runtime / name, ignore=shutil.ignore_patterns("__pycache__")
-        )
+        shutil.copytree(Path(spec.origin).parent, runtime / name, ignore=shutil.ignore_patterns("__pycache__"))
     driver = root / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
     return {
@@ -161,12 +157,8 @@ def _run_packaged(
         str(request_file),
         str(result_file),
     ]
-    process = subprocess.run(
-        command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120
-    )
-    assert process.returncode == 0, (
-        f"packaged app failed:\n{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
-    )
+    process = subprocess.run(command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120)
+    assert process.returncode == 0, f"packaged app failed:\n{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
     result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
     result["log"] = process.stdout + process.stderr  # the function's logs, for failure messages
     return result
@@ -339,13 +331,9 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
     # The db fixture made fresh tables under the test stage's names; the prod names must exist too.
-    ensure_tables(
-        client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]}
-    )
+    ensure_tables(client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]})
 
-    sample = json.loads(
-        (testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text()
-    )
+    sample = json.loads((testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text())
     event = copy.deepcopy(sample)
     headers = {
         "Content-Type": "application/json",

@@ -176,9 +176,7 @@ def test_golden_swap_two_seats_german_customer() -> None:
     history = BillingHistory(seat_events=SWAP_EVENTS, edition_changes=TEAM_SINCE_DECEMBER)
     march = compute_invoice_draft(account(), history, MAR, TERMS)
     # 2 users × 24.00 = 48.00; VAT 48.00 × 19 % = 9.12; total 57.12
-    assert [(line.quantity, line.unit_price, line.amount) for line in march.lines] == [
-        (D(2), D("24.00"), D("48.00"))
-    ]
+    assert [(line.quantity, line.unit_price, line.amount) for line in march.lines] == [(D(2), D("24.00"), D("48.00"))]
     assert march.lines[0].description == "2 users × Team: Anna Albrecht, Bernd Becker"
     assert march.lines[0].user_names == ("Anna Albrecht", "Bernd Becker")
     assert totals(march) == (D("48.00"), D("9.12"), D("57.12"))
@@ -392,9 +390,7 @@ def test_golden_swiss_customer_pays_no_vat() -> None:
 
 def test_golden_eu_business_without_vat_id_pays_german_vat() -> None:
     acc = account(country="FR", vat_id=None, name="Atelier Lumière SARL")
-    history = BillingHistory(
-        seat_events=THREE_USERS[:1], edition_changes=[EditionChange("basic", at(2026, 1, 1))]
-    )
+    history = BillingHistory(seat_events=THREE_USERS[:1], edition_changes=[EditionChange("basic", at(2026, 1, 1))])
     march = compute_invoice_draft(acc, history, MAR, TERMS)
     # 1 × 12.00 = 12.00; VAT 19 % = 2.28; total 14.28
     assert totals(march) == (D("12.00"), D("2.28"), D("14.28"))
@@ -460,9 +456,7 @@ def test_golden_invoice_json() -> None:
         "due_on": "2026-04-15",
         "currency": "EUR",
     }
-    assert [
-        {k: line[k] for k in ("description", "quantity", "unit_price", "amount")} for line in data["lines"]
-    ] == [
+    assert [{k: line[k] for k in ("description", "quantity", "unit_price", "amount")} for line in data["lines"]] == [
         {
             "description": "2 users × Team: Anna Albrecht, Bernd Becker",
             "quantity": "2",
@@ -499,9 +493,7 @@ def test_golden_invoice_json() -> None:
 
 def test_credit_note_references_the_invoice_with_negated_amounts() -> None:
     invoice = issue(compute_invoice_draft(account(), full_history(), MAR, TERMS), sequence=42)
-    full = credit_note_for(
-        invoice, number="2026-000043", issued_on=date(2026, 4, 5), reason="Rechnung storniert"
-    )
+    full = credit_note_for(invoice, number="2026-000043", issued_on=date(2026, 4, 5), reason="Rechnung storniert")
     # everything negated: -219.40 net, -41.69 VAT, -261.09 total
     assert totals(full.draft) == (D("-219.40"), D("-41.69"), D("-261.09"))
     assert full.corrects_number == "2026-000042"
@@ -674,15 +666,13 @@ def test_einvoice_validates_against_the_en16931_schema(name: str) -> None:
     else:
         assert root.findtext(f"{RSM}ExchangedDocument/{RAM}TypeCode") == "380"
         assert D(grand_total) == draft.total
-    assert root.findtext(
-        f".//{RAM}ApplicableHeaderTradeSettlement/{RAM}ApplicableTradeTax/{RAM}CategoryCode"
-    ) == (draft.vat_category)
+    assert root.findtext(f".//{RAM}ApplicableHeaderTradeSettlement/{RAM}ApplicableTradeTax/{RAM}CategoryCode") == (
+        draft.vat_category
+    )
     notes = [n.text for n in root.iterfind(f"{RSM}ExchangedDocument/{RAM}IncludedNote/{RAM}Content")]
     if draft.vat_treatment == "reverse_charge":
         assert RC_NOTE in notes
-        assert (
-            root.findtext(f".//{RAM}BuyerTradeParty/{RAM}SpecifiedTaxRegistration/{RAM}ID") == "ATU13585627"
-        )
+        assert root.findtext(f".//{RAM}BuyerTradeParty/{RAM}SpecifiedTaxRegistration/{RAM}ID") == "ATU13585627"
     assert len(root.findall(f".//{RAM}IncludedSupplyChainTradeLineItem")) == len(draft.lines)
 
 
@@ -700,9 +690,7 @@ def test_broken_einvoice_fails_validation() -> None:
 
 def test_einvoice_library_is_imported_lazily() -> None:
     code = "import sys, shared.rules.einvoice, shared.rules.billing; print('facturx' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
 
@@ -710,9 +698,7 @@ def test_einvoice_library_is_imported_lazily() -> None:
 
 
 USER_IDS = ["u-0", "u-1", "u-2", "u-3", "u-4"]
-moments = st.datetimes(
-    min_value=datetime(2026, 2, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC)
-)
+moments = st.datetimes(min_value=datetime(2026, 2, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC))
 seat_events = st.lists(
     st.builds(
         lambda uid, active, moment: SeatEvent(uid, f"Name {uid}", active, moment),
@@ -740,9 +726,7 @@ hours = st.lists(
     ),
     max_size=3,
 )
-countries = st.sampled_from(
-    [("DE", "DE811907980"), ("AT", "ATU13585627"), ("FR", None), ("CH", None), ("US", None)]
-)
+countries = st.sampled_from([("DE", "DE811907980"), ("AT", "ATU13585627"), ("FR", None), ("CH", None), ("US", None)])
 editions = st.sampled_from(["basic", "team", "business"])
 paid_froms = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 31))
 

@@ -107,9 +107,7 @@ def independent_effective_date(received: date, notice: int) -> date:
             working += 1
     if working >= notice:
         return month_end
-    next_year, next_month = (
-        (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
-    )
+    next_year, next_month = (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
     return date(next_year, next_month, stdlib_calendar.monthrange(next_year, next_month)[1])
 
 
@@ -208,6 +206,4 @@ def test_last_day_of_receipt_agrees_with_the_rule(year: int, month: int, notice:
     month_end = last_day_of_month(date(year, month, 1))
     deadline = last_day_of_receipt(year, month, BW, notice)
     assert cancellation_effective_date(deadline, BW, notice) == month_end
-    assert cancellation_effective_date(deadline + ONE_DAY, BW, notice) == last_day_of_month(
-        month_end + ONE_DAY
-    )
+    assert cancellation_effective_date(deadline + ONE_DAY, BW, notice) == last_day_of_month(month_end + ONE_DAY)

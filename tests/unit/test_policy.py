@@ -34,8 +34,10 @@ def test_the_shipped_policy_loads_with_the_spec_defaults():
     [
         (("trial", "length_days", -1), "trial.length_days"),
         (("billing", "currency", "euro"), "billing.currency"),
-        (("support", "regions", {"DACH": {"time_zone": "Mars/Base", "opens": "10:00", "closes": "18:00"}}),
-         "support.regions.DACH.time_zone"),
+        (
+            ("support", "regions", {"DACH": {"time_zone": "Mars/Base", "opens": "10:00", "closes": "18:00"}}),
+            "support.regions.DACH.time_zone",
+        ),
         (("trial", "lenght_days", 30), "trial.lenght_days"),
     ],
 )

@@ -362,9 +362,7 @@ def _is_open_or_closing(moment: datetime, calendar: SupportCalendar) -> bool:
 
 
 @given(calendar=CALENDARS, start=STARTS, hours=HOURS)
-def test_result_never_lies_outside_support_hours(
-    calendar: SupportCalendar, start: datetime, hours: Decimal
-) -> None:
+def test_result_never_lies_outside_support_hours(calendar: SupportCalendar, start: datetime, hours: Decimal) -> None:
     due = add_support_hours(start, hours, calendar)
     assert due.tzinfo is calendar.zone
     assert due.astimezone(UTC) >= start.astimezone(UTC)
@@ -447,9 +445,7 @@ def _due_by_counting_minutes(start: datetime, hours: int, calendar: SupportCalen
 @settings(max_examples=100, deadline=None)
 @given(
     calendar=CALENDARS,
-    start=st.datetimes(
-        min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
-    ),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)),
     priority=st.sampled_from(["urgent", "high"]),
 )
 def test_agrees_with_counting_minutes(calendar: SupportCalendar, start: datetime, priority: str) -> None:
