@@ -28,7 +28,7 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     """Decide what a raw mail becomes: (outcome, ticket number)."""
     from shared.policy import get_policy
     from shared.rules.inbound_mail import parse_inbound_mail
-    from shared.rules.signing import mail_id_from_message_id
+    from shared.rules.signing import mail_id_from_message_id, message_was_sent_to
     from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
     from shared.settings import get_settings
     from shared.storage.accounts import get_account
@@ -53,11 +53,10 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     secret = get_settings().link_signing_secret
     mail = parse_inbound_mail(raw, max_attachment_bytes=policy.support.max_attachment_bytes)
     if mail.automatic is not None:
-        # A hard bounce of one of *our* mails stops mail to the address; a forged bounce can't.
-        if mail.hard_bounced_recipients and any(
-            mail_id_from_message_id(f"<{mid}>", secret) for mid in mail.returned_message_ids
-        ):
-            for address in mail.hard_bounced_recipients:
+        # A hard bounce stops mail to an address only if the returned mail is one of ours that
+        # went to that very address (signed in its Message-ID): a forged bounce stops nothing.
+        for address in mail.hard_bounced_recipients:
+            if any(message_was_sent_to(f"<{mid}>", address, secret) for mid in mail.returned_message_ids):
                 suppress(address, "hard bounce", now)
         metrics.add_metric(name="InboundMailAutomatic", unit="Count", value=1)
         return "dropped", None
@@ -127,10 +126,10 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     status=202,
     summary="A raw RFC 5322 message from a mail relay, signed with X-Cocoon-Signature",
     content_types=("message/rfc822", "application/octet-stream"),
+    max_body_policy="support.max_mail_bytes",
     response_model="shared.contracts:InboundOutcome",
 )
 def inbound_email() -> Response:
-    from shared.policy import get_policy
     from shared.rules.signing import webhook_signature_problem
     from shared.settings import get_settings
 
@@ -146,8 +145,6 @@ def inbound_email() -> Response:
     )
     if problem:
         raise ApiError(401, "invalid_signature", f"Refused: {problem}.")
-    if len(body) > get_policy().support.max_mail_bytes:
-        raise ApiError(413, "body_too_large", "The mail is too large.", {"body": "too large"})
     outcome, number = take_in_mail(body, scope.now)
     logger.info("inbound mail", extra={"outcome": outcome, "ticket": number})
     return json_response({"outcome": outcome, "ticket": number}, status=202)

@@ -7,6 +7,7 @@ so no route repeats an access check and every error leaves in the same shape.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import time
 from collections.abc import Callable
@@ -87,7 +88,10 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
 def _check_body_size(request: Request, spec: RouteSpec) -> None:
     from shared.policy import get_policy
 
-    limit = spec.max_body_bytes or get_policy().http.max_body_bytes
+    policy = get_policy()
+    limit = policy.http.max_body_bytes
+    if spec.max_body_policy:
+        limit = int(operator.attrgetter(spec.max_body_policy)(policy))
     body = request.raw_body or b""
     if len(body) > limit:
         raise ApiError(413, "body_too_large", f"The body is larger than {limit} bytes.", {"body": "too large"})

@@ -44,7 +44,7 @@ class RouteSpec:
     response_content_type: str = "application/json"
     query: dict[str, str] = field(default_factory=dict)  # name → description
     creates: bool = False  # a creating POST: honours Idempotency-Key
-    max_body_bytes: int | None = None  # overrides the policy's general limit
+    max_body_policy: str | None = None  # dotted policy key of a larger limit, e.g. "support.max_mail_bytes"
 
     @property
     def key(self) -> str:

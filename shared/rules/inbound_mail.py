@@ -639,6 +639,9 @@ _MSGID = re.compile(r"<\s*([^<>\s]+?)\s*>")
 def _message_ids(raw: str) -> list[str]:
     """Message ids of an In-Reply-To/References/Message-ID header, without <>."""
     value = _valid_text(_fix_8bit_header(raw))
+    if "=?" in value:
+        # Some senders (Python's email package among them) RFC 2047-encode a long id list.
+        value = _decode_unstructured(_unfold(value))
     ids = _MSGID.findall(value)
     if not ids:
         ids = [token.strip("<>,;") for token in value.split() if "@" in token]

@@ -17,19 +17,51 @@ def signature_valid(secret: str, message: str, signature: str) -> bool:
 MESSAGE_ID_DOMAIN = "mail.cocoon.example"
 
 
-def our_message_id(mail_id: str, secret: str) -> str:
-    """A Message-ID that proves it is ours: a reply naming it can be threaded without trusting the sender."""
-    return f"<{mail_id}.{sign(secret, mail_id)}@{MESSAGE_ID_DOMAIN}>"
+def _recipient_proof(mail_id: str, recipient: str) -> str:
+    return f"{mail_id}:to:{recipient.strip().lower()}"
+
+
+def our_message_id(mail_id: str, secret: str, recipient: str) -> str:
+    """A Message-ID that proves it is ours, and to whom it went.
+
+    The first signature lets a reply naming it be threaded without trusting the
+    sender; the second proves the recipient, so a bounce can only stop mail to
+    the address the bounced mail was really sent to.
+    """
+    return (
+        f"<{mail_id}.{sign(secret, mail_id)}.{sign(secret, _recipient_proof(mail_id, recipient))}"
+        f"@{MESSAGE_ID_DOMAIN}>"
+    )
+
+
+def _parts(message_id: str) -> tuple[str, str, str] | None:
+    text = message_id.strip().strip("<>")
+    local, _, domain = text.partition("@")
+    if domain != MESSAGE_ID_DOMAIN or local.count(".") < 2:
+        return None
+    rest, _, recipient_signature = local.rpartition(".")
+    mail_id, _, signature = rest.rpartition(".")
+    return mail_id, signature, recipient_signature
 
 
 def mail_id_from_message_id(message_id: str, secret: str) -> str | None:
     """The mail id inside one of our signed Message-IDs, or None for any other (or forged) id."""
-    text = message_id.strip().strip("<>")
-    local, _, domain = text.partition("@")
-    if domain != MESSAGE_ID_DOMAIN or "." not in local:
+    parts = _parts(message_id)
+    if parts is None:
         return None
-    mail_id, _, signature = local.rpartition(".")
-    return mail_id if signature_valid(secret, mail_id, signature) else None
+    mail_id, signature, _ = parts
+    return mail_id if signature and signature_valid(secret, mail_id, signature) else None
+
+
+def message_was_sent_to(message_id: str, address: str, secret: str) -> bool:
+    """Whether one of our signed Message-IDs names a mail that went to `address`."""
+    parts = _parts(message_id)
+    if parts is None or mail_id_from_message_id(message_id, secret) is None:
+        return False
+    mail_id, _, recipient_signature = parts
+    return bool(recipient_signature) and signature_valid(
+        secret, _recipient_proof(mail_id, address), recipient_signature
+    )
 
 
 WEBHOOK_TOLERANCE_SECONDS = 300

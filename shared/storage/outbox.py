@@ -43,7 +43,7 @@ def queue_mail(
     """
     rendered = render_mail(template, language, context)
     settings = get_settings()
-    headers = {**AUTOMATIC_HEADERS, "Message-ID": our_message_id(mail_id, settings.link_signing_secret)}
+    headers = {**AUTOMATIC_HEADERS, "Message-ID": our_message_id(mail_id, settings.link_signing_secret, recipient)}
     headers.update(extra_headers or {})
     return OutboxMail(
         account_pk(account_id) if account_id else "SYSTEM",

@@ -281,6 +281,19 @@ def test_corpus_mail_from_a_contact(client: Any, customer: dict[str, Any], testd
     assert not leaked, f"{name}: CC addresses stored: {leaked}"
 
 
+def test_corpus_rfc2231_attachment_name_from_a_deliverable_sender(client: Any, customer: dict[str, Any],
+                                                                   testdata_dir: Path) -> None:
+    # zammad/mail081 is skipped above (its sender "redacted@redacted" cannot be a user), but its
+    # RFC 2231 attachment name must still reach storage: the same bytes with a real sender.
+    raw = (testdata_dir / "emails/zammad/mail081.box").read_bytes()
+    assert raw.count(b"<redacted@redacted>") >= 1
+    raw = raw.replace(b"From: Martin von Wittich <redacted@redacted>", b"From: Martin von Wittich <" + ADMIN.encode() + b">")
+    assert take_in(client, raw)["outcome"] == "ticket_created"
+    [message] = ticket_messages()
+    assert [a["filename"] for a in message.attachments] == ["Erklärung.txt"]
+    assert (get_settings().attachments_dir / message.attachments[0]["key"]).is_file()
+
+
 # --------------------------------------------------------------------------------------
 # Hard cases written here
 # --------------------------------------------------------------------------------------
@@ -332,8 +345,7 @@ def test_an_oversized_attachment_is_not_stored_and_the_customer_is_told(
     raw = message.as_bytes()
     assert len(raw) < policy.max_mail_bytes  # the mail itself is within policy; only the part is too large
 
-    # take_in_mail, the path both channels share: the webhook refuses any body over the general
-    # 1 MiB HTTP limit before its own max_mail_bytes check (see the xfail test below).
+    # take_in_mail, the path both channels share (the webhook test below covers the HTTP limit).
     outcome, number = take_in_mail(raw, datetime.fromisoformat(NOW))
 
     assert outcome == "ticket_created" and number
@@ -347,11 +359,6 @@ def test_an_oversized_attachment_is_not_stored_and_the_customer_is_told(
     assert "dump.bin" in (outbox_dir / f"ticket-too-large-{number}.eml").read_text()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: POST /webhooks/inbound-email declares no max_body_bytes, so the middleware's general "
-    "http.max_body_bytes (1 MiB) refuses every mail over 1 MiB with 413 before the route's own "
-    "support.max_mail_bytes (25 MiB) check; a mail with a 1.5 MB screenshot never becomes a ticket"
-))
 def test_a_two_megabyte_mail_through_the_webhook_opens_a_ticket(client: Any, customer: dict[str, Any]) -> None:
     message = a_mail(subject="Screenshot of the crash")
     message.add_attachment(os.urandom(1_500_000), maintype="image", subtype="png", filename="crash.png")
@@ -381,6 +388,14 @@ def test_a_forged_message_id_does_not_thread(client: Any, customer: dict[str, An
     reply = a_mail(subject="Re: Export to Excel fails", In_Reply_To=forged)
     answer = take_in(client, reply.as_bytes())
     assert answer["outcome"] == "ticket_created" and answer["ticket"] != number
+
+
+def test_a_redelivered_reply_is_added_once(client: Any, customer: dict[str, Any]) -> None:
+    number = open_ticket_by_mail(client)
+    reply = a_mail(subject=f"Re: Export to Excel fails [Ticket#{number}]", body="Steps attached.").as_bytes()
+    assert take_in(client, reply) == {"outcome": "message_added", "ticket": number}
+    assert take_in(client, reply)["outcome"] == "duplicate"
+    assert len(ticket_messages()) == 2 and tickets()[0].message_count == 2
 
 
 def _close(number: str) -> None:
@@ -468,6 +483,18 @@ def test_a_hard_bounce_of_our_mail_suppresses_the_address(
     result = deliver("2026-11-23T11:05:00+01:00")
     assert result.details.get("suppressed") == 1 and result.done == 0, result.summary()
     assert not (outbox_dir / f"ticket-ack-{second}.eml").exists()
+
+
+def test_a_bounce_only_suppresses_the_recipient_of_the_returned_mail(
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
+) -> None:
+    first = open_ticket_by_mail(client)
+    deliver()
+    ours = message_id_of(outbox_dir / f"ticket-ack-{first}.eml")  # sent to erika, not to the victim
+    victim = "support-lead@cocoon.example"
+
+    assert take_in(client, _dsn(victim, ours)) == {"outcome": "dropped", "ticket": None}
+    assert not [item for item in CocoonItem.scan() if isinstance(item, SuppressedAddress)]
 
 
 def test_a_forged_bounce_suppresses_nothing(client: Any, customer: dict[str, Any], outbox_dir: Path) -> None:

@@ -1,0 +1,429 @@
+"""Throughput of the nightly billing job against a bare loop doing only the minimal requests per account.
+
+Why: the job must bill 1,000,000 accounts in under an hour on AWS (infra/BILLING_SCALE.md). What
+the code adds on top of the unavoidable work per account - one Query of the account's partition
+(its history) and one TransactWriteItems (the invoice) - is what this measures: extra requests,
+retries lost to the shared invoice counter, and CPU (invoice computation, mail rendering).
+Target: accounts billed per second of the real job >= 0.7 x the bare loop's, measured in the same
+run, against the same DynamoDB Local, with the same concurrency.
+
+Data (DynamoDB Local, in memory): ACCOUNTS customers (default 10,000), paid from 2026-03-01
+(converted from a trial on 20 February, team edition), each with 5 users and 10 seat events
+(100,000 in all: five activations in February, then three users leave and two of them come back in
+March), its edition change and its billing cursor due at the end of March, as the life-cycle code
+writes them. Every partition is written twice, as `ACCOUNT#acc_...` (billed by the job) and as
+`ACCOUNT#bare_...` (read and written by the bare loop; its cursor is not in the billing job's
+part of the due index), so both runs have equal work on equal data. Items are serialized by the
+PynamoDB models themselves (`Model.serialize()`, `item_type` included) and written with
+`batch_write_item` from several threads.
+
+The two runs, at now = 2026-04-01T03:00+02:00 (March is billed):
+- real: `functions.billing.run(now, workers=WORKERS)`, exactly what the scheduled job runs;
+- bare: WORKERS threads; per account one boto3 Query of the partition (paginated) and one
+  TransactWriteItems putting one invoice-sized item under the condition that it does not exist.
+
+How requests are counted: every DynamoDB call of every botocore client (PynamoDB's and boto3's)
+goes through `botocore.client.BaseClient._make_api_call`, which is wrapped at class level; a
+`before-send` handler on each client counts HTTP attempts, so botocore's own retries show too.
+
+Run: ``python bench/bench_billing.py`` from the project root (about 3-5 minutes on 2 cores for
+10,000 accounts, a third of it loading); ``--accounts 2000`` for a quick look; ``--profile`` adds
+a cProfile of the job's worker threads (where the time of the real run goes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
+
+# Before any shared.* import: the storage models bind their endpoint and table at import.
+_PORT = dynamodb_local.free_port()
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="cocoon-bench-billing-"))
+os.environ.update(
+    {
+        "COCOON_STAGE": "test",
+        "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{_PORT}",
+        "COCOON_LOCAL_DIR": str(_RUN_DIR),
+        "COCOON_OUTBOX_DIR": str(_RUN_DIR / "outbox"),
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+    }
+)
+
+import boto3  # noqa: E402
+import botocore.client  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+ACCOUNTS = 10_000
+SEAT_EVENTS_PER_ACCOUNT = 10
+WORKERS = 4
+TARGET_RATIO = 0.7
+NOW = datetime.fromisoformat("2026-04-01T03:00:00+02:00")
+LOAD_THREADS = 8
+BATCH_SIZE = 25  # batch_write_item's maximum
+BARE_DUE_JOB = "bench-bare"  # the bare copies' cursors: in the due index, but not under "billing"
+
+
+# --- counting -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Window:
+    calls: Counter[str] = field(default_factory=Counter)
+    seconds: Counter[str] = field(default_factory=Counter)  # wall time inside each operation's calls
+    attempts: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+class DynamoDBCounter:
+    """Counts DynamoDB API calls (by operation) and HTTP attempts of every botocore client, per window."""
+
+    def __init__(self) -> None:
+        self.current: Window | None = None
+        self.hooked: set[int] = set()
+        self.lock = threading.Lock()
+
+    def install(self) -> None:
+        original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
+        counter = self
+
+        def counting_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+            if client.meta.service_model.service_name != "dynamodb":
+                return original(client, operation_name, api_params)
+            with counter.lock:
+                if id(client) not in counter.hooked:
+                    counter.hooked.add(id(client))
+                    client.meta.events.register("before-send.dynamodb", counter._on_send)
+                window = counter.current
+                if window is not None:
+                    window.calls[operation_name] += 1
+            started = time.perf_counter()
+            try:
+                return original(client, operation_name, api_params)
+            finally:
+                if window is not None:
+                    with counter.lock:
+                        window.seconds[operation_name] += time.perf_counter() - started
+
+        botocore.client.BaseClient._make_api_call = counting_make_api_call
+
+    def _on_send(self, **kwargs: Any) -> None:
+        with self.lock:
+            if self.current is not None:
+                self.current.attempts += 1
+
+    @contextmanager
+    def window(self) -> Iterator[Window]:
+        self.current = Window()
+        try:
+            yield self.current
+        finally:
+            self.current = None
+
+
+def _raw_client(endpoint: str, pool: int) -> Any:
+    return boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
+        aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
+        config=Config(max_pool_connections=pool, retries={"max_attempts": 10, "mode": "standard"}),
+    )
+
+
+# --- the data -------------------------------------------------------------------------------------
+
+
+def _partition(number: int) -> list[Any]:
+    """One customer as the life-cycle code leaves it: account, 5 users, 10 seat events, edition, cursor."""
+    from zoneinfo import ZoneInfo
+
+    from shared.storage.lifecycle import edition_change, seat_event
+    from shared.storage.models import Account, User, account_pk
+    from shared.storage.schedule import billing_cursor, first_billing_moment
+
+    zone = ZoneInfo("Europe/Berlin")
+    account_id = f"acc_{number:016x}"
+    pk = account_pk(account_id)
+    created = datetime(2026, 1, 30, 9, 0, tzinfo=UTC) + timedelta(seconds=number)
+    converted = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
+    account = Account(
+        pk, "ACCOUNT", account_id=account_id, state="customer", company_name=f"Bench {number} GmbH",
+        organization_type="company", country="DE", vat_id="DE136695976", admin_name="Erika Mustermann",
+        admin_email=f"admin-{number}@bench.example", language="de", dpa_version="2026-01",
+        dpa_accepted_at=created, created_at=created, verified_at=created, trial_started_on="2026-01-30",
+        trial_ends_on="2026-02-28", paid_from="2026-03-01", edition="team", street="Hauptstraße 5",
+        postcode="70173", city="Stuttgart",
+    )
+    items: list[Any] = [account, edition_change(account_id, "team", converted, converted)]
+    events = 0
+    for person in range(5):
+        user_id = "admin" if person == 0 else f"user{person}"
+        joined = created + timedelta(days=person * 3)
+        left = person in (1, 2, 3)
+        items.append(User(pk, f"USER#{user_id}", account_id=account_id, user_id=user_id,
+                          email=f"{user_id}-{number}@bench.example", name=f"Person {person}",
+                          role="admin" if person == 0 else "user", active=person not in (3,), created_at=joined))
+        items.append(seat_event(account_id, user_id, True, joined))
+        events += 1
+        if left:  # three users leave in March, two of them come back
+            gone = datetime(2026, 3, 5 + person, 12, 0, tzinfo=UTC)
+            items.append(seat_event(account_id, user_id, False, gone))
+            events += 1
+            if person in (1, 2):
+                items.append(seat_event(account_id, user_id, True, gone + timedelta(days=7)))
+                events += 1
+    assert events == SEAT_EVENTS_PER_ACCOUNT
+    items.append(billing_cursor(account_id, first_billing_moment(datetime(2026, 3, 1).date(), zone)))
+    return items
+
+
+def _bare_copy(item: dict[str, Any], account_id: str, bare_id: str) -> dict[str, Any]:
+    """The same item in the bare loop's partition; its cursor moved out of the billing job's index part."""
+    copy = dict(item)
+    copy["pk"] = {"S": f"ACCOUNT#{bare_id}"}
+    if "account_id" in copy:
+        copy["account_id"] = {"S": bare_id}
+    if "due_job" in copy:
+        copy["due_job"] = {"S": BARE_DUE_JOB}
+    return copy
+
+
+def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
+    """Write both copies of every partition; (items, seat events, seconds)."""
+    from shared.storage.models import SeatEvent
+
+    started = time.perf_counter()
+    client = _raw_client(endpoint, LOAD_THREADS * 2)
+    seat_events = 0
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        requests: dict[str, Any] = {table: [{"PutRequest": {"Item": item}} for item in batch]}
+        for attempt in range(20):
+            unprocessed = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            if not unprocessed:
+                return
+            requests = unprocessed
+            time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError("batch_write_item kept returning unprocessed items")
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        nonlocal seat_events
+        pending: list[dict[str, Any]] = []
+        for number in range(accounts):
+            for model in _partition(number):
+                raw = model.serialize()
+                seat_events += isinstance(model, SeatEvent)
+                pending += [raw, _bare_copy(raw, f"acc_{number:016x}", f"bare_{number:016x}")]
+                if len(pending) >= BATCH_SIZE:
+                    yield pending[:BATCH_SIZE]
+                    pending = pending[BATCH_SIZE:]
+        if pending:
+            yield pending
+
+    with ThreadPoolExecutor(LOAD_THREADS) as pool:
+        futures = [pool.submit(write, batch) for batch in batches()]
+        for future in futures:
+            future.result()  # raises if a batch failed
+    return accounts * len(_partition(0)) * 2, seat_events, time.perf_counter() - started
+
+
+# --- the two runs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    label: str
+    accounts: int
+    workers: int
+    seconds: float
+    window: Window
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.accounts / self.seconds
+
+    def report(self) -> None:
+        calls = self.window.total
+        retries = self.window.attempts - calls
+        print(f"  {self.label:<5} {self.rate:8.1f} accounts/s  ({self.accounts:,} accounts in {self.seconds:.1f} s; "
+              f"{calls / self.accounts:.2f} requests/account; botocore retries {retries}){self.note}")
+        for name, count in sorted(self.window.calls.items()):
+            spent = self.window.seconds[name]
+            print(f"          {count / self.accounts:6.3f}  {name:<20} {1000 * spent / count:6.1f} ms per call, "
+                  f"{1000 * spent / self.accounts:6.1f} ms per account")
+        waiting = sum(self.window.seconds.values())
+        busy = self.seconds * self.workers - waiting
+        print(f"          per account: {1000 * waiting / self.accounts:.1f} ms in DynamoDB calls, "
+              f"{1000 * busy / self.accounts:.1f} ms elsewhere (Python: computing, rendering, (de)serializing; "
+              "waiting for the GIL)")
+
+
+class ThreadProfiles:
+    """cProfile in every thread the job starts (cProfile sees only its own thread), merged at the end."""
+
+    def __init__(self) -> None:
+        self.profiles: list[cProfile.Profile] = []
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        import functions.billing as job
+
+        original = job.bill_account
+
+        def profiled(account_id: str, now: datetime, counters: object | None = None) -> list[str]:
+            profile = getattr(self.local, "profile", None)
+            if profile is None:
+                profile = self.local.profile = cProfile.Profile()
+                with self.lock:
+                    self.profiles.append(profile)
+            profile.enable()
+            try:
+                return original(account_id, now, counters)
+            finally:
+                profile.disable()
+
+        self.local = threading.local()
+        job.bill_account = profiled  # type: ignore[assignment]  # run() looks it up at call time
+        try:
+            yield
+        finally:
+            job.bill_account = original  # type: ignore[assignment]
+
+    def print(self, lines: int = 30) -> None:
+        out = io.StringIO()
+        stats = pstats.Stats(*self.profiles, stream=out) if self.profiles else None
+        if stats is None:
+            return
+        stats.sort_stats("cumulative").print_stats(lines)
+        stats.sort_stats("tottime").print_stats(lines)
+        print(out.getvalue())
+
+
+def real_run(counter: DynamoDBCounter, accounts: int, workers: int, profiles: ThreadProfiles | None) -> Outcome:
+    from functions import billing
+    from shared.storage.models import InvoiceCounter
+
+    with counter.window() as window:
+        started = time.perf_counter()
+        if profiles is not None:
+            with profiles.active():
+                result = billing.run(NOW, workers=workers)
+        else:
+            result = billing.run(NOW, workers=workers)
+        seconds = time.perf_counter() - started
+    issued = result.details.get("invoices issued", 0)
+    last = InvoiceCounter.get("COUNTER#INVOICE#2026", "COUNTER", consistent_read=True).last_sequence
+    note = f"\n          job: {result.summary()}; counter at {last}"
+    if result.failed or issued != accounts or last != accounts:
+        note += "  <- NOT every account billed exactly once in this run"
+    return Outcome("real", accounts, workers, seconds, window, note)
+
+
+def invoice_size(table: str, client: Any) -> int:
+    """The stored size of a real invoice item, so the bare loop writes as much per account."""
+    item = client.get_item(TableName=table, Key={"pk": {"S": "ACCOUNT#acc_0000000000000000"},
+                                                  "sk": {"S": "INVOICE#2026-03"}})["Item"]
+    return len(str(item))
+
+
+def bare_run(counter: DynamoDBCounter, endpoint: str, table: str, accounts: int, workers: int) -> Outcome:
+    """Per account one Query of its partition and one single-item TransactWriteItems: the floor."""
+    client = _raw_client(endpoint, workers * 2)
+    payload = "x" * invoice_size(table, client)
+    ids = [f"bare_{number:016x}" for number in range(accounts)]
+
+    def bill(account_id: str) -> None:
+        pk = f"ACCOUNT#{account_id}"
+        arguments: dict[str, Any] = {"TableName": table, "KeyConditionExpression": "pk = :pk",
+                                     "ExpressionAttributeValues": {":pk": {"S": pk}}}
+        items: list[Any] = []
+        while True:
+            page = client.query(**arguments)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                break
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        assert items, account_id
+        client.transact_write_items(TransactItems=[{"Put": {
+            "TableName": table,
+            "Item": {"pk": {"S": pk}, "sk": {"S": "INVOICE#2026-03"}, "item_type": {"S": "bare_invoice"},
+                     "document": {"S": payload}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }}])
+
+    with counter.window() as window:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(bill, ids))
+        seconds = time.perf_counter() - started
+    return Outcome("bare", accounts, workers, seconds, window)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--accounts", type=int, default=ACCOUNTS)
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--profile", action="store_true", help="cProfile the real run's worker threads")
+    options = parser.parse_args()
+
+    counter = DynamoDBCounter()
+    counter.install()
+    database = dynamodb_local.start(port=_PORT)
+    try:
+        from shared.settings import get_settings
+
+        table = get_settings().table_name
+        dynamodb_local.create_tables(database.endpoint, recreate=True)
+        items, seat_events, load_seconds = load(database.endpoint, table, options.accounts)
+        print(f"Billing bench: {options.accounts:,} accounts with {seat_events:,} seat events "
+              f"({items:,} items, both copies) loaded in {load_seconds:.1f} s; {options.workers} workers; "
+              f"now {NOW.isoformat()} (bills March)")
+        profiles = ThreadProfiles() if options.profile else None
+        real = real_run(counter, options.accounts, options.workers, profiles)
+        bare = bare_run(counter, database.endpoint, table, options.accounts, options.workers)
+    finally:
+        database.stop()
+
+    real.report()
+    bare.report()
+    ratio = real.rate / bare.rate
+    per_account_ms = 1000 * options.workers / real.rate
+    print(f"  real job: {per_account_ms:.1f} ms per account per worker; bare: "
+          f"{1000 * options.workers / bare.rate:.1f} ms")
+    print(f"billing throughput: real {real.rate:.1f} accounts/s, bare {bare.rate:.1f} accounts/s, "
+          f"ratio {ratio:.2f} (target >= {TARGET_RATIO}) {'OK' if ratio >= TARGET_RATIO else 'MISS'}; "
+          f"requests/account {real.window.total / real.accounts:.2f} vs {bare.window.total / bare.accounts:.2f}")
+    if profiles is not None:
+        profiles.print()
+
+
+if __name__ == "__main__":
+    main()
