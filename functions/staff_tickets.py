@@ -114,9 +114,7 @@ def record_phone_request() -> Response:
 
 def _record_phone_request() -> Response:
     from shared.policy import get_policy
-    from shared.rules.inbound_mail import is_vague_subject
-    from shared.rules.tickets import RequestDetails
-    from shared.storage.tickets import NewRequest, find_requester, open_ticket
+    from shared.storage.tickets import find_requester, open_ticket, request_from_form
 
     form = _form("StaffTicketRequest")
     requester = find_requester(str(form.email))
@@ -127,26 +125,7 @@ def _record_phone_request() -> Response:
             "This e-mail is not a contact of a live business account.",
             {"email": "not a customer contact"},
         )
-    details = RequestDetails(
-        description=form.description,
-        steps=form.steps,
-        since=form.since,
-        others_affected=form.others_affected,
-        version=form.version,
-        technical_contact=form.technical_contact,
-    )
-    ticket = open_ticket(
-        requester,
-        NewRequest(
-            subject=form.subject,
-            channel="phone",
-            details=details,
-            impact=form.impact,
-            vague_subject=is_vague_subject(form.subject),
-        ),
-        current_scope().now,
-        get_policy(),
-    )
+    ticket = open_ticket(requester, request_from_form(form, "phone"), current_scope().now, get_policy())
     return json_response(staff_view(ticket), status=201)
 
 

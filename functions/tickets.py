@@ -39,9 +39,14 @@ def open_request() -> Response:
 def _open(fields: dict[str, object]) -> Response:
     from shared.contracts import TicketRequest
     from shared.policy import get_policy
-    from shared.rules.inbound_mail import is_vague_subject
-    from shared.rules.tickets import RequestDetails
-    from shared.storage.tickets import NewRequest, Requester, admin_user, contact_of, find_requester, open_ticket
+    from shared.storage.tickets import (
+        Requester,
+        admin_user,
+        contact_of,
+        find_requester,
+        open_ticket,
+        request_from_form,
+    )
     from shared.storage.views import ticket_view
 
     form = validate(TicketRequest, fields)
@@ -65,22 +70,7 @@ def _open(fields: dict[str, object]) -> Response:
             metrics.add_metric(name="SupportRequestRefused", unit="Count", value=1)
             raise forbidden("not_eligible", NOT_ELIGIBLE)
         requester, channel = found, "form"
-    details = RequestDetails(
-        description=form.description,
-        steps=form.steps,
-        since=form.since,
-        others_affected=form.others_affected,
-        version=form.version,
-        technical_contact=form.technical_contact,
-    )
-    new = NewRequest(
-        subject=form.subject,
-        channel=channel,
-        details=details,
-        impact=form.impact,
-        vague_subject=is_vague_subject(form.subject),
-    )
-    ticket = open_ticket(requester, new, scope.now, get_policy())
+    ticket = open_ticket(requester, request_from_form(form, channel), scope.now, get_policy())
     logger.info(
         "ticket opened", extra={"ticket": ticket.number, "channel": channel, "account_id": requester.account.account_id}
     )

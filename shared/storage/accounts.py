@@ -65,6 +65,18 @@ class Verified:
     trial: TrialPeriod
 
 
+def seat_event(account_id: str, user_id: str, activated: bool, now: datetime) -> SeatEvent:
+    """An activation or deactivation, kept with its moment: billing counts every user active in a month."""
+    return SeatEvent(
+        account_pk(account_id),
+        f"SEAT#{now.isoformat()}#{user_id}",
+        account_id=account_id,
+        user_id=user_id,
+        activated=activated,
+        at=now,
+    )
+
+
 def email_reservation_key(address: str) -> str:
     return f"EMAIL#{email_key(address)}"
 
@@ -195,14 +207,7 @@ def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
         created_at=now,
         lookup_key=contact_lookup_key(address),
     )
-    seat = SeatEvent(
-        account_pk(account_id),
-        f"SEAT#{now.isoformat()}#{admin_id}",
-        account_id=account_id,
-        user_id=admin_id,
-        activated=True,
-        at=now,
-    )
+    seat = seat_event(account_id, admin_id, True, now)
     trial_end = trial.ends_at(zone)
     schedule = [
         scheduled_action(

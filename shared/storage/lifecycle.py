@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from shared.policy import Policy
 from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
-from shared.storage.accounts import ACCOUNT_SK, email_reservation_key
+from shared.storage.accounts import ACCOUNT_SK, email_reservation_key, seat_event
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.models import (
     Account,
@@ -25,7 +25,6 @@ from shared.storage.models import (
     EditionChange,
     EmailReservation,
     ScheduledAction,
-    SeatEvent,
     Tombstone,
     User,
     VerificationLink,
@@ -40,17 +39,6 @@ KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#", "BILLED#")
 
 class StateConflict(Exception):
     """The account is not in a state that allows this change (it changed meanwhile, or never was)."""
-
-
-def seat_event(account_id: str, user_id: str, activated: bool, now: datetime) -> SeatEvent:
-    return SeatEvent(
-        account_pk(account_id),
-        f"SEAT#{now.isoformat()}#{user_id}",
-        account_id=account_id,
-        user_id=user_id,
-        activated=activated,
-        at=now,
-    )
 
 
 def edition_change(account_id: str, edition: str, effective_at: datetime, now: datetime) -> EditionChange:

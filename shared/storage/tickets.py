@@ -80,6 +80,27 @@ class NewRequest:
     seen_key: str | None = None  # hash of the Message-ID, for redeliveries
 
 
+def request_from_form(form: Any, channel: str) -> NewRequest:
+    """A request typed into a form (web, app or staff on the phone): one shape for all of them."""
+    from shared.rules.inbound_mail import is_vague_subject
+
+    details = RequestDetails(
+        description=form.description,
+        steps=form.steps,
+        since=form.since,
+        others_affected=form.others_affected,
+        version=form.version,
+        technical_contact=form.technical_contact,
+    )
+    return NewRequest(
+        subject=form.subject,
+        channel=channel,
+        details=details,
+        impact=form.impact,
+        vague_subject=is_vague_subject(form.subject),
+    )
+
+
 def seen_key_for(message_id: str | None, raw: bytes) -> str:
     """Redeliveries share the Message-ID; a mail without one is recognised by its bytes."""
     basis = message_id.encode("utf-8") if message_id else raw
