@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := infra/node_modules/.installed
 
-.PHONY: install run test lint package bench clean
+.PHONY: install browser run test lint package bench clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -24,8 +24,15 @@ $(NODE_STAMP): infra/package.json infra/package-lock.json
 run: install
 	$(BIN)/python -m infra.local_stack
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The browser tests (tests/e2e) drive Debian's Chromium and its matching chromedriver:
+# Selenium's and Playwright's own browser downloads do not work here. Without them those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "Chromium could not be installed: the browser tests will be skipped"
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,24 +11,30 @@ Data (DynamoDB Local, in memory): ACCOUNTS customers (default 10,000), paid from
 (converted from a trial on 20 February, team edition), each with 5 users and 10 seat events
 (100,000 in all: five activations in February, then three users leave and two of them come back in
 March), its edition change and its billing cursor due at the end of March, as the life-cycle code
-writes them. Every partition is written twice, as `ACCOUNT#acc_...` (billed by the job) and as
-`ACCOUNT#bare_...` (read and written by the bare loop; its cursor is not in the billing job's
-part of the due index), so both runs have equal work on equal data. Items are serialized by the
-PynamoDB models themselves (`Model.serialize()`, `item_type` included) and written with
-`batch_write_item` from several threads.
+writes them (18 items per account). Items are serialized by the PynamoDB models themselves
+(`Model.serialize()`, `item_type` included) and written with `batch_write_item` from several threads.
 
-The two runs, at now = 2026-04-01T03:00+02:00 (March is billed):
-- real: `functions.billing.run(now, workers=WORKERS)`, exactly what the scheduled job runs;
-- bare: WORKERS threads; per account one boto3 Query of the partition (paginated) and one
-  TransactWriteItems putting one invoice-sized item under the condition that it does not exist.
+The two runs over the same partitions, at now = 2026-04-01T03:00+02:00 (March is billed):
+- bare (first): WORKERS threads; per account one boto3 Query of the partition (paginated) and one
+  TransactWriteItems putting one invoice-sized item, under the condition that it does not exist,
+  outside the partition (pk `BARE#<id>`), so the job afterwards reads exactly the same data;
+- real: `functions.billing.run(now, workers=WORKERS)`, exactly what the scheduled job runs.
 
 How requests are counted: every DynamoDB call of every botocore client (PynamoDB's and boto3's)
 goes through `botocore.client.BaseClient._make_api_call`, which is wrapped at class level; a
 `before-send` handler on each client counts HTTP attempts, so botocore's own retries show too.
 
-Run: ``python bench/bench_billing.py`` from the project root (about 3-5 minutes on 2 cores for
-10,000 accounts, a third of it loading); ``--accounts 2000`` for a quick look; ``--profile`` adds
-a cProfile of the job's worker threads (where the time of the real run goes).
+Besides calls per operation, the wrapper adds up the wall time spent inside each operation's calls,
+so each run's time per account splits into "in DynamoDB calls" and "elsewhere" (Python work, and
+waiting for the GIL with several workers).
+
+Run: ``python bench/bench_billing.py`` from the project root (10,000 accounts: loading ~1.5 min
+on 2 cores, the bare loop ~1 min; the real job takes as long as its throughput says, ~6 min at
+the ~30 accounts/s measured so far); ``--accounts 2000`` for a quick look; ``--workers N``;
+``--profile`` adds a cProfile of the job's worker threads (where the time of the real run goes);
+``--bare-items 4`` makes the bare loop commit what the job commits (counter, invoice, mail, cursor;
+a counter per account, so nothing shared), which separates the cost of a 4-item commit from that of
+the shared counter and the Python work.
 """
 
 from __future__ import annotations
@@ -83,9 +89,10 @@ SEAT_EVENTS_PER_ACCOUNT = 10
 WORKERS = 4
 TARGET_RATIO = 0.7
 NOW = datetime.fromisoformat("2026-04-01T03:00:00+02:00")
+INVOICE_ITEM_BYTES = 2200  # what the bare loop writes per account (a real invoice item: ~2.2 KB, printed)
+MAIL_ITEM_BYTES = 900  # the mail-like item of --bare-items 4 (a real invoice mail: printed)
 LOAD_THREADS = 8
 BATCH_SIZE = 25  # batch_write_item's maximum
-BARE_DUE_JOB = "bench-bare"  # the bare copies' cursors: in the due index, but not under "billing"
 
 
 # --- counting -------------------------------------------------------------------------------------
@@ -163,7 +170,8 @@ def _partition(number: int) -> list[Any]:
     """One customer as the life-cycle code leaves it: account, 5 users, 10 seat events, edition, cursor."""
     from zoneinfo import ZoneInfo
 
-    from shared.storage.lifecycle import edition_change, seat_event
+    from shared.storage.accounts import seat_event
+    from shared.storage.lifecycle import edition_change
     from shared.storage.models import Account, User, account_pk
     from shared.storage.schedule import billing_cursor, first_billing_moment
 
@@ -203,19 +211,8 @@ def _partition(number: int) -> list[Any]:
     return items
 
 
-def _bare_copy(item: dict[str, Any], account_id: str, bare_id: str) -> dict[str, Any]:
-    """The same item in the bare loop's partition; its cursor moved out of the billing job's index part."""
-    copy = dict(item)
-    copy["pk"] = {"S": f"ACCOUNT#{bare_id}"}
-    if "account_id" in copy:
-        copy["account_id"] = {"S": bare_id}
-    if "due_job" in copy:
-        copy["due_job"] = {"S": BARE_DUE_JOB}
-    return copy
-
-
 def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
-    """Write both copies of every partition; (items, seat events, seconds)."""
+    """Write every partition; (items, seat events, seconds)."""
     from shared.storage.models import SeatEvent
 
     started = time.perf_counter()
@@ -237,9 +234,8 @@ def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
         pending: list[dict[str, Any]] = []
         for number in range(accounts):
             for model in _partition(number):
-                raw = model.serialize()
                 seat_events += isinstance(model, SeatEvent)
-                pending += [raw, _bare_copy(raw, f"acc_{number:016x}", f"bare_{number:016x}")]
+                pending.append(model.serialize())
                 if len(pending) >= BATCH_SIZE:
                     yield pending[:BATCH_SIZE]
                     pending = pending[BATCH_SIZE:]
@@ -250,7 +246,7 @@ def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
         futures = [pool.submit(write, batch) for batch in batches()]
         for future in futures:
             future.result()  # raises if a batch failed
-    return accounts * len(_partition(0)) * 2, seat_events, time.perf_counter() - started
+    return accounts * len(_partition(0)), seat_events, time.perf_counter() - started
 
 
 # --- the two runs ---------------------------------------------------------------------------------
@@ -317,12 +313,14 @@ class ThreadProfiles:
         finally:
             job.bill_account = original  # type: ignore[assignment]
 
-    def print(self, lines: int = 30) -> None:
-        out = io.StringIO()
-        stats = pstats.Stats(*self.profiles, stream=out) if self.profiles else None
-        if stats is None:
+    def print(self, lines: int = 25) -> None:
+        """Cumulative time of Cocoon's own functions and of DynamoDB calls, then the top functions by own time."""
+        if not self.profiles:
             return
-        stats.sort_stats("cumulative").print_stats(lines)
+        out = io.StringIO()
+        stats = pstats.Stats(*self.profiles, stream=out)
+        ours = r"main/(shared|functions)/|botocore/client.py.*_make_api_call"
+        stats.sort_stats("cumulative").print_stats(ours, lines)
         stats.sort_stats("tottime").print_stats(lines)
         print(out.getvalue())
 
@@ -347,18 +345,49 @@ def real_run(counter: DynamoDBCounter, accounts: int, workers: int, profiles: Th
     return Outcome("real", accounts, workers, seconds, window, note)
 
 
-def invoice_size(table: str, client: Any) -> int:
-    """The stored size of a real invoice item, so the bare loop writes as much per account."""
-    item = client.get_item(TableName=table, Key={"pk": {"S": "ACCOUNT#acc_0000000000000000"},
-                                                  "sk": {"S": "INVOICE#2026-03"}})["Item"]
-    return len(str(item))
+def stored_bytes(endpoint: str, table: str, sk_prefix: str) -> int:
+    """The size of a real item of account 0 as stored (attribute names and values), to compare with the bare writes."""
+    page = _raw_client(endpoint, 1).query(
+        TableName=table, KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
+        ExpressionAttributeValues={":pk": {"S": "ACCOUNT#acc_0000000000000000"}, ":sk": {"S": sk_prefix}},
+    )
+    item = page["Items"][0]
+    return sum(len(name) + len(str(next(iter(value.values())))) for name, value in item.items())
 
 
-def bare_run(counter: DynamoDBCounter, endpoint: str, table: str, accounts: int, workers: int) -> Outcome:
-    """Per account one Query of its partition and one single-item TransactWriteItems: the floor."""
+def bare_items(table: str, account_id: str, count: int) -> list[dict[str, Any]]:
+    """What the bare loop's transaction puts: an invoice-sized item; with count=4 also what the job's commit holds.
+
+    Four items mirror the real commit - a counter, the invoice (in the lookup index), its mail and the
+    moved cursor (both in the due index) - but every account has its own counter, so nothing is
+    shared: the difference to the real job is then the shared counter and the Python work alone.
+    """
+    pk = {"S": f"BARE#{account_id}"}
+    due = {"S": "2026-04-30T22:00:00Z"}
+    items = [
+        {"pk": pk, "sk": {"S": "INVOICE#2026-03"}, "item_type": {"S": "bare"},
+         "lookup_key": {"S": f"BARE-INVOICE#{account_id}"}, "document": {"S": "x" * INVOICE_ITEM_BYTES}},
+        {"pk": pk, "sk": {"S": "COUNTER"}, "item_type": {"S": "bare"}, "last_sequence": {"N": "1"}},
+        {"pk": pk, "sk": {"S": "MAIL#invoice"}, "item_type": {"S": "bare"}, "due_job": {"S": "bench-bare-mail"},
+         "due_at": due, "body_text": {"S": "x" * MAIL_ITEM_BYTES}},
+        {"pk": pk, "sk": {"S": "DUE#billing"}, "item_type": {"S": "bare"}, "due_job": {"S": "bench-bare"},
+         "due_at": due},
+    ][:count]
+    return [{"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+            for item in items]
+
+
+def bare_run(
+    counter: DynamoDBCounter, endpoint: str, table: str, accounts: int, workers: int, items_per_commit: int,
+) -> Outcome:
+    """Per account one Query of its partition and one TransactWriteItems: the floor.
+
+    It runs before the real job on the same partitions and writes outside them (pk "BARE#<id>"), so
+    the job then reads exactly what the bare loop read. By default the transaction puts one item as
+    large as a real invoice item; `--bare-items 4` puts what the job's commit holds (see bare_items).
+    """
     client = _raw_client(endpoint, workers * 2)
-    payload = "x" * invoice_size(table, client)
-    ids = [f"bare_{number:016x}" for number in range(accounts)]
+    ids = [f"acc_{number:016x}" for number in range(accounts)]
 
     def bill(account_id: str) -> None:
         pk = f"ACCOUNT#{account_id}"
@@ -372,19 +401,15 @@ def bare_run(counter: DynamoDBCounter, endpoint: str, table: str, accounts: int,
                 break
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         assert items, account_id
-        client.transact_write_items(TransactItems=[{"Put": {
-            "TableName": table,
-            "Item": {"pk": {"S": pk}, "sk": {"S": "INVOICE#2026-03"}, "item_type": {"S": "bare_invoice"},
-                     "document": {"S": payload}},
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }}])
+        client.transact_write_items(TransactItems=bare_items(table, account_id, items_per_commit))
 
     with counter.window() as window:
         started = time.perf_counter()
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(bill, ids))
         seconds = time.perf_counter() - started
-    return Outcome("bare", accounts, workers, seconds, window)
+    label = "bare" if items_per_commit == 1 else f"bare{items_per_commit}"
+    return Outcome(label, accounts, workers, seconds, window)
 
 
 def main() -> None:
@@ -392,6 +417,8 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=ACCOUNTS)
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--profile", action="store_true", help="cProfile the real run's worker threads")
+    parser.add_argument("--bare-items", type=int, choices=(1, 4), default=1,
+                        help="items in the bare loop's transaction: 1 (the target's floor) or 4 (as the job commits)")
     options = parser.parse_args()
 
     counter = DynamoDBCounter()
@@ -404,11 +431,12 @@ def main() -> None:
         dynamodb_local.create_tables(database.endpoint, recreate=True)
         items, seat_events, load_seconds = load(database.endpoint, table, options.accounts)
         print(f"Billing bench: {options.accounts:,} accounts with {seat_events:,} seat events "
-              f"({items:,} items, both copies) loaded in {load_seconds:.1f} s; {options.workers} workers; "
+              f"({items:,} items) loaded in {load_seconds:.1f} s; {options.workers} workers; "
               f"now {NOW.isoformat()} (bills March)")
         profiles = ThreadProfiles() if options.profile else None
+        bare = bare_run(counter, database.endpoint, table, options.accounts, options.workers, options.bare_items)
         real = real_run(counter, options.accounts, options.workers, profiles)
-        bare = bare_run(counter, database.endpoint, table, options.accounts, options.workers)
+        sizes = {prefix: stored_bytes(database.endpoint, table, prefix) for prefix in ("INVOICE#", "MAIL#")}
     finally:
         database.stop()
 
@@ -417,7 +445,8 @@ def main() -> None:
     ratio = real.rate / bare.rate
     per_account_ms = 1000 * options.workers / real.rate
     print(f"  real job: {per_account_ms:.1f} ms per account per worker; bare: "
-          f"{1000 * options.workers / bare.rate:.1f} ms")
+          f"{1000 * options.workers / bare.rate:.1f} ms; real invoice and mail items: {sizes['INVOICE#']:,} and "
+          f"{sizes['MAIL#']:,} bytes, the bare loop's: {INVOICE_ITEM_BYTES:,} and {MAIL_ITEM_BYTES:,}")
     print(f"billing throughput: real {real.rate:.1f} accounts/s, bare {bare.rate:.1f} accounts/s, "
           f"ratio {ratio:.2f} (target >= {TARGET_RATIO}) {'OK' if ratio >= TARGET_RATIO else 'MISS'}; "
           f"requests/account {real.window.total / real.accounts:.2f} vs {bare.window.total / bare.accounts:.2f}")

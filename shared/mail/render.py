@@ -17,22 +17,27 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "mail"
 # Tests (and a translator previewing a new language) may point at another folder.
 TEMPLATE_ROOT_ENV = "COCOON_MAIL_TEMPLATES"
+# Mails to our own staff (the support lead), not to a customer: written once, in the fallback
+# language (English), whatever the ticket's account speaks; render_mail falls back to it by itself.
+STAFF_MAILS = frozenset({"escalation"})
 # The key the filters read the mail's language from; not a placeholder any template uses.
 LANGUAGE_KEY = "_mail_language"
 
 # A language code as it may appear in a path: "de", "pt", "pt_BR", "zh-Hant". Nothing else reaches the file system.
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
-# What ticket_mail_context passed for moments before they were ISO: "2026-11-23 13:30 CET".
+# How callers pass moments today (ticket_mail_context, the signup's valid_until): local time and the
+# zone's abbreviation, "2026-11-23 13:30 CET". ISO 8601 with an offset and aware datetimes work too.
 _LOCAL_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::\d{2})?\s+([A-Za-z][A-Za-z0-9+\-/_]*)$")
 
 
@@ -59,6 +64,15 @@ def template_names(language: str = "en", root: Path | None = None) -> list[str]:
     return sorted(path.stem for path in base.glob("*.txt") if not path.name.startswith("_"))
 
 
+def placeholders(name: str, language: str, root: Path | None = None) -> frozenset[str]:
+    """The variables a template reads (what its context must give), found by Jinja's own parser."""
+    from jinja2 import meta
+
+    base = root or template_root()
+    source = (base / language / f"{name}.txt").read_text(encoding="utf-8")
+    return frozenset(meta.find_undeclared_variables(_environment(str(base)).parse(source)))
+
+
 @cache
 def _environment(root: str) -> Any:
     import jinja2
@@ -72,7 +86,7 @@ def _environment(root: str) -> Any:
         keep_trailing_newline=True,
     )
     # Each filter reads the mail's language from the render context.
-    filters = {
+    filters: dict[str, Callable[..., str]] = {
         "date": _date_filter,
         "moment": _moment_filter,
         "month": _month_filter,
@@ -165,7 +179,7 @@ def _date_filter(context: Any, value: Any, format: str = "long") -> str:
     return str(format_date(_as_date(value), format=format, locale=_context_locale(context)))
 
 
-def _moment_filter(context: Any, value: Any, format: str = "long") -> str:
+def _moment_filter(context: Any, value: Any, format: Literal["full", "long", "medium", "short"] = "long") -> str:
     """A moment with its zone: "23. November 2026 um 13:30 CET" (de), "November 23, 2026 at 1:30 PM CET" (en)."""
     from babel.dates import format_date, format_time, get_datetime_format
 
@@ -213,7 +227,6 @@ def _plural_filter(context: Any, count: Any, **forms: str) -> str:
         raise ValueError("plural needs at least other=")
     category = _context_locale(context).plural_form(_as_decimal(count))
     return forms.get(str(category), forms["other"])
-
 
 
 def _zone_filter(context: Any, value: Any) -> str:

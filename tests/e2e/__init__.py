@@ -1,0 +1,1 @@
+"""End-to-end tests: a real browser (headless Chromium) against the local server."""
