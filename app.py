@@ -26,6 +26,7 @@ from functions import (
     subscription,
     tickets,
     users,
+    web_pages,
 )
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware

@@ -48,7 +48,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -101,7 +101,7 @@ BATCH_SIZE = 25  # batch_write_item's maximum
 @dataclass
 class Window:
     calls: Counter[str] = field(default_factory=Counter)
-    seconds: Counter[str] = field(default_factory=Counter)  # wall time inside each operation's calls
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall time in each operation
     attempts: int = 0
 
     @property
@@ -307,11 +307,11 @@ class ThreadProfiles:
                 profile.disable()
 
         self.local = threading.local()
-        job.bill_account = profiled  # type: ignore[assignment]  # run() looks it up at call time
+        job.bill_account = profiled  # run() looks it up at call time
         try:
             yield
         finally:
-            job.bill_account = original  # type: ignore[assignment]
+            job.bill_account = original
 
     def print(self, lines: int = 25) -> None:
         """Cumulative time of Cocoon's own functions and of DynamoDB calls, then the top functions by own time."""

@@ -98,7 +98,7 @@ def _account_items(number: int, paid_from: str, ends_on: str | None, rng: random
         )
     items.append(billing_cursor(account_id, first_billing_moment(date.fromisoformat(paid_from), ZONE)))
 
-    people = [("admin", "Erika Mustermann", created, None)]
+    people: list[tuple[str, str, datetime, datetime | None]] = [("admin", "Erika Mustermann", created, None)]
     for extra in range(rng.randint(0, 4)):
         joined = start + timedelta(days=rng.randint(-20, 100), hours=rng.randint(8, 18))
         left = joined + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.4 else None
