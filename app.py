@@ -49,6 +49,7 @@ for blueprint_module in (
     inbound_email,
     staff_tickets,
     customer_links,
+    web_pages,
     docs,
 ):
     app.register_blueprint(blueprint_module.bp)

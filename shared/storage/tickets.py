@@ -229,6 +229,10 @@ def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extr
         "first_response_due": ticket.first_response_due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
         "region": ticket.region,
         "support_hours": _support_hours_text(ticket.region, policy),
+        # The templates word the hours in the reader's language from these (support_hours is English).
+        "support_opens": f"{policy.support.regions[ticket.region].opens:%H:%M}",
+        "support_closes": f"{policy.support.regions[ticket.region].closes:%H:%M}",
+        "support_time_zone": policy.support.regions[ticket.region].time_zone,
         **extra,
     }
 

@@ -45,7 +45,7 @@ def test_received_monday_16_november_ends_30_november(client, customer, outbox_d
     assert (answer["status"], answer["received_on"], answer["effective_on"]) == ("recorded", "2026-11-16", "2026-11-30")
     run_day("2026-11-16T16:00:00+01:00")
     confirmation = mails(outbox_dir, "cancellation-")
-    assert len(confirmation) == 1 and "2026-11-30" in mail_text(outbox_dir / confirmation[0])
+    assert len(confirmation) == 1 and "30. November 2026" in mail_text(outbox_dir / confirmation[0])
     view = body_of(client.http.get(f"/accounts/{customer['account_id']}", headers=auth(customer)))
     assert view["cancellation"] == {"received_on": "2026-11-16", "effective_on": "2026-11-30", "channel": "app"}
 

@@ -50,7 +50,7 @@ def test_a_trial_that_is_not_converted_is_reminded_deactivated_warned_and_delete
     run_day("2026-03-01T00:00:00+01:00")
     deactivated = mails(outbox_dir, "deactivated")
     assert len(deactivated) == 1
-    assert "2026-08-28" in mail_text(outbox_dir / deactivated[0])  # 180 days after 1 March
+    assert "28. August 2026" in mail_text(outbox_dir / deactivated[0])  # 180 days after 1 March
     refused = client.http.get(f"/accounts/{account_id}", headers=auth(verified))
     assert refused.status_code == 403 and body_of(refused)["error"]["code"] == "account_deactivated"
     converting = post_json(client, f"/accounts/{account_id}/subscription", {"edition": "team"}, auth(verified))

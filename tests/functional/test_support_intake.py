@@ -76,7 +76,7 @@ def test_web_form_opens_a_ticket_with_tag_target_and_missing_list(client, custom
     text = ack.read_text()
     assert f"[Ticket#{ticket['number']}]" in text
     body = mail_text(ack)
-    assert "the steps that lead to it" in body and "the software version" not in body
+    assert "den Schritten, die zum Fehler führen" in body and "der Softwareversion" not in body
 
 
 def test_form_from_a_stranger_is_refused_and_nothing_stored(client, customer):
