@@ -28,9 +28,9 @@ Besides calls per operation, the wrapper adds up the wall time spent inside each
 so each run's time per account splits into "in DynamoDB calls" and "elsewhere" (Python work, and
 waiting for the GIL with several workers).
 
-Run: ``python bench/bench_billing.py`` from the project root (10,000 accounts: loading ~1.5 min
-on 2 cores, the bare loop ~1 min; the real job takes as long as its throughput says, ~6 min at
-the ~30 accounts/s measured so far); ``--accounts 2000`` for a quick look; ``--workers N``;
+Run: ``python bench/bench_billing.py`` from the project root (10,000 accounts: 8-10 minutes on a
+busy 2-core machine - loading ~2 min, the bare loop 1-2 min, the real job as long as its
+throughput says, ~5 min at the ~30 accounts/s measured so far); ``--accounts 2000`` for a quick look; ``--workers N``;
 ``--profile`` adds a cProfile of the job's worker threads (where the time of the real run goes);
 ``--bare-items 4`` makes the bare loop commit what the job commits (counter, invoice, mail, cursor;
 a counter per account, so nothing shared), which separates the cost of a 4-item commit from that of

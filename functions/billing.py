@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from threading import Lock
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 
@@ -20,23 +21,29 @@ from shared.api.routing import Access, api_route, json_response
 from shared.jobs import JobResult, ProgressCallback
 from shared.observability import logger
 
+if TYPE_CHECKING:
+    from shared.storage.billing import CounterCache
+
 bp = Blueprint(__name__)
 JOB_NAME = "billing"
 
 
-def bill_account(account_id: str, now: datetime, counters: object | None = None) -> list[str]:
-    """The per-account work item (an SQS message body on AWS): returns the invoice numbers issued."""
+BATCH_SIZE = 25  # accounts that share one counter transaction (at most 99 reservations fit in one)
+
+
+def bill_accounts(account_ids: list[str], now: datetime, counters: CounterCache | None = None) -> dict[str, list[str]]:
+    """The work item (on AWS: an SQS batch): bills the accounts, returns the invoice numbers issued per account."""
     from shared.derived import billing_terms
     from shared.policy import get_policy
-    from shared.storage.billing import CounterCache, bill_missing_months, load_snapshot, today_in
+    from shared.storage.billing import CounterCache, today_in
+    from shared.storage.billing import bill_accounts as bill
 
     policy = get_policy()
-    snapshot = load_snapshot(account_id)
-    if snapshot is None:
-        return []
-    cache = counters if isinstance(counters, CounterCache) else CounterCache()
-    outcome = bill_missing_months(snapshot, today_in(now, policy), now, policy, cache, billing_terms())
-    return outcome.issued
+    return bill(account_ids, today_in(now, policy), now, policy, counters or CounterCache(), billing_terms())
+
+
+def bill_account(account_id: str, now: datetime, counters: CounterCache | None = None) -> list[str]:
+    return bill_accounts([account_id], now, counters)[account_id]
 
 
 def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 4) -> JobResult:
@@ -44,32 +51,33 @@ def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 
     from shared.storage.schedule import BILLING_JOB, due_actions
 
     account_ids = sorted({action.account_id for action in due_actions(BILLING_JOB, now)})
+    batches = [account_ids[i : i + BATCH_SIZE] for i in range(0, len(account_ids), BATCH_SIZE)]
     result = JobResult(JOB_NAME)
     lock = Lock()
     total = len(account_ids)
     if progress:
         progress(0, total)
 
-    def work(account_id: str) -> None:
-        counters = CounterCache()  # per thread: a worker keeps its own view of the counter
+    def work(batch: list[str]) -> None:
         try:
-            numbers = bill_account(account_id, now, counters)
+            issued = bill_accounts(batch, now, CounterCache())
         except Exception:
-            logger.exception("billing an account failed", extra={"account_id": account_id})
+            logger.exception("billing a batch failed", extra={"accounts": len(batch)})
             with lock:
-                result.failed += 1
+                result.failed += len(batch)
             return
         with lock:
-            if numbers:
-                result.done += 1
-                result.count("invoices issued", len(numbers))
-            else:
-                result.skipped += 1
+            for numbers in issued.values():
+                if numbers:
+                    result.done += 1
+                    result.count("invoices issued", len(numbers))
+                else:
+                    result.skipped += 1
             if progress:
                 progress(result.done + result.skipped + result.failed, total)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(work, account_ids))
+        list(pool.map(work, batches))
     return result
 
 

@@ -24,19 +24,19 @@ def _ticket(action: ScheduledAction) -> Ticket | None:
 
 def _first_response(action: ScheduledAction, account: Account | None, now: datetime) -> str | None:
     ticket = _ticket(action)
-    if ticket is None or ticket.first_response_at is not None or ticket.state not in OPEN_STATES:
+    if account is None or ticket is None or ticket.first_response_at is not None or ticket.state not in OPEN_STATES:
         drop_stale(action)
         return None
-    support.escalate(action, ticket, now, get_policy())
+    support.escalate(action, ticket, account, now, get_policy())
     return "escalated"
 
 
 def _status_update(action: ScheduledAction, account: Account | None, now: datetime) -> str | None:
     ticket = _ticket(action)
-    if ticket is None or ticket.state not in OPEN_STATES:
+    if account is None or ticket is None or ticket.state not in OPEN_STATES:
         drop_stale(action)
         return None
-    support.status_update(action, ticket, now, get_policy())
+    support.status_update(action, ticket, account, now, get_policy())
     return "status updates sent"
 
 

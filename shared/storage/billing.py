@@ -30,6 +30,7 @@ from shared.storage.models import (
     EditionChange,
     InvoiceCounter,
     InvoiceDocument,
+    NumberReservation,
     ScheduledAction,
     SeatEvent,
     User,
@@ -48,6 +49,7 @@ class BillingSnapshot:
     billed_months: set[str] = field(default_factory=set)
     invoices: list[InvoiceDocument] = field(default_factory=list)
     cursor: ScheduledAction | None = None
+    reserved: dict[str, str] = field(default_factory=dict)  # month → invoice number reserved for it
 
 
 def load_snapshot(account_id: str) -> BillingSnapshot | None:
@@ -88,7 +90,8 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
     cursor = next(
         (i for i in items if isinstance(i, ScheduledAction) and i.sk == action_sk(BILLING_JOB, BILLING_CURSOR)), None
     )
-    return BillingSnapshot(account, history, {i.month for i in invoices}, invoices, cursor)
+    reserved = {i.month: i.number for i in items if isinstance(i, NumberReservation)}
+    return BillingSnapshot(account, history, {i.month for i in invoices}, invoices, cursor, reserved)
 
 
 def billing_account(account: Account) -> rules.BillingAccount:
@@ -137,37 +140,196 @@ class CounterCache:
 
 
 @dataclass(frozen=True)
-class IssueOutcome:
-    issued: list[str]  # invoice numbers
-    already_billed: int
+class MonthToBill:
+    """An ended month the account owes an invoice for, with its number once one is reserved."""
+
+    snapshot: BillingSnapshot
+    month: rules.BillingMonth
+    number: str | None
+    is_last: bool
 
 
-def bill_missing_months(
-    snapshot: BillingSnapshot,
+def months_to_bill(snapshot: BillingSnapshot, today: date) -> list[MonthToBill]:
+    """What should be billed minus what was billed: only the missing months, oldest first."""
+    account = snapshot.account
+    if account.paid_from is None:
+        return []
+    buyer = billing_account(account)
+    due = rules.billable_months(buyer.paid_from, today, buyer.billing_ends_on)
+    missing = [month for month in due if str(month) not in snapshot.billed_months]
+    return [
+        MonthToBill(snapshot, month, snapshot.reserved.get(str(month)), index == len(missing) - 1)
+        for index, month in enumerate(missing)
+    ]
+
+
+def reserve_numbers(
+    wanted: list[MonthToBill], year: int, counters: CounterCache, attempts: int = 60
+) -> list[MonthToBill]:
+    """Give the months their invoice numbers in one transaction with the year's counter.
+
+    Each number is written as a reservation in the account's partition: if a run
+    dies before the invoice is issued, the next run issues it with that number,
+    so numbers stay gapless and a month is never numbered twice. One counter
+    write per batch (not per invoice) keeps the counter from serialising workers.
+    """
+    pending = [item for item in wanted if item.number is None]
+    numbered: list[MonthToBill] = []
+    for start in range(0, len(pending), RESERVATIONS_PER_TRANSACTION):
+        numbered += _reserve_chunk(pending[start : start + RESERVATIONS_PER_TRANSACTION], year, counters, attempts)
+    return numbered
+
+
+# A transaction holds 100 items: the counter, and per month its reservation and a check that it is unbilled.
+RESERVATIONS_PER_TRANSACTION = 49
+
+
+def _reserve_chunk(pending: list[MonthToBill], year: int, counters: CounterCache, attempts: int) -> list[MonthToBill]:
+    for attempt in range(attempts):
+        if not pending:
+            return []
+        if attempt:
+            # Workers that collided on the counter retry at different moments.
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
+        first = counters.expected(year) + 1
+        last = first + len(pending) - 1
+        numbered = [
+            MonthToBill(item.snapshot, item.month, rules.format_invoice_number(year, first + i), item.is_last)
+            for i, item in enumerate(pending)
+        ]
+        counter = InvoiceCounter(f"COUNTER#INVOICE#{year}", "COUNTER", year=year, last_sequence=last)
+        unchanged = InvoiceCounter.pk.does_not_exist() if first == 1 else InvoiceCounter.last_sequence == first - 1
+        try:
+            with transaction() as tx:
+                tx.save(counter, condition=unchanged)
+                for item in numbered:
+                    account_id = item.snapshot.account.account_id
+                    # Not billed meanwhile by another worker (whose reservation it then already consumed).
+                    tx.condition_check(
+                        InvoiceDocument,
+                        account_pk(account_id),
+                        f"INVOICE#{item.month}",
+                        condition=InvoiceDocument.pk.does_not_exist(),
+                    )
+                    tx.save(
+                        NumberReservation(
+                            account_pk(account_id),
+                            f"BILLED#{item.month}",
+                            account_id=account_id,
+                            month=str(item.month),
+                            number=item.number,
+                        ),
+                        condition=NumberReservation.pk.does_not_exist(),
+                    )
+        except (Contended, ConditionFailed):
+            counters.forget(year)
+            # Another worker may have reserved or billed some of these months meanwhile: keep only the free ones.
+            pending = [item for item in pending if not _month_reserved_or_billed(item)]
+            continue
+        counters.last[year] = last
+        return numbered
+    raise RuntimeError(f"could not reserve invoice numbers after {attempts} attempts")
+
+
+def _month_reserved_or_billed(item: MonthToBill) -> bool:
+    account_id = item.snapshot.account.account_id
+    for sk in (f"BILLED#{item.month}", f"INVOICE#{item.month}"):
+        try:
+            CocoonItem.get(account_pk(account_id), sk, consistent_read=True)
+        except CocoonItem.DoesNotExist:
+            continue
+        return True
+    return False
+
+
+def issue(item: MonthToBill, today: date, now: datetime, policy: Policy, terms: rules.BillingTerms) -> str | None:
+    """Issue a reserved month's invoice with its mail (and move the cursor with the last one).
+
+    Conditioned on the reservation still being there: of two workers holding it,
+    one issues the invoice and the other finds nothing to do.
+    """
+    assert item.number is not None
+    account = item.snapshot.account
+    zone = ZoneInfo(policy.company_time_zone)
+    draft = rules.compute_invoice_draft(billing_account(account), item.snapshot.history, item.month, terms)
+    invoice = rules.issue_invoice(
+        draft, number=item.number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
+    )
+    document = rules.invoice_to_json(invoice)
+    record = InvoiceDocument(
+        account_pk(account.account_id),
+        f"INVOICE#{draft.month}",
+        account_id=account.account_id,
+        number=item.number,
+        month=str(draft.month),
+        issued_on=today.isoformat(),
+        document=document,
+        lookup_key=f"INVOICE#{item.number}",
+    )
+    mail = queue_mail(
+        mail_id=f"invoice-{item.number}",
+        account_id=account.account_id,
+        recipient=account.billing_email or account.admin_email,
+        template="invoice",
+        language=account.language,
+        context=mail_context(
+            account,
+            policy,
+            number=item.number,
+            month=str(draft.month),
+            total=document["total"],
+            currency=document["currency"],
+            due_on=document["due_on"],
+        ),
+        now=now,
+    )
+    try:
+        with transaction() as tx:
+            tx.delete(
+                NumberReservation(account_pk(account.account_id), f"BILLED#{item.month}"),
+                condition=NumberReservation.number == item.number,
+            )
+            tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
+            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+            if item.is_last:  # the last missing month: the cursor moves on in the same commit
+                operation, cursor_item = _cursor_ops(account, None, today, zone)
+                getattr(tx, operation)(cursor_item)
+    except ConditionFailed:
+        return None  # issued by another worker meanwhile
+    return item.number
+
+
+def bill_accounts(
+    account_ids: list[str],
     today: date,
     now: datetime,
     policy: Policy,
     counters: CounterCache,
     terms: rules.BillingTerms,
-) -> IssueOutcome:
-    """Create exactly the invoices that are missing for ended months; move the cursor on."""
-    account = snapshot.account
+) -> dict[str, list[str]]:
+    """Bill a batch of accounts: read each once, reserve all their numbers at once, issue each invoice."""
     zone = ZoneInfo(policy.company_time_zone)
-    if account.paid_from is None:
-        return IssueOutcome([], 0)
-    buyer = billing_account(account)
-    due = rules.billable_months(buyer.paid_from, today, buyer.billing_ends_on)
-    missing = [month for month in due if str(month) not in snapshot.billed_months]
-    issued: list[str] = []
-    for index, month in enumerate(missing):
-        draft = rules.compute_invoice_draft(buyer, snapshot.history, month, terms)
-        is_last = index == len(missing) - 1
-        number = _issue(account, draft, today, now, policy, counters, is_last, zone)
+    wanted: list[MonthToBill] = []
+    for account_id in account_ids:
+        snapshot = load_snapshot(account_id)
+        if snapshot is None:
+            continue
+        months = months_to_bill(snapshot, today)
+        if months:
+            wanted += months
+        else:
+            _advance_cursor(snapshot.account, snapshot.cursor, today, zone)
+    reserved = {(i.snapshot.account.account_id, str(i.month)): i for i in reserve_numbers(wanted, today.year, counters)}
+    issued: dict[str, list[str]] = {account_id: [] for account_id in account_ids}
+    for item in wanted:
+        key = (item.snapshot.account.account_id, str(item.month))
+        ready = item if item.number is not None else reserved.get(key)
+        if ready is None:
+            continue  # reserved by another worker, which issues it
+        number = issue(ready, today, now, policy, terms)
         if number:
-            issued.append(number)
-    if not missing:
-        _advance_cursor(account, snapshot.cursor, today, zone)
-    return IssueOutcome(issued, len(due) - len(missing))
+            issued[key[0]].append(number)
+    return issued
 
 
 def _next_cursor_moment(account: Account, today: date, zone: ZoneInfo) -> datetime | None:
@@ -192,90 +354,6 @@ def _advance_cursor(account: Account, cursor: ScheduledAction | None, today: dat
         item.delete()
     else:
         item.save()
-
-
-def _issue(
-    account: Account,
-    draft: rules.InvoiceDraft,
-    today: date,
-    now: datetime,
-    policy: Policy,
-    counters: CounterCache,
-    move_cursor: bool,
-    zone: ZoneInfo,
-    attempts: int = 60,
-) -> str | None:
-    """Issue one invoice; None if another worker issued this month meanwhile."""
-    year = today.year
-    for attempt in range(attempts):
-        if attempt:
-            # Workers that collided on the counter retry at different moments.
-            time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
-        sequence = counters.expected(year) + 1
-        number = rules.format_invoice_number(year, sequence)
-        invoice = rules.issue_invoice(
-            draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
-        )
-        document = rules.invoice_to_json(invoice)
-        item = InvoiceDocument(
-            account_pk(account.account_id),
-            f"INVOICE#{draft.month}",
-            account_id=account.account_id,
-            number=number,
-            month=str(draft.month),
-            issued_on=today.isoformat(),
-            document=document,
-            lookup_key=f"INVOICE#{number}",
-        )
-        mail = queue_mail(
-            mail_id=f"invoice-{number}",
-            account_id=account.account_id,
-            recipient=account.billing_email or account.admin_email,
-            template="invoice",
-            language=account.language,
-            context=mail_context(
-                account,
-                policy,
-                number=number,
-                month=str(draft.month),
-                total=document["total"],
-                currency=document["currency"],
-                due_on=document["due_on"],
-            ),
-            now=now,
-        )
-        counter = InvoiceCounter(f"COUNTER#INVOICE#{year}", "COUNTER", year=year, last_sequence=sequence)
-        counter_unchanged = (
-            InvoiceCounter.pk.does_not_exist() if sequence == 1 else InvoiceCounter.last_sequence == sequence - 1
-        )
-        try:
-            with transaction() as tx:
-                tx.save(counter, condition=counter_unchanged)
-                tx.save(item, condition=InvoiceDocument.pk.does_not_exist())
-                tx.save(mail, condition=CocoonItem.pk.does_not_exist())
-                if move_cursor:  # the last missing month: the cursor moves on in the same commit
-                    operation, cursor_item = _cursor_ops(account, None, today, zone)
-                    getattr(tx, operation)(cursor_item)
-        except Contended:
-            counters.forget(year)
-            continue
-        except ConditionFailed as exc:
-            if (1 in exc.failed or 2 in exc.failed) and _month_billed(account.account_id, str(draft.month)):
-                counters.forget(year)
-                return None
-            counters.forget(year)  # another worker took the number: read it again and retry
-            continue
-        counters.last[year] = sequence
-        return number
-    raise RuntimeError(f"could not assign an invoice number after {attempts} attempts")
-
-
-def _month_billed(account_id: str, month: str) -> bool:
-    try:
-        InvoiceDocument.get(account_pk(account_id), f"INVOICE#{month}", consistent_read=True)
-    except InvoiceDocument.DoesNotExist:
-        return False
-    return True
 
 
 def list_invoices(account_id: str) -> list[InvoiceDocument]:

@@ -280,6 +280,14 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     document = JSONAttribute()
 
 
+class NumberReservation(CocoonItem, discriminator="number_reservation"):
+    """An invoice number given to an account's month, until its invoice is issued. sk = "BILLED#<month>"."""
+
+    account_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    number = UnicodeAttribute()
+
+
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):
     """The year's last invoice number. pk = "COUNTER#INVOICE#<year>", sk = "COUNTER"."""
 

@@ -411,9 +411,8 @@ def authorize(ticket: Ticket, person: Authorizer, now: datetime) -> None:
 # --- the SLA watch's actions ---------------------------------------------------------------------
 
 
-def escalate(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Policy) -> None:
+def escalate(action: ScheduledAction, ticket: Ticket, account: Account, now: datetime, policy: Policy) -> None:
     """The first response is overdue: mark it and tell the support lead (once)."""
-    account = _account(ticket)
     mail = ticket_mail(
         ticket,
         account,
@@ -431,9 +430,8 @@ def escalate(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Pol
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())
 
 
-def status_update(action: ScheduledAction, ticket: Ticket, now: datetime, policy: Policy) -> None:
+def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now: datetime, policy: Policy) -> None:
     """No public update for N working days: tell the customer where the ticket stands, then watch again."""
-    account = _account(ticket)
     mail = ticket_mail(
         ticket,
         account,
