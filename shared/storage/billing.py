@@ -245,8 +245,9 @@ def _month_reserved_or_billed(item: MonthToBill) -> bool:
 def issue(item: MonthToBill, today: date, now: datetime, policy: Policy, terms: rules.BillingTerms) -> str | None:
     """Issue a reserved month's invoice with its mail (and move the cursor with the last one).
 
-    Conditioned on the reservation still being there: of two workers holding it,
-    one issues the invoice and the other finds nothing to do.
+    The reservation stays as the month's proof of numbering (a month is reserved
+    once, ever); the invoice key makes the issue itself happen once: of two
+    workers holding the same reservation, one issues and the other finds it done.
     """
     assert item.number is not None
     account = item.snapshot.account
@@ -285,10 +286,6 @@ def issue(item: MonthToBill, today: date, now: datetime, policy: Policy, terms: 
     )
     try:
         with transaction() as tx:
-            tx.delete(
-                NumberReservation(account_pk(account.account_id), f"BILLED#{item.month}"),
-                condition=NumberReservation.number == item.number,
-            )
             tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
             if item.is_last:  # the last missing month: the cursor moves on in the same commit

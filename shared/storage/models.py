@@ -281,7 +281,7 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
 
 
 class NumberReservation(CocoonItem, discriminator="number_reservation"):
-    """An invoice number given to an account's month, until its invoice is issued. sk = "BILLED#<month>"."""
+    """The invoice number given to an account's month, once, ever (kept like invoices). sk = "BILLED#<month>"."""
 
     account_id = UnicodeAttribute()
     month = UnicodeAttribute()
