@@ -26,10 +26,8 @@ import email
 import email.policy
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -46,21 +44,7 @@ if str(PROJECT_ROOT) not in sys.path:
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
-_PORT = dynamodb_local.free_port()
-_RUN_DIR = Path(tempfile.mkdtemp(prefix="cocoon-bench-"))
-os.environ.update(
-    {
-        "COCOON_STAGE": "test",  # X-Cocoon-Now is honoured, mail goes to .eml files
-        "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{_PORT}",
-        "COCOON_LOCAL_DIR": str(_RUN_DIR),
-        "COCOON_OUTBOX_DIR": str(_RUN_DIR / "outbox"),
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "eu-central-1",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-    }
-)
+_PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-")
 
 import botocore.client  # noqa: E402
 

@@ -38,11 +38,9 @@ it loading 50,000 accounts; needs Java for DynamoDB Local: `make install`).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -61,21 +59,7 @@ if str(PROJECT_ROOT) not in sys.path:
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
-_PORT = dynamodb_local.free_port()
-_RUN_DIR = Path(tempfile.mkdtemp(prefix="cocoon-bench-sweeps-"))
-os.environ.update(
-    {
-        "COCOON_STAGE": "test",  # mail goes to .eml files under _RUN_DIR
-        "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{_PORT}",
-        "COCOON_LOCAL_DIR": str(_RUN_DIR),
-        "COCOON_OUTBOX_DIR": str(_RUN_DIR / "outbox"),
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "eu-central-1",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-    }
-)
+_PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-sweeps-")
 
 import boto3  # noqa: E402
 import botocore.client  # noqa: E402

@@ -56,6 +56,34 @@ class DynamoDBLocal:
                 self.process.kill()
 
 
+def isolated_environment(prefix: str, **extra: str) -> tuple[int, Path]:
+    """Point Cocoon at a DynamoDB Local on a free port and a private directory, for a test run or a bench.
+
+    Call it before importing any shared.* module: the storage models bind their
+    endpoint and table at import, as they do in Lambda. Returns (port, directory).
+    """
+    import os
+    import tempfile
+
+    port = free_port()
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update(
+        {
+            "COCOON_STAGE": "test",  # X-Cocoon-Now and --now are honoured; mail goes to .eml files
+            "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
+            "COCOON_LOCAL_DIR": str(run_dir),
+            "COCOON_OUTBOX_DIR": str(run_dir / "outbox"),
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            **extra,
+        }
+    )
+    return port, run_dir
+
+
 def start(db_path: Path | None = None, port: int | None = None, timeout: float = 30.0) -> DynamoDBLocal:
     """Start DynamoDB Local; in memory unless `db_path` is given. Returns once it answers."""
     java = shutil.which("java")

@@ -7,33 +7,17 @@ models bind their table and endpoint at import, as they do in Lambda.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from infra.dynamodb_local import isolated_environment
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-_RUN_DIR = Path(tempfile.mkdtemp(prefix="cocoon-test-"))
 
-from infra.dynamodb_local import free_port  # noqa: E402 - needs nothing from the environment
-
-_PORT = free_port()
-os.environ.update(
-    {
-        "COCOON_STAGE": "test",
-        "COCOON_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{_PORT}",
-        "COCOON_LOCAL_DIR": str(_RUN_DIR),
-        "COCOON_OUTBOX_DIR": str(_RUN_DIR / "outbox"),
-        "COCOON_INBOUND_EMAIL_SECRET": "test-secret-new,test-secret-old",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "eu-central-1",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-    }
-)
+_PORT, _RUN_DIR = isolated_environment("cocoon-test-", COCOON_INBOUND_EMAIL_SECRET="test-secret-new,test-secret-old")
 
 
 def testdata_path() -> Path:
