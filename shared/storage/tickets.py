@@ -6,7 +6,7 @@ The same functions serve the web form, the app and e-mail: one intake path.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -182,12 +182,6 @@ def first_response_due(
 
     targets = {str(priority_name): hours for priority_name, hours in policy.support.first_response_hours.items()}
     return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
-
-
-@dataclass
-class StoredMessage:
-    item: TicketMessage
-    blobs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _store_blobs(
