@@ -153,6 +153,8 @@ def show_ticket(number: str) -> Response:
     response_model="shared.contracts:StaffTicketView",
 )
 def assign(number: str) -> Response:
+    from pynamodb.exceptions import UpdateError
+
     from shared.storage.support import assign as assign_ticket
     from shared.storage.support import staff_member
 
@@ -163,10 +165,10 @@ def assign(number: str) -> Response:
     ticket = _ticket(number)
     try:
         assign_ticket(ticket, agent, current_scope().now)
-    except Exception as exc:
-        if "ConditionalCheckFailed" in repr(exc) or "UpdateError" in type(exc).__name__:
-            raise conflict("ticket_closed", "A closed ticket cannot be assigned.") from exc
-        raise
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise conflict("ticket_closed", "A closed ticket cannot be assigned.") from exc
     return _show(number)
 
 

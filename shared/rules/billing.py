@@ -23,10 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal, NamedTuple, cast
 from zoneinfo import ZoneInfo
+
+from shared.rules import clock
 
 COMPANY_TIME_ZONE = "Europe/Berlin"
 CENT = Decimal("0.01")
@@ -69,8 +71,8 @@ def _require_aware(moment: datetime, what: str) -> None:
 
 
 def start_of_day(day: date, zone: str = COMPANY_TIME_ZONE) -> datetime:
-    """The first instant of ``day`` in ``zone`` (Berlin changes clocks at 02:00/03:00, never at midnight)."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+    """The first instant of ``day`` in the named zone (shared.rules.clock's rule, by zone name)."""
+    return clock.start_of_day(day, ZoneInfo(zone))
 
 
 @dataclass(frozen=True, order=True)
@@ -360,13 +362,6 @@ def billing_terms_from_policy(policy: Mapping[str, Any]) -> BillingTerms:
 # --------------------------------------------------------------------------- trial → paid
 
 
-def trial_ends_on(verified_on: date, trial_length_days: int) -> date:
-    """Last trial day: day 1 is the day of verification, so a 30-day trial ends on day 30."""
-    if trial_length_days < 1:
-        raise ValueError("trial_length_days must be at least 1")
-    return verified_on + timedelta(days=trial_length_days - 1)
-
-
 def paid_from_for_conversion(trial_last_day: date, converted_on: date) -> date:
     """First paid day (SPEC §2): converting during the trial keeps the free days, so paid service
     starts the day after the trial's last day; a conversion after the trial (staff reactivation)
@@ -514,15 +509,6 @@ def edition_for_month(
 
 
 # --------------------------------------------------------------------------- apps
-
-
-def app_cancellation_effective_at(now: datetime, zone: str = COMPANY_TIME_ZONE) -> datetime:
-    """Apps are cancelled to the end of the current month, with no notice period.
-
-    Returns the first instant of the next month: the app stays usable (and billed) for the
-    running month and is not billed for the next one.
-    """
-    return BillingMonth.containing(now, zone).end(zone)
 
 
 def apps_subscribed_between(app_subscriptions: Iterable[AppSubscription], start: datetime, end: datetime) -> list[str]:

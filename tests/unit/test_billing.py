@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,7 +38,6 @@ from shared.rules.billing import (
     Party,
     SeatEvent,
     VatTerms,
-    app_cancellation_effective_at,
     billable_months,
     billing_terms_from_policy,
     compute_invoice_draft,
@@ -52,7 +51,6 @@ from shared.rules.billing import (
     month_to_date_preview,
     paid_from_for_conversion,
     parse_invoice_number,
-    trial_ends_on,
     users_counted_in_month,
 )
 from shared.rules.einvoice import EInvoiceValidationError, invoice_to_en16931_xml, validate_en16931_xml
@@ -98,6 +96,21 @@ MAR = BillingMonth(2026, 3)
 APR = BillingMonth(2026, 4)
 FEB = BillingMonth(2026, 2)
 
+
+
+def last_trial_day_of(verified_on: date, length_days: int) -> date:
+    """The trial rule of shared.rules.signup (day 1 = the day of verification, Berlin)."""
+    from zoneinfo import ZoneInfo
+
+    from shared.rules.signup import trial_period
+
+    zone = ZoneInfo("Europe/Berlin")
+    return trial_period(datetime.combine(verified_on, time(12), tzinfo=zone), zone, length_days).last_day
+
+
+def app_end(moment: datetime) -> datetime:
+    """Where a cancelled app stops: the first instant of the next month (notice 0)."""
+    return BillingMonth.containing(moment, "Europe/Berlin").end("Europe/Berlin")
 
 def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
     """A Berlin wall-clock instant."""
@@ -283,7 +296,7 @@ def test_downgrade_requested_late_in_the_berlin_month() -> None:
 def test_golden_conversion_on_trial_day_12_keeps_the_free_days() -> None:
     # Day 1 = 2026-01-30 (verification); day 30 = 2026-01-30 + 29 days = 2026-02-28.
     verified = date(2026, 1, 30)
-    last_trial_day = trial_ends_on(verified, 30)
+    last_trial_day = last_trial_day_of(verified, 30)
     assert last_trial_day == date(2026, 2, 28)
     converted = date(2026, 2, 10)  # day 12: 30 Jan = 1, 31 Jan = 2, 1 Feb = 3, …, 10 Feb = 12
     paid_from = paid_from_for_conversion(last_trial_day, converted)
@@ -316,7 +329,7 @@ def test_golden_conversion_on_trial_day_12_keeps_the_free_days() -> None:
 
 def test_golden_first_month_pro_rata_rounds_half_up() -> None:
     # Verified 2026-01-29 → trial ends 2026-02-27 → paid from 2026-02-28 (converted on day 12, 9 Feb).
-    paid_from = paid_from_for_conversion(trial_ends_on(date(2026, 1, 29), 30), date(2026, 2, 9))
+    paid_from = paid_from_for_conversion(last_trial_day_of(date(2026, 1, 29), 30), date(2026, 2, 9))
     assert paid_from == date(2026, 2, 28)
     history = BillingHistory(
         seat_events=THREE_USERS[:2],
@@ -337,7 +350,7 @@ def test_golden_first_month_pro_rata_rounds_half_up() -> None:
 
 def test_golden_pro_rata_ignores_users_active_only_in_the_trial_part() -> None:
     # Verified 2026-02-10 → trial ends 2026-03-11 → paid from 2026-03-12: 20 of 31 March days paid.
-    paid_from = paid_from_for_conversion(trial_ends_on(date(2026, 2, 10), 30), date(2026, 2, 21))
+    paid_from = paid_from_for_conversion(last_trial_day_of(date(2026, 2, 10), 30), date(2026, 2, 21))
     assert paid_from == date(2026, 3, 12)
     history = BillingHistory(
         seat_events=[
@@ -407,11 +420,11 @@ def full_history() -> BillingHistory:
         edition_changes=TEAM_SINCE_DECEMBER,
         app_subscriptions=[
             # cancelled on 10 March → usable to the end of March, not billed in April
-            AppSubscription("telephony", at(2026, 1, 15), app_cancellation_effective_at(at(2026, 3, 10))),
+            AppSubscription("telephony", at(2026, 1, 15), app_end(at(2026, 3, 10))),
             # subscribed at 23:30 on the last evening of March: billed for March
             AppSubscription("newsletter", at(2026, 3, 31, 23, 30)),
             # cancelled in February: gone before March
-            AppSubscription("dms", at(2026, 2, 1), app_cancellation_effective_at(at(2026, 2, 14))),
+            AppSubscription("dms", at(2026, 2, 1), app_end(at(2026, 2, 14))),
         ],
         billable_hours=[
             BillableHours(MAR, D("1.5"), "Ticket#2026031010001 data import"),
@@ -421,8 +434,14 @@ def full_history() -> BillingHistory:
 
 
 def test_app_cancellation_is_effective_at_the_end_of_the_month() -> None:
-    assert app_cancellation_effective_at(at(2026, 3, 10)) == at(2026, 4, 1, 0)
-    assert app_cancellation_effective_at(at(2026, 12, 31, 23, 59)) == at(2027, 1, 1, 0)
+    # The apps' rule is the contract's notice rule with the policy's apps notice (0 working days).
+    from shared.rules.calendar import WorkingCalendar
+    from shared.rules.cancellation import cancellation_effective_date
+
+    calendar = WorkingCalendar("DE", "BW")
+    assert cancellation_effective_date(date(2026, 3, 31), calendar, 0) == date(2026, 3, 31)
+    assert cancellation_effective_date(date(2026, 12, 31), calendar, 0) == date(2026, 12, 31)
+    assert app_end(at(2026, 3, 10)) == at(2026, 4, 1, 0)
 
 
 def test_golden_german_invoice_with_apps_and_support_hours() -> None:
@@ -711,7 +730,7 @@ seat_events = st.lists(
 apps = st.lists(
     st.builds(
         lambda app_id, start, cancel: AppSubscription(
-            app_id, start, app_cancellation_effective_at(start) if cancel else None
+            app_id, start, app_end(start) if cancel else None
         ),
         st.sampled_from(["telephony", "newsletter", "dms"]),
         moments,
