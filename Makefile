@@ -36,7 +36,7 @@ browser:
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy app.py functions shared infra
+	$(BIN)/mypy app.py functions shared infra bench
 
 package: install
 	$(BIN)/python -m infra.package

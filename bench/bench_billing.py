@@ -276,9 +276,9 @@ class ThreadProfiles:
     def active(self) -> Iterator[None]:
         import functions.billing as job
 
-        original = job.bill_account
+        original = job.bill_accounts
 
-        def profiled(account_id: str, now: datetime, counters: object | None = None) -> list[str]:
+        def profiled(account_ids: list[str], now: datetime, counters: Any = None) -> dict[str, list[str]]:
             profile = getattr(self.local, "profile", None)
             if profile is None:
                 profile = self.local.profile = cProfile.Profile()
@@ -286,16 +286,16 @@ class ThreadProfiles:
                     self.profiles.append(profile)
             profile.enable()
             try:
-                return original(account_id, now, counters)
+                return original(account_ids, now, counters)
             finally:
                 profile.disable()
 
         self.local = threading.local()
-        job.bill_account = profiled  # run() looks it up at call time
+        job.bill_accounts = profiled  # run() looks it up at call time
         try:
             yield
         finally:
-            job.bill_account = original
+            job.bill_accounts = original
 
     def print(self, lines: int = 25) -> None:
         """Cumulative time of Cocoon's own functions and of DynamoDB calls, then the top functions by own time."""

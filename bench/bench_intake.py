@@ -200,7 +200,7 @@ def bare_parse(raw: bytes) -> None:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     for part in message.walk():
         if not part.is_multipart():
-            part.get_content()  # type: ignore[attr-defined]
+            part.get_content()
 
 
 # --------------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def create_customer(client: Any, outbox: Path) -> None:
     delivered = email.message_from_bytes(next(outbox.glob("verify-*.eml")).read_bytes(), policy=email.policy.default)
     body = delivered.get_body(preferencelist=("plain",))
     assert body is not None
-    match = TOKEN_PATTERN.search(str(body.get_content()))  # type: ignore[attr-defined]
+    match = TOKEN_PATTERN.search(str(body.get_content()))
     assert match is not None
     verified = client.http.post("/signup/verify", headers=headers, body=json.dumps({"token": match.group(1)}))
     assert verified.status_code == 201, verified.body

@@ -28,7 +28,9 @@ bp = Blueprint(__name__)
 JOB_NAME = "billing"
 
 
-BATCH_SIZE = 25  # accounts that share one counter transaction (at most 99 reservations fit in one)
+# Accounts billed together: their invoices, mails and cursors share one transaction with the counter
+# (a month each is 3 items of the 100 a transaction holds; accounts owing more months spill into more).
+BATCH_SIZE = 25
 
 
 def bill_accounts(account_ids: list[str], now: datetime, counters: CounterCache | None = None) -> dict[str, list[str]]:
@@ -54,13 +56,14 @@ def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 
     batches = [account_ids[i : i + BATCH_SIZE] for i in range(0, len(account_ids), BATCH_SIZE)]
     result = JobResult(JOB_NAME)
     lock = Lock()
+    counters = CounterCache()  # shared: the workers take turns at the counter instead of racing for it
     total = len(account_ids)
     if progress:
         progress(0, total)
 
     def work(batch: list[str]) -> None:
         try:
-            issued = bill_accounts(batch, now, CounterCache())
+            issued = bill_accounts(batch, now, counters)
         except Exception:
             logger.exception("billing a batch failed", extra={"accounts": len(batch)})
             with lock:

@@ -1,20 +1,23 @@
 """Billing in storage: an account's billing history in one Query, and issuing invoices exactly once.
 
-An invoice is issued in one transaction with the year's counter and its mail:
-the invoice key (one per account and month) makes a second invoice for the
-month impossible, and the counter's condition (it still holds the number we
-read) makes numbers gapless even with overlapping workers. A crash before the
-commit leaves nothing; after it, the next run finds the month billed.
+A batch of accounts' invoices is issued in one transaction with the year's
+counter, their mails and the accounts' moved billing cursors: the invoice key
+(one per account and month) makes a second invoice for a month impossible, and
+the counter's condition (it still holds the number we read) makes numbers
+gapless even with overlapping workers. A crash before the commit leaves
+nothing; after it, the next run finds the months billed and the cursors moved.
+One commit per batch, not per invoice, is what keeps the counter - the job's
+one serial point - from limiting its speed (infra/BILLING_SCALE.md).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
@@ -30,7 +33,7 @@ from shared.storage.models import (
     EditionChange,
     InvoiceCounter,
     InvoiceDocument,
-    NumberReservation,
+    OutboxMail,
     ScheduledAction,
     SeatEvent,
     User,
@@ -49,7 +52,6 @@ class BillingSnapshot:
     billed_months: set[str] = field(default_factory=set)
     invoices: list[InvoiceDocument] = field(default_factory=list)
     cursor: ScheduledAction | None = None
-    reserved: dict[str, str] = field(default_factory=dict)  # month → invoice number reserved for it
 
 
 def load_snapshot(account_id: str) -> BillingSnapshot | None:
@@ -90,8 +92,7 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
     cursor = next(
         (i for i in items if isinstance(i, ScheduledAction) and i.sk == action_sk(BILLING_JOB, BILLING_CURSOR)), None
     )
-    reserved = {i.month: i.number for i in items if isinstance(i, NumberReservation)}
-    return BillingSnapshot(account, history, {i.month for i in invoices}, invoices, cursor, reserved)
+    return BillingSnapshot(account, history, {i.month for i in invoices}, invoices, cursor)
 
 
 def billing_account(account: Account) -> rules.BillingAccount:
@@ -120,10 +121,16 @@ def billing_ends_on(account: Account) -> date | None:
 
 
 class CounterCache:
-    """The last invoice number this worker saw per year, so the happy path reads no counter."""
+    """The last invoice number this process saw per year, so the happy path reads no counter.
+
+    The worker threads of one process share it, and its lock lets one of them commit at a time:
+    they never race each other for the counter (the counter serializes commits anyway), only
+    workers in other processes - other Lambdas - can, and those retry.
+    """
 
     def __init__(self) -> None:
         self.last: dict[int, int] = {}
+        self.lock = threading.Lock()
 
     def expected(self, year: int) -> int:
         if year not in self.last:
@@ -140,160 +147,63 @@ class CounterCache:
 
 
 @dataclass(frozen=True)
-class MonthToBill:
-    """An ended month the account owes an invoice for, with its number once one is reserved."""
+class AccountBill:
+    """What one account owes: the drafts of its missing months (oldest first) and where its cursor goes.
+
+    `moves_cursor` is False for the first parts of an account whose months need several commits:
+    the cursor moves with the last part, so a run that dies in between leaves the account due.
+    """
 
     snapshot: BillingSnapshot
-    month: rules.BillingMonth
-    number: str | None
-    is_last: bool
+    drafts: tuple[rules.InvoiceDraft, ...]
+    moves_cursor: bool = True
+
+    @property
+    def account_id(self) -> str:
+        return self.snapshot.account.account_id
+
+    @property
+    def items(self) -> int:
+        """Items in a transaction: an invoice and its mail per month, and the cursor."""
+        return 2 * len(self.drafts) + int(self.moves_cursor)
 
 
-def months_to_bill(snapshot: BillingSnapshot, today: date) -> list[MonthToBill]:
-    """What should be billed minus what was billed: only the missing months, oldest first."""
+def account_bill(snapshot: BillingSnapshot, today: date, terms: rules.BillingTerms) -> AccountBill:
+    """What should be billed minus what was billed: a draft for each missing month, oldest first."""
     account = snapshot.account
     if account.paid_from is None:
-        return []
+        return AccountBill(snapshot, ())
     buyer = billing_account(account)
     due = rules.billable_months(buyer.paid_from, today, buyer.billing_ends_on)
     missing = [month for month in due if str(month) not in snapshot.billed_months]
-    return [
-        MonthToBill(snapshot, month, snapshot.reserved.get(str(month)), index == len(missing) - 1)
-        for index, month in enumerate(missing)
-    ]
+    return AccountBill(snapshot, tuple(rules.compute_invoice_draft(buyer, snapshot.history, m, terms) for m in missing))
 
 
-def reserve_numbers(
-    wanted: list[MonthToBill], year: int, counters: CounterCache, attempts: int = 60
-) -> list[MonthToBill]:
-    """Give the months their invoice numbers in one transaction with the year's counter.
+# DynamoDB's limit of items per transaction; one of them is the year's counter.
+ITEMS_PER_TRANSACTION = 100
 
-    Each number is written as a reservation in the account's partition: if a run
-    dies before the invoice is issued, the next run issues it with that number,
-    so numbers stay gapless and a month is never numbered twice. One counter
-    write per batch (not per invoice) keeps the counter from serialising workers.
+
+def commits(bills: list[AccountBill], room: int = ITEMS_PER_TRANSACTION - 1) -> list[list[AccountBill]]:
+    """Pack the bills into transactions of at most `room` items (besides the counter), in order.
+
+    An account with more missing months than one transaction holds is split; only its last part
+    moves the cursor.
     """
-    pending = [item for item in wanted if item.number is None]
-    numbered: list[MonthToBill] = []
-    for start in range(0, len(pending), RESERVATIONS_PER_TRANSACTION):
-        numbered += _reserve_chunk(pending[start : start + RESERVATIONS_PER_TRANSACTION], year, counters, attempts)
-    return numbered
-
-
-# A transaction holds 100 items: the counter, and per month its reservation and a check that it is unbilled.
-RESERVATIONS_PER_TRANSACTION = 49
-
-
-def _reserve_chunk(pending: list[MonthToBill], year: int, counters: CounterCache, attempts: int) -> list[MonthToBill]:
-    for attempt in range(attempts):
-        if not pending:
-            return []
-        if attempt:
-            # Workers that collided on the counter retry at different moments.
-            time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
-        first = counters.expected(year) + 1
-        last = first + len(pending) - 1
-        numbered = [
-            MonthToBill(item.snapshot, item.month, rules.format_invoice_number(year, first + i), item.is_last)
-            for i, item in enumerate(pending)
-        ]
-        counter = InvoiceCounter(f"COUNTER#INVOICE#{year}", "COUNTER", year=year, last_sequence=last)
-        unchanged = InvoiceCounter.pk.does_not_exist() if first == 1 else InvoiceCounter.last_sequence == first - 1
-        try:
-            with transaction() as tx:
-                tx.save(counter, condition=unchanged)
-                for item in numbered:
-                    account_id = item.snapshot.account.account_id
-                    # Not billed meanwhile by another worker (whose reservation it then already consumed).
-                    tx.condition_check(
-                        InvoiceDocument,
-                        account_pk(account_id),
-                        f"INVOICE#{item.month}",
-                        condition=InvoiceDocument.pk.does_not_exist(),
-                    )
-                    tx.save(
-                        NumberReservation(
-                            account_pk(account_id),
-                            f"BILLED#{item.month}",
-                            account_id=account_id,
-                            month=str(item.month),
-                            number=item.number,
-                        ),
-                        condition=NumberReservation.pk.does_not_exist(),
-                    )
-        except (Contended, ConditionFailed):
-            counters.forget(year)
-            # Another worker may have reserved or billed some of these months meanwhile: keep only the free ones.
-            pending = [item for item in pending if not _month_reserved_or_billed(item)]
-            continue
-        counters.last[year] = last
-        return numbered
-    raise RuntimeError(f"could not reserve invoice numbers after {attempts} attempts")
-
-
-def _month_reserved_or_billed(item: MonthToBill) -> bool:
-    account_id = item.snapshot.account.account_id
-    for sk in (f"BILLED#{item.month}", f"INVOICE#{item.month}"):
-        try:
-            CocoonItem.get(account_pk(account_id), sk, consistent_read=True)
-        except CocoonItem.DoesNotExist:
-            continue
-        return True
-    return False
-
-
-def issue(item: MonthToBill, today: date, now: datetime, policy: Policy, terms: rules.BillingTerms) -> str | None:
-    """Issue a reserved month's invoice with its mail (and move the cursor with the last one).
-
-    The reservation stays as the month's proof of numbering (a month is reserved
-    once, ever); the invoice key makes the issue itself happen once: of two
-    workers holding the same reservation, one issues and the other finds it done.
-    """
-    assert item.number is not None
-    account = item.snapshot.account
-    zone = ZoneInfo(policy.company_time_zone)
-    draft = rules.compute_invoice_draft(billing_account(account), item.snapshot.history, item.month, terms)
-    invoice = rules.issue_invoice(
-        draft, number=item.number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
-    )
-    document = rules.invoice_to_json(invoice)
-    record = InvoiceDocument(
-        account_pk(account.account_id),
-        f"INVOICE#{draft.month}",
-        account_id=account.account_id,
-        number=item.number,
-        month=str(draft.month),
-        issued_on=today.isoformat(),
-        document=document,
-        lookup_key=f"INVOICE#{item.number}",
-    )
-    mail = queue_mail(
-        mail_id=f"invoice-{item.number}",
-        account_id=account.account_id,
-        recipient=account.billing_email or account.admin_email,
-        template="invoice",
-        language=account.language,
-        context=mail_context(
-            account,
-            policy,
-            number=item.number,
-            month=str(draft.month),
-            total=document["total"],
-            currency=document["currency"],
-            due_on=document["due_on"],
-        ),
-        now=now,
-    )
-    try:
-        with transaction() as tx:
-            tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
-            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
-            if item.is_last:  # the last missing month: the cursor moves on in the same commit
-                operation, cursor_item = _cursor_ops(account, None, today, zone)
-                getattr(tx, operation)(cursor_item)
-    except ConditionFailed:
-        return None  # issued by another worker meanwhile
-    return item.number
+    packed: list[list[AccountBill]] = [[]]
+    for bill in bills:
+        parts = [bill]
+        if bill.items > room:
+            per_part = (room - 1) // 2
+            drafts = bill.drafts
+            parts = [
+                AccountBill(bill.snapshot, drafts[i : i + per_part], moves_cursor=i + per_part >= len(drafts))
+                for i in range(0, len(drafts), per_part)
+            ]
+        for part in parts:
+            if sum(b.items for b in packed[-1]) + part.items > room:
+                packed.append([])
+            packed[-1].append(part)
+    return [group for group in packed if group]
 
 
 def bill_accounts(
@@ -304,29 +214,123 @@ def bill_accounts(
     counters: CounterCache,
     terms: rules.BillingTerms,
 ) -> dict[str, list[str]]:
-    """Bill a batch of accounts: read each once, reserve all their numbers at once, issue each invoice."""
-    zone = ZoneInfo(policy.company_time_zone)
-    wanted: list[MonthToBill] = []
+    """Bill a batch of accounts: read each once, then commit all their invoices in as few transactions as fit.
+
+    Returns the invoice numbers issued per account (empty: nothing was missing, or another worker
+    issued them).
+    """
+    bills = []
     for account_id in account_ids:
         snapshot = load_snapshot(account_id)
-        if snapshot is None:
-            continue
-        months = months_to_bill(snapshot, today)
-        if months:
-            wanted += months
-        else:
-            _advance_cursor(snapshot.account, snapshot.cursor, today, zone)
-    reserved = {(i.snapshot.account.account_id, str(i.month)): i for i in reserve_numbers(wanted, today.year, counters)}
+        if snapshot is not None:
+            bills.append(account_bill(snapshot, today, terms))
     issued: dict[str, list[str]] = {account_id: [] for account_id in account_ids}
-    for item in wanted:
-        key = (item.snapshot.account.account_id, str(item.month))
-        ready = item if item.number is not None else reserved.get(key)
-        if ready is None:
-            continue  # reserved by another worker, which issues it
-        number = issue(ready, today, now, policy, terms)
-        if number:
-            issued[key[0]].append(number)
+    for group in commits(bills):
+        for account_id, numbers in commit_invoices(group, today, now, policy, counters).items():
+            issued[account_id] += numbers
     return issued
+
+
+def commit_invoices(
+    group: list[AccountBill], today: date, now: datetime, policy: Policy, counters: CounterCache, attempts: int = 60
+) -> dict[str, list[str]]:
+    """Number and issue the group's invoices with their mails and cursors: one transaction with the counter.
+
+    The counter's condition (it still holds the number we read) makes the numbers gapless and
+    unique; each invoice's key (one per account and month, must not exist) makes a second invoice
+    for a month impossible. So a crash leaves all of it or nothing, and a re-run, a redelivered
+    message or an overlapping worker finds the month billed. An account another worker billed
+    meanwhile leaves the group; a lost counter race is retried with fresh numbers.
+    """
+    year = today.year
+    zone = ZoneInfo(policy.company_time_zone)
+    pending = [bill for bill in group if bill.drafts or _cursor_change(bill.snapshot, today, zone)]
+    for attempt in range(attempts):
+        if not pending:
+            return {}
+        if attempt:  # a worker of another process won the counter: retry at a different moment than the others
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
+        with counters.lock:
+            first = counters.expected(year) + 1
+            invoices = sum(len(bill.drafts) for bill in pending)
+            numbers = iter(range(first, first + invoices))
+            issued: dict[str, list[str]] = {}
+            try:
+                with transaction() as tx:
+                    if invoices:
+                        unchanged = (
+                            InvoiceCounter.pk.does_not_exist()
+                            if first == 1
+                            else InvoiceCounter.last_sequence == first - 1
+                        )
+                        tx.save(
+                            InvoiceCounter(
+                                f"COUNTER#INVOICE#{year}", "COUNTER", year=year, last_sequence=first + invoices - 1
+                            ),
+                            condition=unchanged,
+                        )
+                    for bill in pending:
+                        numbered = issued.setdefault(bill.account_id, [])
+                        for draft in bill.drafts:
+                            number = rules.format_invoice_number(year, next(numbers))
+                            record, mail = _invoice_and_mail(bill.snapshot.account, draft, number, today, now, policy)
+                            tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
+                            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+                            numbered.append(number)
+                        change = _cursor_change(bill.snapshot, today, zone) if bill.moves_cursor else None
+                        if change is not None:
+                            operation, cursor = change
+                            getattr(tx, operation)(cursor)
+            except ConditionFailed as lost:
+                counters.forget(year)
+                # An account whose invoice exists was billed by another worker, which also moves its cursor.
+                billed_elsewhere = {pk for pk, sk in lost.refused if sk.startswith("INVOICE#")}
+                pending = [bill for bill in pending if account_pk(bill.account_id) not in billed_elsewhere]
+                continue
+            except Contended:
+                counters.forget(year)
+                continue
+            if invoices:
+                counters.last[year] = first + invoices - 1
+            return issued
+    raise RuntimeError(f"could not commit invoices after {attempts} attempts")
+
+
+def _invoice_and_mail(
+    account: Account, draft: rules.InvoiceDraft, number: str, today: date, now: datetime, policy: Policy
+) -> tuple[InvoiceDocument, OutboxMail]:
+    invoice = rules.issue_invoice(
+        draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
+    )
+    document = rules.invoice_to_json(invoice)
+    record = InvoiceDocument(
+        account_pk(account.account_id),
+        f"INVOICE#{draft.month}",
+        account_id=account.account_id,
+        number=number,
+        month=str(draft.month),
+        issued_on=today.isoformat(),
+        document=document,
+        lookup_key=f"INVOICE#{number}",
+    )
+    mail = queue_mail(
+        mail_id=f"invoice-{number}",
+        account_id=account.account_id,
+        recipient=account.billing_email or account.admin_email,
+        template="invoice",
+        language=account.language,
+        context=mail_context(
+            account,
+            policy,
+            number=number,
+            month=str(draft.month),
+            total=document["total"],
+            currency=document["currency"],
+            due_on=document["due_on"],
+        ),
+        now=now,
+    )
+    return record, mail
 
 
 def _next_cursor_moment(account: Account, today: date, zone: ZoneInfo) -> datetime | None:
@@ -338,19 +342,18 @@ def _next_cursor_moment(account: Account, today: date, zone: ZoneInfo) -> dateti
     return start_of_day(running.next().first_day, zone)
 
 
-def _cursor_ops(account: Account, cursor: ScheduledAction | None, today: date, zone: ZoneInfo) -> tuple[str, Any]:
+def _cursor_change(snapshot: BillingSnapshot, today: date, zone: ZoneInfo) -> tuple[str, ScheduledAction] | None:
+    """Where the account's billing cursor must go now ("save" or "delete"), or None if it is there already."""
+    account = snapshot.account
     moment = _next_cursor_moment(account, today, zone)
     if moment is None:
+        if snapshot.cursor is None:
+            return None
         return ("delete", ScheduledAction(account_pk(account.account_id), action_sk(BILLING_JOB, BILLING_CURSOR)))
-    return ("save", billing_cursor(account.account_id, moment))
-
-
-def _advance_cursor(account: Account, cursor: ScheduledAction | None, today: date, zone: ZoneInfo) -> None:
-    operation, item = _cursor_ops(account, cursor, today, zone)
-    if operation == "delete":
-        item.delete()
-    else:
-        item.save()
+    cursor = billing_cursor(account.account_id, moment)
+    if snapshot.cursor is not None and snapshot.cursor.due_at == cursor.due_at:
+        return None
+    return ("save", cursor)
 
 
 def list_invoices(account_id: str) -> list[InvoiceDocument]:

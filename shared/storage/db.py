@@ -22,31 +22,47 @@ def connection() -> Connection:
 class ConditionFailed(Exception):
     """A transaction was refused because a condition no longer held (someone else got there first).
 
-    `failed` lists the positions of the refused operations, in the order they were added.
+    `refused` holds the (pk, sk) of the operations whose condition failed, so a caller can tell
+    which of its items lost (positions would not do: PynamoDB sends condition checks, deletes, puts
+    and updates in that order, not in the order they were added).
     """
 
-    def __init__(self, failed: list[int]) -> None:
-        super().__init__(f"transaction conditions failed at {failed}")
-        self.failed = failed
+    def __init__(self, refused: set[tuple[str, str]]) -> None:
+        super().__init__(f"transaction conditions failed for {sorted(refused)}")
+        self.refused = refused
 
 
 class Contended(Exception):
     """Another transaction touched the same items at the same moment (TransactionConflict): retry."""
 
 
+def _keys_in_request_order(tx: TransactWrite) -> list[tuple[str, str]]:
+    """(pk, sk) of each operation in the order of the request, which is the order of the cancellation reasons."""
+    operations = [*tx._condition_check_items, *tx._delete_items, *tx._put_items, *tx._update_items]
+    keys = []
+    for operation in operations:
+        key = operation.get("Item") or operation["Key"]
+        keys.append((key["pk"]["S"], key["sk"]["S"]))
+    return keys
+
+
 @contextmanager
 def transaction() -> Iterator[TransactWrite]:
     """All or nothing: the change, its history and its outbox mail commit together."""
+    tx = TransactWrite(connection=connection())
     try:
-        with TransactWrite(connection=connection()) as tx:
+        with tx:
             yield tx
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        failed = [
-            i for i, reason in enumerate(reasons) if reason is not None and reason.code == "ConditionalCheckFailed"
-        ]
-        if failed:
-            raise ConditionFailed(failed) from exc
+        keys = _keys_in_request_order(tx)
+        refused = {
+            keys[i]
+            for i, reason in enumerate(reasons)
+            if reason is not None and reason.code == "ConditionalCheckFailed" and i < len(keys)
+        }
+        if refused:
+            raise ConditionFailed(refused) from exc
         if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
             raise Contended() from exc
         raise

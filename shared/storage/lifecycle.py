@@ -34,7 +34,7 @@ from shared.storage.outbox import queue_mail
 from shared.storage.schedule import action_sk, billing_cursor, first_billing_moment, scheduled_action
 
 # Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO).
-KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#", "BILLED#")
+KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#")
 
 
 class StateConflict(Exception):

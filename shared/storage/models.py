@@ -280,14 +280,6 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     document = JSONAttribute()
 
 
-class NumberReservation(CocoonItem, discriminator="number_reservation"):
-    """The invoice number given to an account's month, once, ever (kept like invoices). sk = "BILLED#<month>"."""
-
-    account_id = UnicodeAttribute()
-    month = UnicodeAttribute()
-    number = UnicodeAttribute()
-
-
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):
     """The year's last invoice number. pk = "COUNTER#INVOICE#<year>", sk = "COUNTER"."""
 

@@ -356,7 +356,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
             for mail in items:
                 tx.save(mail, condition=CocoonItem.pk.does_not_exist())
     except ConditionFailed as exc:
-        if request.seen_key and 0 in exc.failed:
+        if request.seen_key and (f"SEEN#{request.seen_key}", "SEEN") in exc.refused:
             raise AlreadyTakenIn() from exc
         raise
     return ticket
@@ -424,7 +424,7 @@ def add_customer_message(
                     scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
                 )
     except ConditionFailed as exc:
-        if seen_key and 0 in exc.failed:
+        if seen_key and (f"SEEN#{seen_key}", "SEEN") in exc.refused:
             raise AlreadyTakenIn() from exc
         raise
     return message

@@ -41,6 +41,9 @@ NEXT_CURSOR = datetime(2026, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 00:00 in Berlin
 ZONE = ZoneInfo("Europe/Berlin")
 ACCOUNTS = 10
 SEED = 20260601
+# The job commits a batch of accounts at once; small batches here give a run several commits to die
+# between (the job's own 25 would put these 10 accounts into one).
+BATCH_SIZE = 3
 
 # paid_from, the cancellation's effective date (the last paid day) or None
 PROFILES: list[tuple[str, str | None]] = [
@@ -52,6 +55,11 @@ PROFILES: list[tuple[str, str | None]] = [
     ("2025-12-01", None),  # Dec 2025..May 2026: 6, all numbered in 2026 (the year of issue)
 ]
 NOT_YET_DUE_PAID_FROM = "2026-06-01"  # one more account whose first month is still running
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(billing, "BATCH_SIZE", BATCH_SIZE)
 
 
 # --- the data ----------------------------------------------------------------------------------
@@ -317,8 +325,8 @@ def test_the_data_set_has_what_the_reliability_tests_need(db: str, monkeypatch: 
     documents = list(clean["contents"].values())
     assert any("Business" in d["lines"][0]["description"] for d in documents)  # the March upgrade
     assert any(len(d["lines"]) > 1 for d in documents)  # apps or support hours
-    # One commit per invoice, plus one number reservation for the batch: none wasted.
-    assert clean["by_operation"]["TransactWriteItems"] == months + 1
+    # One commit per batch of accounts (invoices, mails, cursors and the counter together): none wasted.
+    assert clean["by_operation"]["TransactWriteItems"] == -(-ACCOUNTS // BATCH_SIZE)
     assert "Scan" not in clean["by_operation"]
 
 
@@ -420,3 +428,30 @@ def test_two_overlapping_runs_with_four_workers_each(db: str, monkeypatch: pytes
     invoices = assert_billed_exactly_once(expected)
     assert sum(r.details.get("invoices issued", 0) for r in results) == len(invoices)
     assert contents(invoices) == clean["contents"]
+
+
+def test_an_account_owing_more_months_than_one_transaction_holds(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """65 missing months (2021-01..2026-05) need two commits of invoice + mail per month; the first may die alone."""
+    from shared.rules.billing import billable_months
+    from shared.storage.models import CocoonItem, InvoiceDocument
+
+    _fresh_tables()
+    partition = _account_items(0, "2021-01-01", None, random.Random(SEED))
+    with CocoonItem.batch_write() as batch:
+        for item in partition:
+            batch.save(item)
+    months = [str(m) for m in billable_months(date(2021, 1, 1), NOW.astimezone(ZONE).date())]
+    assert len(months) == 65
+    expected = {partition[0].account_id: set(months)}
+
+    injector = Injector(at=1, after=True, operation="TransactWriteItems")  # dies right after the first commit
+    with calls_counted(monkeypatch, injector), pytest.raises(Killed):
+        billing.run(NOW, workers=1)
+    first_part = sorted((i.month, i.number) for i in all_items() if isinstance(i, InvoiceDocument))
+    assert [month for month, _ in first_part] == months[:49]  # the oldest months, in one commit
+    assert billing.run(NOW - timedelta(hours=1), workers=1).done == 1  # still due: the cursor did not move
+
+    invoices = assert_billed_exactly_once(expected)
+    by_month = sorted((i.month, i.number) for i in invoices)
+    assert by_month[:49] == first_part
+    assert [number for _, number in by_month] == sorted(number for _, number in by_month)  # numbered oldest first
