@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
@@ -50,12 +51,53 @@ class BillingSnapshot:
     account: Account
     history: rules.BillingHistory
     billed_months: set[str] = field(default_factory=set)
-    invoices: list[InvoiceDocument] = field(default_factory=list)
     cursor: ScheduledAction | None = None
 
 
+# The items of a partition that billing reads; the rest (mails, tickets, messages, ...) are passed over
+# without being deserialized, and invoices are known by their key alone (sk "INVOICE#<month>").
+_BILLING_ITEM_TYPES: tuple[type[CocoonItem], ...] = (
+    Account,
+    User,
+    SeatEvent,
+    EditionChange,
+    AppSubscriptionItem,
+    BillableHoursEntry,
+    ScheduledAction,
+)
+_INVOICE_PREFIX = "INVOICE#"
+
+
+def _partition_for_billing(account_id: str) -> tuple[list[CocoonItem], set[str]]:
+    """The account's billing items as models, and the months it has invoices for: one Query (paginated).
+
+    PynamoDB's model query would add a filter on every item type and build a model of every item;
+    billing needs a few types, so it reads the raw page and builds only those.
+    """
+    discriminator = CocoonItem._get_discriminator_attribute()
+    assert discriminator is not None
+    wanted = {discriminator.get_discriminator(kind) for kind in _BILLING_ITEM_TYPES}
+    connection = CocoonItem._get_connection()
+    items: list[CocoonItem] = []
+    billed: set[str] = set()
+    start: dict[str, Any] | None = None
+    while True:
+        page = connection.query(account_pk(account_id), exclusive_start_key=start)
+        for raw in page.get("Items", []):
+            sort_key = raw["sk"]["S"]
+            if sort_key.startswith(_INVOICE_PREFIX):
+                billed.add(sort_key.removeprefix(_INVOICE_PREFIX))
+            elif raw.get("item_type", {}).get("S") in wanted:
+                items.append(CocoonItem.from_raw_data(raw))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items, billed
+
+
 def load_snapshot(account_id: str) -> BillingSnapshot | None:
-    items = list(CocoonItem.query(account_pk(account_id)))
+    items, billed_months = _partition_for_billing(account_id)
+
+
     account = next((item for item in items if isinstance(item, Account)), None)
     if account is None:
         return None
@@ -88,11 +130,10 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
             if isinstance(i, BillableHoursEntry)
         ],
     )
-    invoices = [item for item in items if isinstance(item, InvoiceDocument)]
     cursor = next(
         (i for i in items if isinstance(i, ScheduledAction) and i.sk == action_sk(BILLING_JOB, BILLING_CURSOR)), None
     )
-    return BillingSnapshot(account, history, {i.month for i in invoices}, invoices, cursor)
+    return BillingSnapshot(account, history, billed_months, cursor)
 
 
 def billing_account(account: Account) -> rules.BillingAccount:
