@@ -81,6 +81,22 @@ def job_billing(event: Any) -> None:
     _scheduled("billing")
 
 
+@app.on_sqs_message(
+    queue=billing.BILLING_QUEUE,
+    batch_size=billing.QUEUE_BATCH_SIZE,
+    maximum_batching_window_in_seconds=5,  # fill batches of 25 (one commit each) rather than bill one by one
+    maximum_concurrency=20,  # the counter serializes commits anyway (infra/BILLING_SCALE.md)
+    name="bill_accounts_from_queue",
+)
+def bill_accounts_from_queue(event: Any) -> dict[str, Any]:
+    """The nightly billing job's work items. Only the messages that failed go back to the queue: the
+    template turns on ReportBatchItemFailures (infra/package.py), which Chalice does not set."""
+    messages = [(record.to_dict()["messageId"], record.body) for record in event]
+    failed = billing.bill_queued_accounts(messages)
+    logger.info("billed queued accounts", extra={"messages": len(messages), "failed": len(failed)})
+    return billing.batch_item_failures(failed)
+
+
 @app.on_sns_message(topic="cocoon-inbound-email", name="inbound_email_from_ses")
 def inbound_email_from_ses(event: Any) -> None:
     """SES receipt rule → SNS → here. Only SNS can invoke this function (its subscription), so the

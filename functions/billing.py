@@ -1,16 +1,19 @@
 """Nightly billing: every ended month of every customer gets exactly one invoice; invoices over HTTP.
 
 The job reads only accounts whose billing cursor is due (a sparse index), so a
-night costs what there is to bill. On AWS it fans out per account (see
-infra/BILLING_SCALE.md); locally `workers` threads run the same per-account code.
+night costs what there is to bill. Deployed, it fans out: the nightly run puts
+one message per due account into the billing queue and the queue's consumers
+bill them in batches (`bill_queued_accounts`, infra/BILLING_SCALE.md); locally
+`workers` threads run the same batches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
@@ -26,6 +29,10 @@ if TYPE_CHECKING:
 
 bp = Blueprint(__name__)
 JOB_NAME = "billing"
+# The SQS queue the nightly run fills and the consumer reads (created by infra/package.py's template).
+BILLING_QUEUE = "cocoon-billing"
+# Messages a consumer takes at once: one batch of accounts, billed in one commit (see BATCH_SIZE).
+QUEUE_BATCH_SIZE = 25
 
 
 # Accounts billed together: their invoices, mails and cursors share one transaction with the counter
@@ -49,10 +56,23 @@ def bill_account(account_id: str, now: datetime, counters: CounterCache | None =
 
 
 def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 4) -> JobResult:
-    from shared.storage.billing import CounterCache
+    """The nightly job: bill every account whose cursor is due - through the queue where there is one."""
+    from shared.settings import get_settings
     from shared.storage.schedule import BILLING_JOB, due_actions
 
     account_ids = sorted({action.account_id for action in due_actions(BILLING_JOB, now)})
+    queue_url = get_settings().billing_queue_url
+    if queue_url:
+        return dispatch(account_ids, now, _queue_sender(queue_url), progress)
+    return bill_in_process(account_ids, now, progress, workers)
+
+
+def bill_in_process(
+    account_ids: list[str], now: datetime, progress: ProgressCallback | None = None, workers: int = 4
+) -> JobResult:
+    """Bill the accounts here, in batches over `workers` threads (locally, and the CLI)."""
+    from shared.storage.billing import CounterCache
+
     batches = [account_ids[i : i + BATCH_SIZE] for i in range(0, len(account_ids), BATCH_SIZE)]
     result = JobResult(JOB_NAME)
     lock = Lock()
@@ -82,6 +102,119 @@ def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         list(pool.map(work, batches))
     return result
+
+
+# --- fan-out through SQS ------------------------------------------------------------------------
+
+# Sends up to 10 message bodies; returns the indexes of those SQS did not take.
+QueueSender = Callable[[list[str]], list[int]]
+SEND_ATTEMPTS = 5
+DISPATCH_THREADS = 16  # 1,000,000 accounts are 100,000 SendMessageBatch calls: about a minute from 16 threads
+
+
+def dispatch(
+    account_ids: list[str],
+    now: datetime,
+    send: QueueSender,
+    progress: ProgressCallback | None = None,
+    senders: int = DISPATCH_THREADS,
+) -> JobResult:
+    """Put one work item per account into the billing queue, ten per request, retrying what SQS refuses.
+
+    Sending an account twice (a re-run of the night) costs a Query: its consumer finds the months
+    billed. An account that could not be queued stays due and is billed the next night.
+    """
+    from shared.contracts import BillingWorkItem
+
+    result = JobResult(JOB_NAME)
+    lock = Lock()
+    total = len(account_ids)
+    if progress:
+        progress(0, total)
+
+    def send_ten(start: int) -> None:
+        bodies = [
+            BillingWorkItem(account_id=account_id, now=now).model_dump_json()
+            for account_id in account_ids[start : start + 10]
+        ]
+        queued = 0
+        for _attempt in range(SEND_ATTEMPTS):
+            refused = set(send(bodies))
+            queued += len(bodies) - len(refused)
+            bodies = [body for index, body in enumerate(bodies) if index in refused]
+            if not bodies:
+                break
+        if bodies:
+            logger.error("SQS refused billing work items", extra={"accounts": len(bodies)})
+        with lock:
+            result.done += queued
+            result.failed += len(bodies)
+            if queued:
+                result.count("accounts queued", queued)
+            if progress:
+                progress(result.done + result.failed, total)
+
+    with ThreadPoolExecutor(max_workers=max(1, senders)) as pool:
+        list(pool.map(send_ten, range(0, total, 10)))
+    return result
+
+
+def _queue_sender(queue_url: str) -> QueueSender:
+    import boto3
+    from botocore.config import Config
+
+    sqs = boto3.client("sqs", config=Config(max_pool_connections=DISPATCH_THREADS))
+
+    def send(bodies: list[str]) -> list[int]:
+        answer = sqs.send_message_batch(
+            QueueUrl=queue_url, Entries=[{"Id": str(index), "MessageBody": body} for index, body in enumerate(bodies)]
+        )
+        return [int(entry["Id"]) for entry in answer.get("Failed", [])]
+
+    return send
+
+
+def bill_queued_accounts(messages: Sequence[tuple[str, str]]) -> list[str]:
+    """The queue consumer: bill the accounts of (message id, body) pairs; return the ids that failed.
+
+    The batch is billed together (one commit). If that fails, each account is billed alone, so one
+    bad account does not send the other 24 back to the queue; what still fails - and any message
+    that is not a work item - goes back to SQS and, after its retries, to the dead-letter queue.
+    """
+    from pydantic import ValidationError
+
+    from shared.contracts import BillingWorkItem
+    from shared.storage.billing import CounterCache
+
+    failed: list[str] = []
+    nights: dict[datetime, list[tuple[str, str]]] = {}
+    for message_id, body in messages:
+        try:
+            item = BillingWorkItem.model_validate_json(body)
+        except ValidationError as exc:
+            logger.error("not a billing work item", extra={"message_id": message_id, "errors": exc.error_count()})
+            failed.append(message_id)
+            continue
+        nights.setdefault(item.now, []).append((message_id, item.account_id))
+    counters = CounterCache()  # per invocation: other consumers move the counter all the time
+    for now, items in nights.items():
+        try:
+            bill_accounts(sorted({account_id for _, account_id in items}), now, counters)
+            continue
+        except Exception:
+            logger.exception("billing a queued batch failed; billing its accounts one by one")
+        for message_id, account_id in items:
+            try:
+                bill_accounts([account_id], now, counters)
+            except Exception:
+                logger.exception("billing a queued account failed", extra={"account_id": account_id})
+                failed.append(message_id)
+    return failed
+
+
+def batch_item_failures(failed_message_ids: list[str]) -> dict[str, Any]:
+    """Lambda's partial batch response: only these messages return to the queue (ReportBatchItemFailures)."""
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed_message_ids]}
 
 
 @api_route(

@@ -59,6 +59,12 @@ REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/")
 ATTACHMENTS_BUCKET = "AttachmentsBucket"
 ATTACHMENTS_BUCKET_POLICY = "AttachmentsBucketPolicy"
 ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
+BILLING_QUEUE_ID = "BillingQueue"
+BILLING_DEAD_LETTERS_ID = "BillingDeadLetterQueue"
+BILLING_DEAD_LETTERS_ALARM_ID = "BillingDeadLettersAlarm"
+BILLING_QUEUE_ENV = "COCOON_BILLING_QUEUE_URL"
+# A message comes back this often before it goes to the dead-letter queue.
+BILLING_MAX_RECEIVES = 5
 LAMBDA_LOGS = "log-group:/aws/lambda/*"
 REST_API = "RestAPI"  # the AWS::Serverless::Api that `chalice package` generates
 DYNAMODB_ACTIONS = (
@@ -267,6 +273,18 @@ def iam_policy_document() -> dict[str, Any]:
                 ],
             },
             {
+                "Sid": "BillingQueue",
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:SendMessage",
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes",
+                ],
+                "Resource": [{"Fn::GetAtt": [BILLING_QUEUE_ID, "Arn"]}],
+            },
+            {
                 "Sid": "Attachments",
                 "Effect": "Allow",
                 "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
@@ -334,6 +352,60 @@ def _attachments_bucket() -> dict[str, dict[str, Any]]:
             },
         },
     }
+
+
+def _billing_queue(config: dict[str, Any], stage: str) -> dict[str, dict[str, Any]]:
+    """The nightly billing's work queue (named as app.py's consumer expects), its dead letters and an alarm.
+
+    SQS hides a received message for the visibility timeout; AWS asks for six times the consumer's
+    timeout, so a batch still being billed is never handed to a second consumer meanwhile.
+    """
+    from functions.billing import BILLING_QUEUE as BILLING_QUEUE_NAME
+
+    timeout = int(config["stages"][stage].get("lambda_timeout", config.get("lambda_timeout", 60)))
+    return {
+        BILLING_DEAD_LETTERS_ID: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": f"{BILLING_QUEUE_NAME}-dead-letters",
+                "MessageRetentionPeriod": 14 * 24 * 3600,  # the longest SQS keeps: time to look and redrive
+                "SqsManagedSseEnabled": True,
+            },
+        },
+        BILLING_QUEUE_ID: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": BILLING_QUEUE_NAME,
+                "VisibilityTimeout": 6 * timeout,
+                "MessageRetentionPeriod": 4 * 24 * 3600,  # an account not billed by then is due again anyway
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [BILLING_DEAD_LETTERS_ID, "Arn"]},
+                    "maxReceiveCount": BILLING_MAX_RECEIVES,
+                },
+            },
+        },
+        BILLING_DEAD_LETTERS_ALARM_ID: {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": "Accounts the billing consumer failed to bill 5 times: look at the dead letters.",
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [BILLING_DEAD_LETTERS_ID, "QueueName"]}}],
+                "Statistic": "Maximum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+            },
+        },
+    }
+
+
+def _sqs_events(function: dict[str, Any]) -> list[str]:
+    events = function.get("Properties", {}).get("Events", {})
+    return [name for name, event in events.items() if event.get("Type") == "SQS"]
 
 
 def _tables(names: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -408,10 +480,15 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
                 ]
             }
         },
-        "Resources": {**_tables(table_names(config, stage)), **_attachments_bucket()},
+        "Resources": {
+            **_tables(table_names(config, stage)),
+            **_attachments_bucket(),
+            **_billing_queue(config, stage),
+        },
         "Outputs": {
             "AttachmentsBucketName": {"Value": {"Ref": ATTACHMENTS_BUCKET}},
             "TableName": {"Value": {"Ref": MAIN_TABLE}},
+            "BillingQueueUrl": {"Value": {"Ref": BILLING_QUEUE_ID}},
         },
     }
     policy = iam_policy_document()
@@ -421,9 +498,18 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
             "Properties": {"Policies": [{"PolicyName": f"{role}Policy", "PolicyDocument": policy}]}
         }
     for function in functions:
-        merged["Resources"][function] = {
-            "Properties": {"Environment": {"Variables": {ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET}}}}
-        }
+        # The queue's Ref also orders the stack: Chalice names the consumer's queue by an ARN string,
+        # which alone would let CloudFormation create the event source before the queue.
+        variables = {ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET}, BILLING_QUEUE_ENV: {"Ref": BILLING_QUEUE_ID}}
+        addition: dict[str, Any] = {"Properties": {"Environment": {"Variables": variables}}}
+        sqs_events = _sqs_events(resources[function])
+        if sqs_events:
+            # Chalice 1.34 cannot ask for partial batch responses: without this, Lambda ignores the
+            # consumer's batchItemFailures and returns the whole batch, or deletes it all.
+            addition["Properties"]["Events"] = {
+                name: {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}} for name in sqs_events
+            }
+        merged["Resources"][function] = addition
     gateway_responses = {"MISSING_AUTHENTICATION_TOKEN": not_found_gateway_response()}
     merged["Resources"][REST_API] = {
         "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses}}

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from shared.policy import get_policy
 
@@ -335,3 +335,16 @@ class ServiceReportView(BaseModel):
     hours: str
     entries: list[dict[str, object]]
     state: str
+
+
+class BillingWorkItem(BaseModel):
+    """One account to bill, as the nightly dispatcher puts it into the billing queue (SQS message body).
+
+    `now` is the dispatcher's moment, so every consumer bills the same night (the same ended months and
+    issue date) however late SQS delivers the message.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(pattern=r"^acc_[0-9a-z]{1,64}$")
+    now: AwareDatetime

@@ -27,6 +27,7 @@ class Settings:
     outbox_dir: Path
     attachments_dir: Path
     attachments_bucket: str | None
+    billing_queue_url: str | None  # set where billing fans out through SQS (deployed); else it runs in-process
     public_url: str
     mail_from: str
     mail_via_ses: bool
@@ -56,6 +57,7 @@ def get_settings() -> Settings:
         outbox_dir=Path(env.get("COCOON_OUTBOX_DIR", local_dir / "outbox")),
         attachments_dir=Path(env.get("COCOON_ATTACHMENTS_DIR", local_dir / "attachments")),
         attachments_bucket=env.get("COCOON_ATTACHMENTS_BUCKET") or None,
+        billing_queue_url=env.get("COCOON_BILLING_QUEUE_URL") or None,
         public_url=env.get("COCOON_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",

@@ -14,6 +14,7 @@ import copy
 import importlib.util
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ VENV_BIN = Path(sys.executable).parent
 STAGE = "prod"
 TIME_TRAVEL_TO = "2020-01-01T00:00:00Z"
 FAKE_BUCKET = "cocoon-attachments-packaging-test"
+FAKE_QUEUE_URL = "https://sqs.eu-central-1.amazonaws.com/123456789012/cocoon-billing"
 
 # Runs inside the clean virtualenv with -I (no PYTHONPATH, no user site, no cwd on sys.path).
 # Lambda puts the code (/var/task) first and its runtime with boto3 (/var/runtime) after it.
@@ -69,7 +71,8 @@ result = {
 for module in ("app", "shared", "functions", "chalice", "pydantic", "pynamodb", "botocore"):
     result["origins"][module] = __import__(module).__file__
 if request.get("event") is not None:
-    result["response"] = packaged.app(request["event"], LambdaContext())
+    handler = getattr(packaged, request.get("handler") or "app")
+    result["response"] = handler(request["event"], LambdaContext())
     result["origins"]["boto3"] = sys.modules["boto3"].__file__ if "boto3" in sys.modules else None
 with open(result_path, "w", encoding="utf-8") as out:
     json.dump(result, out, default=str)
@@ -136,17 +139,24 @@ def _function_environment(function: dict[str, Any]) -> dict[str, str]:
     for name, value in function["Properties"]["Environment"]["Variables"].items():
         if value == {"Ref": package.ATTACHMENTS_BUCKET}:
             value = FAKE_BUCKET
+        if value == {"Ref": package.BILLING_QUEUE_ID}:
+            value = FAKE_QUEUE_URL
         assert isinstance(value, str), f"{name}: unexpected reference {value!r}"
         env[name] = value
     return env
 
 
 def _run_packaged(
-    sandbox: dict[str, Path], env: dict[str, str], handlers: list[str], event: dict[str, Any] | None = None
+    sandbox: dict[str, Path],
+    env: dict[str, str],
+    handlers: list[str],
+    event: dict[str, Any] | None = None,
+    handler: str = "app",
 ) -> dict[str, Any]:
     request_file = sandbox["root"] / "request.json"
     result_file = sandbox["root"] / "result.json"
-    request_file.write_text(json.dumps({"handlers": handlers, "event": event}), encoding="utf-8")
+    request = {"handlers": handlers, "event": event, "handler": handler}
+    request_file.write_text(json.dumps(request), encoding="utf-8")
     result_file.unlink(missing_ok=True)
     command = [
         str(sandbox["python"]),
@@ -245,6 +255,56 @@ def test_attachments_bucket_is_private_encrypted_and_known_to_every_function(
     for name, function in functions.items():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables[package.ATTACHMENTS_ENV] == {"Ref": package.ATTACHMENTS_BUCKET}, name
+
+
+def _consumer(functions: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    found = [(n, f) for n, f in functions.items() if f["Properties"]["Handler"] == "app.bill_accounts_from_queue"]
+    assert len(found) == 1, sorted(functions)
+    return found[0]
+
+
+def test_billing_fans_out_through_a_queue_with_dead_letters_and_partial_batch_responses(
+    resources: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    from functions.billing import BILLING_QUEUE, QUEUE_BATCH_SIZE
+
+    name, consumer = _consumer(functions)
+    queue = resources[package.BILLING_QUEUE_ID]["Properties"]
+    assert queue["QueueName"] == BILLING_QUEUE
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Properties"]["Timeout"]  # AWS's advice for consumers
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [package.BILLING_DEAD_LETTERS_ID, "Arn"]}
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == package.BILLING_MAX_RECEIVES
+    assert resources[package.BILLING_DEAD_LETTERS_ALARM_ID]["Type"] == "AWS::CloudWatch::Alarm"
+
+    (event,) = consumer["Properties"]["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert event["Properties"]["BatchSize"] == QUEUE_BATCH_SIZE
+    assert event["Properties"]["Queue"]["Fn::Sub"].endswith(f":{BILLING_QUEUE}")
+    # Created after the queue: its environment refers to it (Chalice's ARN string alone would not order them).
+    assert consumer["Properties"]["Environment"]["Variables"][package.BILLING_QUEUE_ENV] == {
+        "Ref": package.BILLING_QUEUE_ID
+    }, name
+
+    # The nightly dispatcher has the time to queue a million accounts; every function knows the queue.
+    (dispatcher,) = [f for f in functions.values() if f["Properties"]["Handler"] == "app.job_billing"]
+    assert dispatcher["Properties"]["Timeout"] == 900
+    for function_name, function in functions.items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables[package.BILLING_QUEUE_ENV] == {"Ref": package.BILLING_QUEUE_ID}, function_name
+        role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        statements = [
+            statement
+            for policy in resources[role_id]["Properties"]["Policies"]
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+        on_queue = {
+            action
+            for statement in statements
+            if {"Fn::GetAtt": [package.BILLING_QUEUE_ID, "Arn"]} in statement["Resource"]
+            for action in statement["Action"]
+        }
+        assert {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= on_queue, function_name
 
 
 def test_unknown_routes_answer_404_in_our_error_shape(resources: dict[str, Any]) -> None:
@@ -379,6 +439,57 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
         assert before - timedelta(seconds=5) <= stamped <= after + timedelta(seconds=5), (attribute, stamped)
     # The Idempotency-Key went through Powertools (and the runtime's boto3) to the prod-named table.
     assert client.scan(TableName=env["COCOON_IDEMPOTENCY_TABLE"])["Count"] == 1
+
+
+def test_packaged_queue_consumer_bills_an_account_and_reports_a_bad_message(
+    db: str,
+    testdata_dir: Path,
+    functions: dict[str, Any],
+    lambda_sandbox: dict[str, Path],
+    tmp_path: Path,
+) -> None:
+    import boto3
+
+    from shared.contracts import BillingWorkItem
+    from tests.functional.test_billing_reliability import NOW, _account_items
+
+    _, consumer = _consumer(functions)
+    env = _lambda_env(
+        consumer,
+        lambda_sandbox,
+        COCOON_DYNAMODB_ENDPOINT=db,
+        COCOON_OUTBOX_DIR=str(tmp_path / "outbox"),
+        COCOON_MAIL_TRANSPORT="eml",
+    )
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=db,
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    ensure_tables(client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]})
+    partition = _account_items(0, "2026-04-01", None, random.Random(1))  # April and May are due
+    for item in partition:
+        client.put_item(TableName=env["COCOON_TABLE"], Item=item.serialize())
+    account_id = partition[0].account_id
+
+    event = json.loads((testdata_dir / "aws_events" / "powertools" / "sqsEvent.json").read_text())
+    good, bad = event["Records"]  # AWS's sample: the second message becomes a work item, the first stays junk
+    bad["body"] = "Test message."
+    good["body"] = BillingWorkItem(account_id=account_id, now=NOW).model_dump_json()
+    result = _run_packaged(lambda_sandbox, env, [], event, handler="bill_accounts_from_queue")
+    assert result["response"] == {"batchItemFailures": [{"itemIdentifier": bad["messageId"]}]}, result["log"][-6000:]
+
+    invoices = client.query(
+        TableName=env["COCOON_TABLE"],
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :invoice)",
+        ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{account_id}"}, ":invoice": {"S": "INVOICE#"}},
+    )["Items"]
+    assert sorted((i["month"]["S"], i["number"]["S"]) for i in invoices) == [
+        ("2026-04", "2026-000001"),
+        ("2026-05", "2026-000002"),
+    ]
 
 
 def test_a_dependency_without_a_lambda_wheel_is_reported_by_name() -> None:
