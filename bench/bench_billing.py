@@ -3,7 +3,9 @@
 Why: the job must bill 1,000,000 accounts in under an hour on AWS (infra/BILLING_SCALE.md). What
 the code adds on top of the unavoidable work per account - one Query of the account's partition
 (its history) and one TransactWriteItems (the invoice) - is what this measures: extra requests,
-retries lost to the shared invoice counter, and CPU (invoice computation, mail rendering).
+retries lost to the shared invoice counter, and CPU (invoice computation, mail rendering). The job
+commits a batch of 25 accounts in one transaction (counter, invoices, mails, cursors), so it makes
+fewer requests than the bare loop; what it pays is the Python work and the larger commit.
 Target: accounts billed per second of the real job >= 0.7 x the bare loop's, measured in the same
 run, against the same DynamoDB Local, with the same concurrency.
 
@@ -28,13 +30,12 @@ Besides calls per operation, the wrapper adds up the wall time spent inside each
 so each run's time per account splits into "in DynamoDB calls" and "elsewhere" (Python work, and
 waiting for the GIL with several workers).
 
-Run: ``python bench/bench_billing.py`` from the project root (10,000 accounts: 8-10 minutes on a
-busy 2-core machine - loading ~2 min, the bare loop 1-2 min, the real job as long as its
-throughput says, ~5 min at the ~30 accounts/s measured so far); ``--accounts 2000`` for a quick look; ``--workers N``;
-``--profile`` adds a cProfile of the job's worker threads (where the time of the real run goes);
-``--bare-items 4`` makes the bare loop commit what the job commits (counter, invoice, mail, cursor;
-a counter per account, so nothing shared), which separates the cost of a 4-item commit from that of
-the shared counter and the Python work.
+Run: ``python bench/bench_billing.py`` from the project root (10,000 accounts: ~4 minutes on a
+busy 2-core machine - loading ~1 min, each run ~1 min); ``--accounts 2000`` for a quick look (the
+ratio is lower at small sizes); ``--workers N``; ``--profile`` adds a cProfile of the job's batches
+(where the time of the real run goes; it slows the real run); ``--bare-items 4`` makes the bare
+loop commit four items per account (counter, invoice, mail, cursor; a counter per account, so
+nothing shared), what a per-invoice commit would cost.
 """
 
 from __future__ import annotations
@@ -340,11 +341,11 @@ def stored_bytes(endpoint: str, table: str, sk_prefix: str) -> int:
 
 
 def bare_items(table: str, account_id: str, count: int) -> list[dict[str, Any]]:
-    """What the bare loop's transaction puts: an invoice-sized item; with count=4 also what the job's commit holds.
+    """What the bare loop's transaction puts: an invoice-sized item; with count=4 a per-invoice commit.
 
-    Four items mirror the real commit - a counter, the invoice (in the lookup index), its mail and the
-    moved cursor (both in the due index) - but every account has its own counter, so nothing is
-    shared: the difference to the real job is then the shared counter and the Python work alone.
+    Four items are what committing each invoice on its own would hold - a counter, the invoice (in
+    the lookup index), its mail and the moved cursor (both in the due index) - but every account has
+    its own counter, so nothing is shared: the cost of a per-invoice commit without any counter race.
     """
     pk = {"S": f"BARE#{account_id}"}
     due = {"S": "2026-04-30T22:00:00Z"}
@@ -368,7 +369,7 @@ def bare_run(
 
     It runs before the real job on the same partitions and writes outside them (pk "BARE#<id>"), so
     the job then reads exactly what the bare loop read. By default the transaction puts one item as
-    large as a real invoice item; `--bare-items 4` puts what the job's commit holds (see bare_items).
+    large as a real invoice item; `--bare-items 4` puts a per-invoice commit (see bare_items).
     """
     client = _raw_client(endpoint, workers * 2)
     ids = [f"acc_{number:016x}" for number in range(accounts)]

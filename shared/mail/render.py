@@ -84,8 +84,6 @@ def _environment(root: str) -> Any:
         # (should HTML parts ever come) are escaped; the web pages have their own environment.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"), default_for_string=False),
         keep_trailing_newline=True,
-        # Templates ship with the code and never change while it runs: no stat() of every file per render.
-        auto_reload=False,
     )
     # Each filter reads the mail's language from the render context.
     filters: dict[str, Callable[..., str]] = {
@@ -107,11 +105,6 @@ def _fallback_language() -> str:
     return get_policy().fallback_language
 
 
-@cache
-def _has_template(root: str, language: str, name: str) -> bool:
-    return (Path(root) / language / f"{name}.txt").is_file()
-
-
 def render_mail(
     name: str,
     language: str,
@@ -123,7 +116,7 @@ def render_mail(
     base = root or template_root()
     fallback = fallback_language or _fallback_language()
     wanted = (language or "").strip()
-    chosen = wanted if _LANGUAGE_CODE.match(wanted) and _has_template(str(base), wanted, name) else fallback
+    chosen = wanted if _LANGUAGE_CODE.match(wanted) and (base / wanted / f"{name}.txt").is_file() else fallback
     template = _environment(str(base)).get_template(f"{chosen}/{name}.txt")
     text = template.render({**context, LANGUAGE_KEY: chosen})
     head, _, body = text.partition("\n\n")
