@@ -193,6 +193,32 @@ def _lambda_env(function: dict[str, Any], sandbox: dict[str, Path], **overrides:
     return env
 
 
+def _against_local_prod_tables(
+    function: dict[str, Any], sandbox: dict[str, Path], db: str, tmp_path: Path
+) -> tuple[dict[str, str], Any]:
+    """The function's Lambda environment pointed at DynamoDB Local, and a client on its prod-named tables."""
+    import boto3
+
+    env = _lambda_env(
+        function,
+        sandbox,
+        COCOON_DYNAMODB_ENDPOINT=db,
+        COCOON_OUTBOX_DIR=str(tmp_path / "outbox"),
+        COCOON_MAIL_TRANSPORT="eml",
+    )
+    # DynamoDB Local keeps one database per access key and region: use the packaged function's.
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=db,
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    # The db fixture made fresh tables under the test stage's names; the prod names must exist too.
+    ensure_tables(client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]})
+    return env, client
+
+
 # --- (a) cfn-lint ---------------------------------------------------------------------------------------
 
 
@@ -371,27 +397,9 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
     lambda_sandbox: dict[str, Path],
     tmp_path: Path,
 ) -> None:
-    import boto3
-
     api_handler = functions["APIHandler"]
     assert api_handler["Properties"]["Handler"] == "app.app"
-    env = _lambda_env(
-        api_handler,
-        lambda_sandbox,
-        COCOON_DYNAMODB_ENDPOINT=db,
-        COCOON_OUTBOX_DIR=str(tmp_path / "outbox"),
-        COCOON_MAIL_TRANSPORT="eml",
-    )
-    # DynamoDB Local keeps one database per access key and region: use the packaged function's.
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=db,
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
-    # The db fixture made fresh tables under the test stage's names; the prod names must exist too.
-    ensure_tables(client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]})
+    env, client = _against_local_prod_tables(api_handler, lambda_sandbox, db, tmp_path)
 
     sample = json.loads((testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text())
     event = copy.deepcopy(sample)
@@ -448,27 +456,11 @@ def test_packaged_queue_consumer_bills_an_account_and_reports_a_bad_message(
     lambda_sandbox: dict[str, Path],
     tmp_path: Path,
 ) -> None:
-    import boto3
-
     from shared.contracts import BillingWorkItem
     from tests.functional.test_billing_reliability import NOW, _account_items
 
     _, consumer = _consumer(functions)
-    env = _lambda_env(
-        consumer,
-        lambda_sandbox,
-        COCOON_DYNAMODB_ENDPOINT=db,
-        COCOON_OUTBOX_DIR=str(tmp_path / "outbox"),
-        COCOON_MAIL_TRANSPORT="eml",
-    )
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=db,
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
-    ensure_tables(client, {MAIN_TABLE: env["COCOON_TABLE"], IDEMPOTENCY_TABLE: env["COCOON_IDEMPOTENCY_TABLE"]})
+    env, client = _against_local_prod_tables(consumer, lambda_sandbox, db, tmp_path)
     partition = _account_items(0, "2026-04-01", None, random.Random(1))  # April and May are due
     for item in partition:
         client.put_item(TableName=env["COCOON_TABLE"], Item=item.serialize())
