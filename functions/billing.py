@@ -29,15 +29,13 @@ if TYPE_CHECKING:
 
 bp = Blueprint(__name__)
 JOB_NAME = "billing"
-# The SQS queue the nightly run fills and the consumer reads (created by infra/package.py's template).
-BILLING_QUEUE = "cocoon-billing"
-# Messages a consumer takes at once: one batch of accounts, billed in one commit (see BATCH_SIZE).
-QUEUE_BATCH_SIZE = 25
-
-
 # Accounts billed together: their invoices, mails and cursors share one transaction with the counter
 # (a month each is 3 items of the 100 a transaction holds; accounts owing more months spill into more).
 BATCH_SIZE = 25
+# The SQS queue the nightly run fills and the consumer reads (created by infra/package.py's template).
+BILLING_QUEUE = "cocoon-billing"
+# Messages a consumer takes at once: one batch of accounts, billed in one commit.
+QUEUE_BATCH_SIZE = BATCH_SIZE
 
 
 def bill_accounts(account_ids: list[str], now: datetime, counters: CounterCache | None = None) -> dict[str, list[str]]:
