@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import threading
@@ -88,6 +89,8 @@ class Window:
     calls: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall time in each operation
     attempts: int = 0
+    python_cpu: float = 0.0  # CPU seconds of this process (all threads) during the window
+    database_cpu: float | None = None  # CPU seconds of DynamoDB Local's JVM, where /proc tells
 
     @property
     def total(self) -> int:
@@ -101,6 +104,7 @@ class DynamoDBCounter:
         self.current: Window | None = None
         self.hooked: set[int] = set()
         self.lock = threading.Lock()
+        self.database_pid: int | None = None
 
     def install(self) -> None:
         original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
@@ -133,11 +137,28 @@ class DynamoDBCounter:
 
     @contextmanager
     def window(self) -> Iterator[Window]:
-        self.current = Window()
+        self.current = window = Window()
+        python_started, database_started = time.process_time(), _process_cpu(self.database_pid)
         try:
-            yield self.current
+            yield window
         finally:
             self.current = None
+            window.python_cpu = time.process_time() - python_started
+            database_ended = _process_cpu(self.database_pid)
+            if database_started is not None and database_ended is not None:
+                window.database_cpu = database_ended - database_started
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process from /proc (Linux), or None where that is not available."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime: fields 14 and 15 of stat
 
 
 def _raw_client(endpoint: str, pool: int) -> Any:
@@ -264,6 +285,9 @@ class Outcome:
         print(f"          per account: {1000 * waiting / self.accounts:.1f} ms in DynamoDB calls, "
               f"{1000 * busy / self.accounts:.1f} ms elsewhere (Python: computing, rendering, (de)serializing; "
               "waiting for the GIL)")
+        database = self.window.database_cpu
+        print(f"          CPU per account: this process {1000 * self.window.python_cpu / self.accounts:.1f} ms, "
+              f"DynamoDB Local {'n/a' if database is None else f'{1000 * database / self.accounts:.1f} ms'}")
 
 
 class ThreadProfiles:
@@ -409,6 +433,7 @@ def main() -> None:
     counter = DynamoDBCounter()
     counter.install()
     database = dynamodb_local.start(port=_PORT)
+    counter.database_pid = database.process.pid
     try:
         from shared.settings import get_settings
 

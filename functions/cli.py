@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     from shared.settings import get_settings
 
     get_policy()  # a broken policy stops here, naming the key
+    settings = get_settings()
+    if settings.stage == "local" and settings.dynamodb_endpoint is None:
+        raise SystemExit("No local database: start `make run` first (cocoon works on its DynamoDB Local).")
     if args.command == "run-job":
         if args.now and not get_settings().time_travel_allowed:
             raise SystemExit(f"--now is only allowed in the local and test stages (stage: {get_settings().stage})")

@@ -102,10 +102,15 @@ def main() -> int:
         return 2
 
     from infra import dynamodb_local
+    from shared.settings import LOCAL_ENDPOINT_FILE
 
     database = dynamodb_local.start(db_path=local_dir / "dynamodb")
     os.environ["COCOON_DYNAMODB_ENDPOINT"] = database.endpoint
+    endpoint_file = local_dir / LOCAL_ENDPOINT_FILE
+    endpoint_file.write_text(database.endpoint + "\n", encoding="utf-8")  # for `cocoon` in another terminal
     stop = threading.Event()
+    # Ctrl-C stops us even where the shell started us with SIGINT ignored (a background job, make -j).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         dynamodb_local.create_tables(database.endpoint)
         server = make_server("127.0.0.1", port)
@@ -119,6 +124,7 @@ def main() -> int:
         print("\nStopping.", flush=True)
     finally:
         stop.set()
+        endpoint_file.unlink(missing_ok=True)
         database.stop()
     return 0
 

@@ -15,6 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # Stages where a request may carry X-Cocoon-Now and a job may take --now.
 TIME_TRAVEL_STAGES = frozenset({"local", "test"})
+# `make run` writes its DynamoDB Local's address here (in the local directory) while it runs, so the
+# `cocoon` command in another terminal works on the same data.
+LOCAL_ENDPOINT_FILE = "dynamodb-endpoint"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def get_settings() -> Settings:
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1")),
         table_name=env.get("COCOON_TABLE", "cocoon"),
         idempotency_table_name=env.get("COCOON_IDEMPOTENCY_TABLE", "cocoon-idempotency"),
-        dynamodb_endpoint=env.get("COCOON_DYNAMODB_ENDPOINT") or None,
+        dynamodb_endpoint=env.get("COCOON_DYNAMODB_ENDPOINT") or _running_local_stack(stage, local_dir),
         outbox_dir=Path(env.get("COCOON_OUTBOX_DIR", local_dir / "outbox")),
         attachments_dir=Path(env.get("COCOON_ATTACHMENTS_DIR", local_dir / "attachments")),
         attachments_bucket=env.get("COCOON_ATTACHMENTS_BUCKET") or None,
@@ -64,3 +67,13 @@ def get_settings() -> Settings:
         inbound_email_secrets=secrets,
         link_signing_secret=env.get("COCOON_LINK_SECRET", "local-link-secret"),
     )
+
+
+def _running_local_stack(stage: str, local_dir: Path) -> str | None:
+    """The endpoint of the DynamoDB Local that `make run` serves, for the local stage only."""
+    if stage != "local":
+        return None
+    try:
+        return (local_dir / LOCAL_ENDPOINT_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
 import pytest
 
 from functions.cli import main
 from shared.api.context import Principal
 from shared.storage.tokens import principal_for_token
 from tests.functional.helpers import now_header, post_json, signup_fields
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_staff_add_prints_a_token_once_that_authenticates_as_staff(db, capsys):
@@ -28,3 +38,54 @@ def test_run_job_mail_with_now_delivers_due_mails(client, outbox_dir, capsys):
 def test_run_job_refuses_a_moment_without_offset(db):
     with pytest.raises(SystemExit, match="--now"):
         main(["run-job", "mail", "--now", "2026-05-04T10:00:00"])
+
+
+def _clean_environment(local_dir: Path, **extra: str) -> dict[str, str]:
+    """A newcomer's shell: none of this test run's COCOON_* or AWS_* settings."""
+    keep = {name: value for name, value in os.environ.items() if not name.startswith(("COCOON_", "AWS_"))}
+    return {**keep, "COCOON_LOCAL_DIR": str(local_dir), **extra}
+
+
+def test_cocoon_in_another_terminal_works_on_the_data_of_make_run(tmp_path: Path) -> None:
+    """`make run` in one terminal, `cocoon staff add` in another, then Ctrl-C: the README's Quick start."""
+    from infra.dynamodb_local import free_port
+    from shared.settings import LOCAL_ENDPOINT_FILE
+
+    local_dir = tmp_path / "local"
+    port = free_port()
+    python = str(PROJECT_ROOT / ".venv" / "bin" / "python")
+    cocoon = [python, "-c", "from functions.cli import main; raise SystemExit(main())"]
+    refused = subprocess.run([*cocoon, "staff", "add", "Sam", "sam@cocoon.example"], cwd=PROJECT_ROOT,
+                             env=_clean_environment(local_dir), capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "make run" in refused.stderr  # nothing running: says what to do
+
+    stack = subprocess.Popen([python, "-m", "infra.local_stack"], cwd=PROJECT_ROOT,
+                             env=_clean_environment(local_dir, PORT=str(port)),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not (local_dir / LOCAL_ENDPOINT_FILE).exists() or not _serves(port):
+            assert stack.poll() is None and time.monotonic() < deadline, "make run did not come up"
+            time.sleep(0.5)
+        added = subprocess.run([*cocoon, "staff", "add", "Sam", "sam@cocoon.example", "--role", "admin"],
+                               cwd=PROJECT_ROOT, env=_clean_environment(local_dir), capture_output=True, text=True,
+                               timeout=60)
+        assert added.returncode == 0, added.stderr
+        token = added.stdout.strip().splitlines()[-1]
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/staff/tickets",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the local server
+            assert response.status == 200  # the server knows the staff member the CLI created
+    finally:
+        stack.send_signal(signal.SIGINT)  # Ctrl-C
+        output, _ = stack.communicate(timeout=30)
+    assert stack.returncode == 0, output
+    assert not (local_dir / LOCAL_ENDPOINT_FILE).exists()
+
+
+def _serves(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+            return True
+    except (urllib.error.URLError, OSError):
+        return False
