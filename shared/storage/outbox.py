@@ -11,6 +11,7 @@ from shared.rules.clock import utc_iso
 from shared.rules.signing import our_message_id
 from shared.settings import get_settings
 from shared.storage.models import OutboxMail, account_pk
+from shared.storage.schedule import due_key, due_keys
 
 MAIL_JOB = "mail"
 CLAIM_SECONDS = 300
@@ -55,16 +56,17 @@ def queue_mail(
         body_text=rendered.body_text,
         headers=headers,
         created_at=now,
-        due_job=MAIL_JOB,
+        due_job=due_key(MAIL_JOB, mail_id),
         due_at=utc_iso(now),
     )
 
 
 def due_mails(now: datetime, limit: int = 100) -> Iterator[OutboxMail]:
-    """Undelivered mails whose time has come, from the sparse due index (never a Scan)."""
-    for item in OutboxMail.due_index.query(MAIL_JOB, OutboxMail.due_at <= utc_iso(now), limit=limit):
-        if isinstance(item, OutboxMail):
-            yield item
+    """Undelivered mails whose time has come, from the sparse due index (never a Scan); up to `limit` per shard."""
+    for key in due_keys(MAIL_JOB):
+        for item in OutboxMail.due_index.query(key, OutboxMail.due_at <= utc_iso(now), limit=limit):
+            if isinstance(item, OutboxMail):
+                yield item
 
 
 def claim(mail: OutboxMail, now: datetime) -> bool:

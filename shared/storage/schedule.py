@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,25 @@ from zoneinfo import ZoneInfo
 from shared.rules.billing import BillingMonth
 from shared.rules.clock import start_of_day, utc_iso
 from shared.storage.models import ScheduledAction, account_pk
+
+# Jobs whose due items are written by the thousand at one moment (every billing cursor moves to the
+# same midnight, every invoice adds a mail). One index key takes ~1,000 writes/s, so their items are
+# spread over this many keys, "billing#00".."billing#15" (infra/BILLING_SCALE.md, hot keys).
+DUE_KEY_SHARDS = {"billing": 16, "mail": 16}
+
+
+def due_key(job: str, spread_by: str) -> str:
+    """The due index key of one item of `job`: the job's name, with a stable shard where the job has shards."""
+    shards = DUE_KEY_SHARDS.get(job)
+    if not shards:
+        return job
+    return f"{job}#{zlib.crc32(spread_by.encode()) % shards:02d}"
+
+
+def due_keys(job: str) -> list[str]:
+    """Every due index key `job`'s items may be under: what a job reads."""
+    shards = DUE_KEY_SHARDS.get(job)
+    return [f"{job}#{shard:02d}" for shard in range(shards)] if shards else [job]
 
 
 def action_sk(job: str, action: str) -> str:
@@ -22,16 +42,17 @@ def scheduled_action(account_id: str, job: str, action: str, due_at: datetime) -
         action_sk(job, action),
         account_id=account_id,
         action=action,
-        due_job=job,
+        due_job=due_key(job, account_id),
         due_at=utc_iso(due_at),
     )
 
 
 def due_actions(job: str, now: datetime, page_size: int = 200) -> Iterator[ScheduledAction]:
     """What is due for `job` up to `now`: reads only due items, so a sweep costs what is due."""
-    for item in ScheduledAction.due_index.query(job, ScheduledAction.due_at <= utc_iso(now), page_size=page_size):
-        if isinstance(item, ScheduledAction):
-            yield item
+    for key in due_keys(job):
+        for item in ScheduledAction.due_index.query(key, ScheduledAction.due_at <= utc_iso(now), page_size=page_size):
+            if isinstance(item, ScheduledAction):
+                yield item
 
 
 BILLING_JOB = "billing"

@@ -199,7 +199,11 @@ def assert_billed_exactly_once(expected: dict[str, set[str]]) -> list[Any]:
     mails = Counter((m.account_id, m.mail_id) for m in items if isinstance(m, OutboxMail))
     assert mails == Counter((i.account_id, f"invoice-{i.number}") for i in invoices)
 
-    cursors = {i.account_id: i.due_at for i in items if isinstance(i, ScheduledAction) and i.due_job == "billing"}
+    cursors = {
+        i.account_id: i.due_at
+        for i in items
+        if isinstance(i, ScheduledAction) and i.due_job is not None and i.due_job.startswith("billing#")
+    }
     for account_id in expected:
         cancelled = max(expected[account_id]) == "2026-03"
         assert cursors.get(account_id) == (None if cancelled else NEXT_CURSOR.strftime("%Y-%m-%dT%H:%M:%SZ")), account_id
