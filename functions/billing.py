@@ -53,6 +53,27 @@ def bill_account(account_id: str, now: datetime, counters: CounterCache | None =
     return bill_accounts([account_id], now, counters)[account_id]
 
 
+def bill_batch(account_ids: list[str], now: datetime, counters: CounterCache) -> tuple[dict[str, list[str]], set[str]]:
+    """Bill a batch in one commit; if that fails, each account alone, so one unreadable account fails alone.
+
+    Returns the numbers issued per account and the accounts that could not be billed (they stay
+    due: the next run, or the queue's next delivery, tries them again).
+    """
+    try:
+        return bill_accounts(account_ids, now, counters), set()
+    except Exception:
+        logger.exception("billing a batch failed; billing each account alone", extra={"accounts": len(account_ids)})
+    issued: dict[str, list[str]] = {}
+    failed: set[str] = set()
+    for account_id in account_ids:
+        try:
+            issued.update(bill_accounts([account_id], now, counters))
+        except Exception:
+            logger.exception("billing an account failed", extra={"account_id": account_id})
+            failed.add(account_id)
+    return issued, failed
+
+
 def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 4) -> JobResult:
     """The nightly job: bill every account whose cursor is due - through the queue where there is one."""
     from shared.settings import get_settings
@@ -80,14 +101,9 @@ def bill_in_process(
         progress(0, total)
 
     def work(batch: list[str]) -> None:
-        try:
-            issued = bill_accounts(batch, now, counters)
-        except Exception:
-            logger.exception("billing a batch failed", extra={"accounts": len(batch)})
-            with lock:
-                result.failed += len(batch)
-            return
+        issued, failed = bill_batch(batch, now, counters)
         with lock:
+            result.failed += len(failed)
             for numbers in issued.values():
                 if numbers:
                     result.done += 1
@@ -196,17 +212,8 @@ def bill_queued_accounts(messages: Sequence[tuple[str, str]]) -> list[str]:
         nights.setdefault(item.now, []).append((message_id, item.account_id))
     counters = CounterCache()  # per invocation: other consumers move the counter all the time
     for now, items in nights.items():
-        try:
-            bill_accounts(sorted({account_id for _, account_id in items}), now, counters)
-            continue
-        except Exception:
-            logger.exception("billing a queued batch failed; billing its accounts one by one")
-        for message_id, account_id in items:
-            try:
-                bill_accounts([account_id], now, counters)
-            except Exception:
-                logger.exception("billing a queued account failed", extra={"account_id": account_id})
-                failed.append(message_id)
+        _, unbilled = bill_batch(sorted({account_id for _, account_id in items}), now, counters)
+        failed += [message_id for message_id, account_id in items if account_id in unbilled]
     return failed
 
 

@@ -134,6 +134,17 @@ def test_one_account_that_cannot_be_billed_does_not_send_the_others_back(
     assert billed == {account_id for account_id in others if accounts[account_id]}
 
 
+def test_the_local_run_too_bills_the_rest_of_a_batch_around_a_broken_account(accounts: dict[str, set[str]]) -> None:
+    from shared.storage.models import Account, account_pk
+
+    broken, *others = sorted(accounts)
+    Account.get(account_pk(broken), "ACCOUNT").update(actions=[Account.paid_from.set("not a date")])
+    result = billing.run(NOW, workers=2)
+    assert result.failed == 1, result.summary()
+    billed = {i.account_id for i in all_items() if type(i).__name__ == "InvoiceDocument"}
+    assert billed == {account_id for account_id in others if accounts[account_id]}
+
+
 @pytest.fixture
 def stubbed_sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     import boto3
