@@ -16,11 +16,17 @@ March), its edition change and its billing cursor due at the end of March, as th
 writes them (18 items per account). Items are serialized by the PynamoDB models themselves
 (`Model.serialize()`, `item_type` included) and written with `batch_write_item` from several threads.
 
-The two runs over the same partitions, at now = 2026-04-01T03:00+02:00 (March is billed):
-- bare (first): WORKERS threads; per account one boto3 Query of the partition (paginated) and one
+The two runs over the same partitions, at now = 2026-04-01T03:00+02:00 (March is billed), in
+ROUNDS rounds: the accounts are split into ROUNDS shares (each share's cursors due in its own
+minute), and in each round the bare loop and the job take turns on that round's share,
+the one going first swapping from round to round. A shared machine's slow minutes then fall on both
+runs alike instead of on whichever ran then; each round's ratio is printed, and the totals give the
+ratio.
+- bare: WORKERS threads; per account one boto3 Query of the partition (paginated) and one
   TransactWriteItems putting one invoice-sized item, under the condition that it does not exist,
-  outside the partition (pk `BARE#<id>`), so the job afterwards reads exactly the same data;
-- real: `functions.billing.run(now, workers=WORKERS)`, exactly what the scheduled job runs.
+  outside the partition (pk `BARE#<id>`), so both read exactly the same data;
+- real: `functions.billing.run(now + round minutes, workers=WORKERS)`, exactly what the scheduled
+  job runs: it finds that round's accounts due and bills them.
 
 How requests are counted: every DynamoDB call of every botocore client (PynamoDB's and boto3's)
 goes through `botocore.client.BaseClient._make_api_call`, which is wrapped at class level; a
@@ -73,6 +79,7 @@ from botocore.config import Config  # noqa: E402
 ACCOUNTS = 10_000
 SEAT_EVENTS_PER_ACCOUNT = 10
 WORKERS = 4
+ROUNDS = 4
 TARGET_RATIO = 0.7
 NOW = datetime.fromisoformat("2026-04-01T03:00:00+02:00")
 INVOICE_ITEM_BYTES = 2200  # what the bare loop writes per account (a real invoice item: ~2.2 KB, printed)
@@ -102,7 +109,6 @@ class DynamoDBCounter:
 
     def __init__(self) -> None:
         self.current: Window | None = None
-        self.hooked: set[int] = set()
         self.lock = threading.Lock()
         self.database_pid: int | None = None
 
@@ -114,8 +120,9 @@ class DynamoDBCounter:
             if client.meta.service_model.service_name != "dynamodb":
                 return original(client, operation_name, api_params)
             with counter.lock:
-                if id(client) not in counter.hooked:
-                    counter.hooked.add(id(client))
+                # A flag on the client, not its id(): a new client may reuse a collected one's id.
+                if not getattr(client, "_bench_counted", False):
+                    client._bench_counted = True
                     client.meta.events.register("before-send.dynamodb", counter._on_send)
                 window = counter.current
                 if window is not None:
@@ -136,17 +143,18 @@ class DynamoDBCounter:
                 self.current.attempts += 1
 
     @contextmanager
-    def window(self) -> Iterator[Window]:
-        self.current = window = Window()
+    def window(self, into: Window | None = None) -> Iterator[Window]:
+        """Count into a new window, or add to `into` (a run measured in several rounds)."""
+        self.current = window = into if into is not None else Window()
         python_started, database_started = time.process_time(), _process_cpu(self.database_pid)
         try:
             yield window
         finally:
             self.current = None
-            window.python_cpu = time.process_time() - python_started
+            window.python_cpu += time.process_time() - python_started
             database_ended = _process_cpu(self.database_pid)
             if database_started is not None and database_ended is not None:
-                window.database_cpu = database_ended - database_started
+                window.database_cpu = (window.database_cpu or 0.0) + database_ended - database_started
 
 
 def _process_cpu(pid: int | None) -> float | None:
@@ -172,8 +180,13 @@ def _raw_client(endpoint: str, pool: int) -> Any:
 # --- the data -------------------------------------------------------------------------------------
 
 
-def _partition(number: int) -> list[Any]:
-    """One customer as the life-cycle code leaves it: account, 5 users, 10 seat events, edition, cursor."""
+def _partition(number: int, round_number: int = 0) -> list[Any]:
+    """One customer as the life-cycle code leaves it: account, 5 users, 10 seat events, edition, cursor.
+
+    The cursor is due within the round's minute (the life-cycle code would put it at the end of
+    March, earlier than all of them), so the job run of each round, at NOW + round minutes, finds
+    exactly that round's accounts due.
+    """
     from zoneinfo import ZoneInfo
 
     from shared.storage.accounts import seat_event
@@ -213,11 +226,12 @@ def _partition(number: int) -> list[Any]:
                 items.append(seat_event(account_id, user_id, True, gone + timedelta(days=7)))
                 events += 1
     assert events == SEAT_EVENTS_PER_ACCOUNT
-    items.append(billing_cursor(account_id, first_billing_moment(datetime(2026, 3, 1).date(), zone)))
+    assert first_billing_moment(datetime(2026, 3, 1).date(), zone) <= NOW  # March has ended at NOW
+    items.append(billing_cursor(account_id, NOW + timedelta(minutes=round_number, seconds=-30)))
     return items
 
 
-def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
+def load(endpoint: str, table: str, accounts: int, rounds: int) -> tuple[int, int, float]:
     """Write every partition; (items, seat events, seconds)."""
     from shared.storage.models import SeatEvent
 
@@ -239,7 +253,7 @@ def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
         nonlocal seat_events
         pending: list[dict[str, Any]] = []
         for number in range(accounts):
-            for model in _partition(number):
+            for model in _partition(number, _round_of(number, accounts, rounds)):
                 seat_events += isinstance(model, SeatEvent)
                 pending.append(model.serialize())
                 if len(pending) >= BATCH_SIZE:
@@ -253,6 +267,10 @@ def load(endpoint: str, table: str, accounts: int) -> tuple[int, int, float]:
         for future in futures:
             future.result()  # raises if a batch failed
     return accounts * len(_partition(0)), seat_events, time.perf_counter() - started
+
+
+def _round_of(number: int, accounts: int, rounds: int) -> int:
+    return number * rounds // accounts
 
 
 # --- the two runs ---------------------------------------------------------------------------------
@@ -334,24 +352,25 @@ class ThreadProfiles:
         print(out.getvalue())
 
 
-def real_run(counter: DynamoDBCounter, accounts: int, workers: int, profiles: ThreadProfiles | None) -> Outcome:
+def real_round(
+    counter: DynamoDBCounter, window: Window, accounts: int, now: datetime, workers: int,
+    profiles: ThreadProfiles | None,
+) -> tuple[float, Any]:
+    """One round of the job exactly as scheduled - `functions.billing.run(now)`; (seconds, its result)."""
     from functions import billing
-    from shared.storage.models import InvoiceCounter
 
-    with counter.window() as window:
+    with counter.window(window):
         started = time.perf_counter()
         if profiles is not None:
             with profiles.active():
-                result = billing.run(NOW, workers=workers)
+                result = billing.run(now, workers=workers)
         else:
-            result = billing.run(NOW, workers=workers)
+            result = billing.run(now, workers=workers)
         seconds = time.perf_counter() - started
     issued = result.details.get("invoices issued", 0)
-    last = InvoiceCounter.get("COUNTER#INVOICE#2026", "COUNTER", consistent_read=True).last_sequence
-    note = f"\n          job: {result.summary()}; counter at {last}"
-    if result.failed or issued != accounts or last != accounts:
-        note += "  <- NOT every account billed exactly once in this run"
-    return Outcome("real", accounts, workers, seconds, window, note)
+    if result.failed or issued != accounts:
+        raise RuntimeError(f"the job did not bill the round's {accounts} accounts once each: {result.summary()}")
+    return seconds, result
 
 
 def stored_bytes(endpoint: str, table: str, sk_prefix: str) -> int:
@@ -386,17 +405,17 @@ def bare_items(table: str, account_id: str, count: int) -> list[dict[str, Any]]:
             for item in items]
 
 
-def bare_run(
-    counter: DynamoDBCounter, endpoint: str, table: str, accounts: int, workers: int, items_per_commit: int,
-) -> Outcome:
-    """Per account one Query of its partition and one TransactWriteItems: the floor.
+def bare_round(
+    counter: DynamoDBCounter, window: Window, endpoint: str, table: str, ids: list[str], workers: int,
+    items_per_commit: int,
+) -> float:
+    """Per account one Query of its partition and one TransactWriteItems: the floor; the round's seconds.
 
-    It runs before the real job on the same partitions and writes outside them (pk "BARE#<id>"), so
-    the job then reads exactly what the bare loop read. By default the transaction puts one item as
-    large as a real invoice item; `--bare-items 4` puts a per-invoice commit (see bare_items).
+    It writes outside the partitions (pk "BARE#<id>"), so the job reads exactly what the bare loop
+    read. By default the transaction puts one item as large as a real invoice item;
+    `--bare-items 4` puts a per-invoice commit (see bare_items).
     """
     client = _raw_client(endpoint, workers * 2)
-    ids = [f"acc_{number:016x}" for number in range(accounts)]
 
     def bill(account_id: str) -> None:
         pk = f"ACCOUNT#{account_id}"
@@ -412,13 +431,11 @@ def bare_run(
         assert items, account_id
         client.transact_write_items(TransactItems=bare_items(table, account_id, items_per_commit))
 
-    with counter.window() as window:
+    with counter.window(window):
         started = time.perf_counter()
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(bill, ids))
-        seconds = time.perf_counter() - started
-    label = "bare" if items_per_commit == 1 else f"bare{items_per_commit}"
-    return Outcome(label, accounts, workers, seconds, window)
+        return time.perf_counter() - started
 
 
 def main() -> None:
@@ -426,6 +443,8 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=ACCOUNTS)
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--profile", action="store_true", help="cProfile the real run's worker threads")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help="rounds in which the bare loop and the job take turns, each on its own share of accounts")
     parser.add_argument("--bare-items", type=int, choices=(1, 4), default=1,
                         help="items in the bare loop's transaction: 1 (the target's floor) or 4 (as the job commits)")
     options = parser.parse_args()
@@ -434,22 +453,50 @@ def main() -> None:
     counter.install()
     database = dynamodb_local.start(port=_PORT)
     counter.database_pid = database.process.pid
+    rounds = max(1, min(options.rounds, options.accounts))
     try:
         from shared.settings import get_settings
+        from shared.storage.models import InvoiceCounter
 
         table = get_settings().table_name
         dynamodb_local.create_tables(database.endpoint, recreate=True)
-        items, seat_events, load_seconds = load(database.endpoint, table, options.accounts)
+        items, seat_events, load_seconds = load(database.endpoint, table, options.accounts, rounds)
         print(f"Billing bench: {options.accounts:,} accounts with {seat_events:,} seat events "
               f"({items:,} items) loaded in {load_seconds:.1f} s; {options.workers} workers; "
-              f"now {NOW.isoformat()} (bills March)")
+              f"now {NOW.isoformat()} (bills March); {rounds} rounds, bare loop and job taking turns")
         profiles = ThreadProfiles() if options.profile else None
-        bare = bare_run(counter, database.endpoint, table, options.accounts, options.workers, options.bare_items)
-        real = real_run(counter, options.accounts, options.workers, profiles)
+        real_window, bare_window = Window(), Window()
+        real_seconds = bare_seconds = 0.0
+        summaries = []
+        for round_number in range(rounds):
+            ids = [f"acc_{n:016x}" for n in range(options.accounts)
+                   if _round_of(n, options.accounts, rounds) == round_number]
+            now = NOW + timedelta(minutes=round_number)
+            # Taking turns, and swapping who goes first, spreads the machine's moods over both.
+            order = ("bare", "real") if round_number % 2 == 0 else ("real", "bare")
+            timings: dict[str, float] = {}
+            for which in order:
+                if which == "bare":
+                    timings[which] = bare_round(counter, bare_window, database.endpoint, table, ids,
+                                                options.workers, options.bare_items)
+                else:
+                    timings[which], result = real_round(counter, real_window, len(ids), now, options.workers, profiles)
+                    summaries.append(result.summary())
+            real_seconds += timings["real"]
+            bare_seconds += timings["bare"]
+            print(f"  round {round_number + 1}: {len(ids):,} accounts, real {len(ids) / timings['real']:.1f}/s, "
+                  f"bare {len(ids) / timings['bare']:.1f}/s, ratio {timings['bare'] / timings['real']:.2f}")
+        last = InvoiceCounter.get("COUNTER#INVOICE#2026", "COUNTER", consistent_read=True).last_sequence
         sizes = {prefix: stored_bytes(database.endpoint, table, prefix) for prefix in ("INVOICE#", "MAIL#")}
     finally:
         database.stop()
 
+    note = f"\n          job: {'; '.join(summaries)}; counter at {last}"
+    if last != options.accounts:
+        note += "  <- NOT every account billed exactly once"
+    real = Outcome("real", options.accounts, options.workers, real_seconds, real_window, note)
+    label = "bare" if options.bare_items == 1 else f"bare{options.bare_items}"
+    bare = Outcome(label, options.accounts, options.workers, bare_seconds, bare_window)
     real.report()
     bare.report()
     ratio = real.rate / bare.rate

@@ -58,8 +58,6 @@ class BillingSnapshot:
 # without being deserialized, and invoices are known by their key alone (sk "INVOICE#<month>").
 _BILLING_ITEM_TYPES: tuple[type[CocoonItem], ...] = (
     Account,
-    User,
-    SeatEvent,
     EditionChange,
     AppSubscriptionItem,
     BillableHoursEntry,
@@ -68,47 +66,74 @@ _BILLING_ITEM_TYPES: tuple[type[CocoonItem], ...] = (
 _INVOICE_PREFIX = "INVOICE#"
 
 
-def _partition_for_billing(account_id: str) -> tuple[list[CocoonItem], set[str]]:
-    """The account's billing items as models, and the months it has invoices for: one Query (paginated).
+@dataclass
+class _BillingPartition:
+    """What billing reads of an account's partition, from one Query (paginated)."""
 
-    PynamoDB's model query would add a filter on every item type and build a model of every item;
-    billing needs a few types, so it reads the raw page and builds only those.
+    items: list[CocoonItem] = field(default_factory=list)  # the few item types, as models
+    seat_events: list[tuple[str, bool, datetime]] = field(default_factory=list)  # (user id, activated, at)
+    user_names: dict[str, str] = field(default_factory=dict)
+    billed_months: set[str] = field(default_factory=set)
+
+
+def _decoded(model: type[CocoonItem], raw: dict[str, Any], *names: str) -> list[Any]:
+    """Attributes of a raw item, decoded by the model's own attribute types, without building the model.
+
+    Seat events and users are most of an account's history; building a model of each would cost
+    billing more than everything else it does with them.
+    """
+    attributes = model.get_attributes()
+    values = []
+    for name in names:
+        attribute = attributes[name]
+        value = raw.get(attribute.attr_name)
+        values.append(None if value is None else attribute.deserialize(attribute.get_value(value)))
+    return values
+
+
+def _partition_for_billing(account_id: str) -> _BillingPartition:
+    """The account's billing history in one Query (paginated), decoding only what billing needs.
+
+    PynamoDB's model query would add a filter on every item type and build a model of every item.
     """
     discriminator = CocoonItem._get_discriminator_attribute()
     assert discriminator is not None
-    wanted = {discriminator.get_discriminator(kind) for kind in _BILLING_ITEM_TYPES}
+    as_model = {discriminator.get_discriminator(kind) for kind in _BILLING_ITEM_TYPES}
+    seat_event, user = discriminator.get_discriminator(SeatEvent), discriminator.get_discriminator(User)
     connection = CocoonItem._get_connection()
-    items: list[CocoonItem] = []
-    billed: set[str] = set()
+    partition = _BillingPartition()
     start: dict[str, Any] | None = None
     while True:
         page = connection.query(account_pk(account_id), exclusive_start_key=start)
         for raw in page.get("Items", []):
             sort_key = raw["sk"]["S"]
+            item_type = raw.get("item_type", {}).get("S")
             if sort_key.startswith(_INVOICE_PREFIX):
-                billed.add(sort_key.removeprefix(_INVOICE_PREFIX))
-            elif raw.get("item_type", {}).get("S") in wanted:
-                items.append(CocoonItem.from_raw_data(raw))
+                partition.billed_months.add(sort_key.removeprefix(_INVOICE_PREFIX))
+            elif item_type == seat_event:
+                user_id, activated, at = _decoded(SeatEvent, raw, "user_id", "activated", "at")
+                partition.seat_events.append((user_id, activated, at))
+            elif item_type == user:
+                user_id, name = _decoded(User, raw, "user_id", "name")
+                partition.user_names[user_id] = name
+            elif item_type in as_model:
+                partition.items.append(CocoonItem.from_raw_data(raw))
         start = page.get("LastEvaluatedKey")
         if not start:
-            return items, billed
+            return partition
 
 
 def load_snapshot(account_id: str) -> BillingSnapshot | None:
-    items, billed_months = _partition_for_billing(account_id)
-
-
+    partition = _partition_for_billing(account_id)
+    items = partition.items
     account = next((item for item in items if isinstance(item, Account)), None)
     if account is None:
         return None
-    names = {item.user_id: item.name for item in items if isinstance(item, User)}
+    names = partition.user_names
     history = rules.BillingHistory(
         seat_events=[
-            rules.SeatEvent(
-                user_id=i.user_id, user_name=names.get(i.user_id, i.user_id), activated=i.activated, at=i.at
-            )
-            for i in items
-            if isinstance(i, SeatEvent)
+            rules.SeatEvent(user_id=user_id, user_name=names.get(user_id, user_id), activated=activated, at=at)
+            for user_id, activated, at in partition.seat_events
         ],
         edition_changes=[
             rules.EditionChange(edition=i.edition, effective_at=i.effective_at)
@@ -133,7 +158,7 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
     cursor = next(
         (i for i in items if isinstance(i, ScheduledAction) and i.sk == action_sk(BILLING_JOB, BILLING_CURSOR)), None
     )
-    return BillingSnapshot(account, history, billed_months, cursor)
+    return BillingSnapshot(account, history, partition.billed_months, cursor)
 
 
 def billing_account(account: Account) -> rules.BillingAccount:
