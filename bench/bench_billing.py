@@ -37,8 +37,8 @@ so each run's time per account splits into "in DynamoDB calls" and "elsewhere" (
 waiting for the GIL with several workers).
 
 Run: ``python bench/bench_billing.py`` from the project root (10,000 accounts: ~4 minutes on a
-busy 2-core machine - loading ~1 min, each run ~1 min); ``--accounts 2000`` for a quick look (the
-ratio is lower at small sizes); ``--workers N``; ``--profile`` adds a cProfile of the job's batches
+busy 2-core machine - loading ~1 min, each run ~1 min); ``--accounts 2000`` for a quick look;
+``--rounds N`` (default 4); ``--workers N``; ``--profile`` adds a cProfile of the job's batches
 (where the time of the real run goes; it slows the real run); ``--bare-items 4`` makes the bare
 loop commit four items per account (counter, invoice, mail, cursor; a counter per account, so
 nothing shared), what a per-invoice commit would cost.
