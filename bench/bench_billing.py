@@ -49,16 +49,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import sys
 import threading
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,13 +65,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.request_counting import DynamoDBCounter, Window  # noqa: E402 - needs nothing from the environment
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-billing-")
 
 import boto3  # noqa: E402
-import botocore.client  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 ACCOUNTS = 10_000
@@ -88,85 +86,7 @@ LOAD_THREADS = 8
 BATCH_SIZE = 25  # batch_write_item's maximum
 
 
-# --- counting -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Window:
-    calls: Counter[str] = field(default_factory=Counter)
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall time in each operation
-    attempts: int = 0
-    python_cpu: float = 0.0  # CPU seconds of this process (all threads) during the window
-    database_cpu: float | None = None  # CPU seconds of DynamoDB Local's JVM, where /proc tells
-
-    @property
-    def total(self) -> int:
-        return sum(self.calls.values())
-
-
-class DynamoDBCounter:
-    """Counts DynamoDB API calls (by operation) and HTTP attempts of every botocore client, per window."""
-
-    def __init__(self) -> None:
-        self.current: Window | None = None
-        self.lock = threading.Lock()
-        self.database_pid: int | None = None
-
-    def install(self) -> None:
-        original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
-        counter = self
-
-        def counting_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            if client.meta.service_model.service_name != "dynamodb":
-                return original(client, operation_name, api_params)
-            with counter.lock:
-                # A flag on the client, not its id(): a new client may reuse a collected one's id.
-                if not getattr(client, "_bench_counted", False):
-                    client._bench_counted = True
-                    client.meta.events.register("before-send.dynamodb", counter._on_send)
-                window = counter.current
-                if window is not None:
-                    window.calls[operation_name] += 1
-            started = time.perf_counter()
-            try:
-                return original(client, operation_name, api_params)
-            finally:
-                if window is not None:
-                    with counter.lock:
-                        window.seconds[operation_name] += time.perf_counter() - started
-
-        botocore.client.BaseClient._make_api_call = counting_make_api_call
-
-    def _on_send(self, **kwargs: Any) -> None:
-        with self.lock:
-            if self.current is not None:
-                self.current.attempts += 1
-
-    @contextmanager
-    def window(self, into: Window | None = None) -> Iterator[Window]:
-        """Count into a new window, or add to `into` (a run measured in several rounds)."""
-        self.current = window = into if into is not None else Window()
-        python_started, database_started = time.process_time(), _process_cpu(self.database_pid)
-        try:
-            yield window
-        finally:
-            self.current = None
-            window.python_cpu += time.process_time() - python_started
-            database_ended = _process_cpu(self.database_pid)
-            if database_started is not None and database_ended is not None:
-                window.database_cpu = (window.database_cpu or 0.0) + database_ended - database_started
-
-
-def _process_cpu(pid: int | None) -> float | None:
-    """User + system CPU seconds of a process from /proc (Linux), or None where that is not available."""
-    if pid is None:
-        return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime: fields 14 and 15 of stat
+# --- counting: bench/request_counting.py -------------------------------------------------------
 
 
 def _raw_client(endpoint: str, pool: int) -> Any:
@@ -294,11 +214,11 @@ class Outcome:
         retries = self.window.attempts - calls
         print(f"  {self.label:<5} {self.rate:8.1f} accounts/s  ({self.accounts:,} accounts in {self.seconds:.1f} s; "
               f"{calls / self.accounts:.2f} requests/account; botocore retries {retries}){self.note}")
-        for name, count in sorted(self.window.calls.items()):
+        for name, count in sorted(self.window.operations.items()):
             spent = self.window.seconds[name]
             print(f"          {count / self.accounts:6.3f}  {name:<20} {1000 * spent / count:6.1f} ms per call, "
                   f"{1000 * spent / self.accounts:6.1f} ms per account")
-        waiting = sum(self.window.seconds.values())
+        waiting = self.window.seconds_in_calls
         busy = self.seconds * self.workers - waiting
         print(f"          per account: {1000 * waiting / self.accounts:.1f} ms in DynamoDB calls, "
               f"{1000 * busy / self.accounts:.1f} ms elsewhere (Python: computing, rendering, (de)serializing; "
@@ -449,10 +369,9 @@ def main() -> None:
                         help="items in the bare loop's transaction: 1 (the target's floor) or 4 (as the job commits)")
     options = parser.parse_args()
 
-    counter = DynamoDBCounter()
-    counter.install()
     database = dynamodb_local.start(port=_PORT)
-    counter.database_pid = database.process.pid
+    counter = DynamoDBCounter(database_pid=database.process.pid)
+    counter.install()
     rounds = max(1, min(options.rounds, options.accounts))
     try:
         from shared.settings import get_settings

@@ -16,7 +16,7 @@ SES/SNS handler call), against DynamoDB Local in memory, blobs in a temporary di
   ticket every run (fresh Message-ID), against `email.message_from_bytes(raw, policy=default)` plus
   a walk calling get_content() on every leaf part; interleaved, median of RUNS.
 
-Requests are counted as bench/bench_signup_requests.py does: `botocore.client.BaseClient.
+Requests are counted by bench/request_counting.py: `botocore.client.BaseClient.
 _make_api_call` wrapped at class level sees every client (PynamoDB's and boto3's).
 
 Run: ``.venv/bin/python bench/bench_intake.py`` from the project root (~20 s, needs Java for
@@ -36,8 +36,7 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -49,12 +48,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.request_counting import DynamoDBCounter, Window  # noqa: E402 - needs nothing from the environment
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-intake-")
 
-import botocore.client  # noqa: E402
 
 TARGET_NEW_TICKET = 5
 TARGET_RATIO = 3.0
@@ -71,56 +70,6 @@ TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
 # --------------------------------------------------------------------------------------
 # Counting DynamoDB requests
 # --------------------------------------------------------------------------------------
-
-
-def _tables(params: dict[str, Any]) -> list[str]:
-    if "TableName" in params:
-        return [str(params["TableName"])]
-    names = {str(action.get("TableName", "?")) for item in params.get("TransactItems", []) for action in item.values()}
-    names.update(params.get("RequestItems", {}))
-    return sorted(names) or ["?"]
-
-
-@dataclass
-class Window:
-    calls: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0  # wall time spent inside DynamoDB calls (client side, round trip included)
-
-    @property
-    def total(self) -> int:
-        return sum(self.calls.values())
-
-
-class DynamoDBCounter:
-    """Counts DynamoDB API calls of every botocore client, inside `window()` only."""
-
-    def __init__(self) -> None:
-        self.current: Window | None = None
-
-    def install(self) -> None:
-        original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
-        counter = self
-
-        def counting_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            window = counter.current
-            if window is None or client.meta.service_model.service_name != "dynamodb":
-                return original(client, operation_name, api_params)
-            window.calls[f"{operation_name} {'+'.join(_tables(api_params))}"] += 1
-            start = time.perf_counter()
-            try:
-                return original(client, operation_name, api_params)
-            finally:
-                window.seconds += time.perf_counter() - start
-
-        botocore.client.BaseClient._make_api_call = counting_make_api_call
-
-    @contextmanager
-    def window(self) -> Iterator[Window]:
-        self.current = Window()
-        try:
-            yield self.current
-        finally:
-            self.current = None
 
 
 @dataclass
@@ -291,7 +240,7 @@ def time_big_mail(counter: DynamoDBCounter) -> tuple[int, float, float, Window, 
         bare_parse(raw)
         bare_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        dynamodb_times.append(store_once().seconds)
+        dynamodb_times.append(store_once().seconds_in_calls)
         store_times.append(time.perf_counter() - start)
     return (len(raw), statistics.median(bare_times), statistics.median(store_times), window,
             statistics.median(dynamodb_times))

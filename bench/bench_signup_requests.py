@@ -30,8 +30,7 @@ import re
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,79 +40,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.request_counting import DynamoDBCounter, Window  # noqa: E402 - needs nothing from the environment
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-")
 
-import botocore.client  # noqa: E402
 
 SIGNUPS = 20
 TARGET_PER_REQUEST = 3
 NOW = "2026-01-30T09:00:00+01:00"
 JSON_HEADERS = {"Content-Type": "application/json", "X-Cocoon-Now": NOW}
 TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
-
-
-def _tables(params: dict[str, Any]) -> list[str]:
-    """The tables an operation touches, so the idempotency table's requests stand out."""
-    if "TableName" in params:
-        return [str(params["TableName"])]
-    names = set()
-    for item in params.get("TransactItems", []):
-        for action in item.values():
-            names.add(str(action.get("TableName", "?")))
-    names.update(params.get("RequestItems", {}))
-    return sorted(names) or ["?"]
-
-
-@dataclass
-class Window:
-    """The DynamoDB calls and HTTP attempts made while one request (or job run) was handled."""
-
-    calls: Counter[str] = field(default_factory=Counter)
-    attempts: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(self.calls.values())
-
-
-class DynamoDBCounter:
-    """Counts DynamoDB API calls of every botocore client, inside `window()` only."""
-
-    def __init__(self) -> None:
-        self.current: Window | None = None
-        self.hooked: set[int] = set()
-        self.everything: Counter[str] = Counter()  # every call while installed, windows or not
-
-    def install(self) -> None:
-        original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
-        counter = self
-
-        def counting_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            if client.meta.service_model.service_name == "dynamodb":
-                if id(client) not in counter.hooked:
-                    counter.hooked.add(id(client))
-                    client.meta.events.register("before-send.dynamodb", counter._on_send)
-                counter.everything[operation_name] += 1
-                if counter.current is not None:
-                    counter.current.calls[f"{operation_name} {'+'.join(_tables(api_params))}"] += 1
-            return original(client, operation_name, api_params)
-
-        botocore.client.BaseClient._make_api_call = counting_make_api_call
-
-    def _on_send(self, **kwargs: Any) -> None:
-        if self.current is not None:
-            self.current.attempts += 1
-
-    @contextmanager
-    def window(self) -> Iterator[Window]:
-        self.current = Window()
-        try:
-            yield self.current
-        finally:
-            self.current = None
 
 
 @dataclass

@@ -41,13 +41,11 @@ import hashlib
 import re
 import shutil
 import sys
-import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,13 +54,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.capacity import CapacityMeter, Window  # noqa: E402 - needs nothing from the environment
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-sweeps-")
 
 import boto3  # noqa: E402
-import botocore.client  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 ACCOUNTS = 50_000
@@ -72,112 +70,10 @@ TARGET_RATIO = 2.0
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, the company's zone
 LOAD_THREADS = 8
 BATCH_SIZE = 25  # batch_write_item's maximum
-READ_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
 
 
-# --- measuring ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Window:
-    """The DynamoDB calls of one measured stretch (a sweep, a baseline) and the capacity they consumed.
-
-    Calls and capacity are keyed by "Operation target", the target being the table, or the table
-    and index a Query or Scan named, so a Query of the due index stands apart from one of a partition.
-    """
-
-    operations: Counter[str] = field(default_factory=Counter)
-    calls: Counter[str] = field(default_factory=Counter)
-    read: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # RCU
-    write: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # WCU
-    index_share: defaultdict[tuple[str, str], float] = field(  # (key, index): part of the above
-        default_factory=lambda: defaultdict(float)
-    )
-    without_capacity: Counter[str] = field(default_factory=Counter)  # answered without ConsumedCapacity
-    failed: Counter[str] = field(default_factory=Counter)  # raised: their capacity is unknown
-
-    @property
-    def rcu(self) -> float:
-        return sum(self.read.values())
-
-    @property
-    def wcu(self) -> float:
-        return sum(self.write.values())
-
-    @property
-    def scans(self) -> int:
-        return self.operations["Scan"]
-
-    def record(self, operation: str, params: dict[str, Any], consumed: Any) -> None:
-        """Add one response's ConsumedCapacity (a dict, or a list for batches and transactions)."""
-        key = f"{operation} {_target(params)}"
-        self.calls[key] += 1
-        tally = self.read if operation in READ_OPERATIONS else self.write
-        tally[key] += 0.0  # a call that consumed nothing still shows
-        for entry in consumed if isinstance(consumed, list) else [consumed]:
-            tally[key] += float(entry.get("CapacityUnits", 0.0))
-            for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-                for name, part in entry.get(kind, {}).items():
-                    self.index_share[key, name] += float(part.get("CapacityUnits", 0.0))
-
-
-def _target(params: dict[str, Any]) -> str:
-    """What a request addressed: its table (and index), or the tables of a batch or transaction."""
-    if "TableName" in params:
-        index = params.get("IndexName")
-        return f"{params['TableName']}/index {index}" if index else str(params["TableName"])
-    names = set(params.get("RequestItems", {}))
-    for item in params.get("TransactItems", []):
-        names.update(str(action.get("TableName", "?")) for action in item.values())
-    return "+".join(sorted(names)) or "?"
-
-
-class CapacityMeter:
-    """Asks for and adds up ConsumedCapacity of every DynamoDB call made inside `window()`."""
-
-    def __init__(self) -> None:
-        self.current: Window | None = None
-        self.owner: int | None = None  # only the measuring thread's calls count, never the loaders'
-
-    def install(self) -> None:
-        original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
-        meter = self
-
-        def measuring_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            window = meter.current
-            if (
-                window is None
-                or threading.get_ident() != meter.owner
-                or client.meta.service_model.service_name != "dynamodb"
-            ):
-                return original(client, operation_name, api_params)
-            window.operations[operation_name] += 1
-            members = client.meta.service_model.operation_model(operation_name).input_shape.members
-            if "ReturnConsumedCapacity" in members:
-                # INDEXES rather than PynamoDB's TOTAL: same cost, but with each index's share.
-                api_params = {**api_params, "ReturnConsumedCapacity": "INDEXES"}
-            try:
-                response = original(client, operation_name, api_params)
-            except Exception:
-                window.failed[operation_name] += 1
-                raise
-            consumed = response.get("ConsumedCapacity")
-            if consumed:
-                window.record(operation_name, api_params, consumed)
-            elif "ReturnConsumedCapacity" in members:
-                window.without_capacity[operation_name] += 1
-            return response
-
-        botocore.client.BaseClient._make_api_call = measuring_make_api_call
-
-    @contextmanager
-    def window(self) -> Iterator[Window]:
-        self.current, self.owner = Window(), threading.get_ident()
-        try:
-            yield self.current
-        finally:
-            self.current, self.owner = None, None
+# --- measuring: bench/capacity.py ---------------------------------------------------------------
 
 
 def _raw_client(endpoint: str) -> Any:
