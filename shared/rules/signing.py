@@ -4,6 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    key_id: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """The key that signs now, and the keys that still verify during a rotation."""
+
+    current: SigningKey
+    previous: tuple[SigningKey, ...] = ()
+
+    @property
+    def verifying(self) -> tuple[SigningKey, ...]:
+        return (self.current, *self.previous)
+
+    def find(self, key_id: str) -> SigningKey | None:
+        return next((key for key in self.verifying if key.key_id == key_id), None)
 
 
 def sign(secret: str, message: str, length: int = 16) -> str:
