@@ -30,7 +30,7 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     from shared.rules.inbound_mail import parse_inbound_mail
     from shared.rules.signing import mail_id_from_message_id, message_was_sent_to
     from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
-    from shared.settings import get_settings
+    from shared.secrets import link_keyring
     from shared.storage.accounts import get_account
     from shared.storage.tickets import (
         OPEN_STATES,
@@ -50,13 +50,13 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     )
 
     policy = get_policy()
-    secret = get_settings().link_signing_secret
+    keyring = link_keyring()
     mail = parse_inbound_mail(raw, max_attachment_bytes=policy.support.max_attachment_bytes)
     if mail.automatic is not None:
         # A hard bounce stops mail to an address only if the returned mail is one of ours that
         # went to that very address (signed in its Message-ID): a forged bounce stops nothing.
         for address in mail.hard_bounced_recipients:
-            if any(message_was_sent_to(f"<{mid}>", address, secret) for mid in mail.returned_message_ids):
+            if any(message_was_sent_to(f"<{mid}>", address, keyring) for mid in mail.returned_message_ids):
                 suppress(address, "hard bounce", now)
         metrics.add_metric(name="InboundMailAutomatic", unit="Count", value=1)
         return "dropped", None
@@ -70,7 +70,7 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     number = mail.ticket_number
     if number is None:
         for reference in (*mail.in_reply_to, *mail.references):
-            mail_id = mail_id_from_message_id(f"<{reference}>", secret)
+            mail_id = mail_id_from_message_id(f"<{reference}>", keyring)
             if mail_id and (number := ticket_number_from_mail_id(mail_id)):
                 break
     if number is not None:
@@ -131,13 +131,14 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
 )
 def inbound_email() -> Response:
     from shared.rules.signing import webhook_signature_problem
+    from shared.secrets import inbound_email_keyring
     from shared.settings import get_settings
 
     request = bp.current_request
     body = raw_body(request)
     scope = current_scope()
     problem = webhook_signature_problem(
-        get_settings().inbound_email_secrets,
+        inbound_email_keyring(),
         request.headers.get("x-cocoon-timestamp"),
         request.headers.get("x-cocoon-signature"),
         body,

@@ -97,6 +97,7 @@ class SupportPolicy(_Strict):
     support_lead_email: str
     default_region: str
     hours_billable_by_default: bool
+    decision_link_days: int = Field(gt=0, le=365)
     max_attachment_bytes: int = Field(gt=0)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)

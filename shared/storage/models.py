@@ -323,6 +323,10 @@ class Ticket(CocoonItem, discriminator="ticket"):
     authorized_by = UnicodeAttribute(null=True)
     needs_authorization = BooleanAttribute(default=False)
     authorized_at = UTCDateTimeAttribute(null=True)
+    # The pending authorization request: its links carry this id, so a new request's mail makes older links void.
+    authorization_request_id = UnicodeAttribute(null=True)
+    authorized_link_id = UnicodeAttribute(null=True)  # the request whose link decided it
+    authorized_by_id = UnicodeAttribute(null=True)
     development_ticket = UnicodeAttribute(null=True)
     development_kind = UnicodeAttribute(null=True)
     message_count = NumberAttribute(default=0)
@@ -394,6 +398,8 @@ class ServiceReport(CocoonItem, discriminator="service_report"):
     created_at = UTCDateTimeAttribute()
     decided_at = UTCDateTimeAttribute(null=True)
     comment = UnicodeAttribute(null=True)
+    link_id = UnicodeAttribute(null=True)  # the one link mailed for it; its token carries this id
+    decided_link_id = UnicodeAttribute(null=True)
 
 
 class Authorizer(CocoonItem, discriminator="authorizer"):

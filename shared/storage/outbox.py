@@ -9,7 +9,6 @@ from typing import Any
 from shared.mail.render import render_mail
 from shared.rules.clock import utc_iso
 from shared.rules.signing import our_message_id
-from shared.settings import get_settings
 from shared.storage.models import OutboxMail, account_pk
 from shared.storage.schedule import due_key, due_keys
 
@@ -42,9 +41,10 @@ def queue_mail(
     `mail_id` names the event (e.g. "verify-<account>"); saving it with the
     condition "does not exist" makes a second mail for the same event impossible.
     """
+    from shared.secrets import link_keyring
+
     rendered = render_mail(template, language, context)
-    settings = get_settings()
-    headers = {**AUTOMATIC_HEADERS, "Message-ID": our_message_id(mail_id, settings.link_signing_secret, recipient)}
+    headers = {**AUTOMATIC_HEADERS, "Message-ID": our_message_id(mail_id, link_keyring(), recipient)}
     headers.update(extra_headers or {})
     return OutboxMail(
         account_pk(account_id) if account_id else "SYSTEM",
