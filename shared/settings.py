@@ -36,6 +36,10 @@ class Settings:
     mail_via_ses: bool
     inbound_email_secrets: tuple[str, ...]
     link_signing_secret: str
+    # The authserv-id of our mail relay's Authentication-Results header (webhook path): only that
+    # header says whether a sender is authentic. Unset: local/test take mail unchecked, deployed
+    # stages trust no webhook sender (shared/rules/sender_trust.py).
+    inbound_authserv_id: str | None = None
 
     @property
     def time_travel_allowed(self) -> bool:
@@ -66,6 +70,7 @@ def get_settings() -> Settings:
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
         inbound_email_secrets=secrets,
         link_signing_secret=env.get("COCOON_LINK_SECRET", "local-link-secret"),
+        inbound_authserv_id=env.get("COCOON_INBOUND_AUTHSERV_ID", "").strip() or None,
     )
 
 
