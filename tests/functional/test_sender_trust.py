@@ -101,3 +101,17 @@ def test_a_stranger_failing_authentication_still_leaves_nothing(
         assert take_in(client, f"Authentication-Results: {RELAY}; dmarc=fail\r\n".encode() + raw)["outcome"] == "dropped"
     assert table_snapshot(settings.table_name) == before
     assert scan_table(settings.idempotency_table_name) == [] and stored_files() == []
+
+
+def test_a_held_mail_is_not_in_the_customers_export(
+    client: Any, customer: dict[str, Any], testdata_dir: Path,  # noqa: F811
+) -> None:
+    # Whoever wrote it, it is staff's security review, not data the contact gave us.
+    _via_ses(_ses_event(testdata_dir, a_mail(subject="Forged request").as_bytes(), {"dmarcVerdict": {"status": "FAIL"}}))
+    assert len(_held()) == 1
+    headers = {"Authorization": f"Bearer {customer['admin_token']}", "X-Cocoon-Now": "2026-11-23T12:00:00+01:00"}
+    response = client.http.get(f"/accounts/{customer['account_id']}/export", headers=headers)
+    assert response.status_code == 200, response.body
+    exported = json.loads(response.body)
+    assert exported["items"] and "Forged request" not in response.body.decode()
+    assert "unverified_mail" not in {item["type"] for item in exported["items"]}
