@@ -26,7 +26,7 @@ def export_account(id: str) -> Response:
     import json
 
     from shared.storage.accounts import account_items, get_account
-    from shared.storage.models import Account
+    from shared.storage.models import Account, UnverifiedMail
     from shared.storage.views import account_view
 
     account = tenant_account(id) or get_account(id)
@@ -35,6 +35,8 @@ def export_account(id: str) -> Response:
     items = []
     for item in account_items(id):
         if isinstance(item, Account):
+            continue
+        if isinstance(item, UnverifiedMail):  # staff's review of a mail the contact may never have sent
             continue
         simple = item.to_simple_dict()
         data = {k: v for k, v in simple.items() if k not in _NOT_EXPORTED}

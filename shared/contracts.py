@@ -271,8 +271,31 @@ class TicketView(BaseModel):
 
 
 class InboundOutcome(BaseModel):
-    outcome: Literal["ticket_created", "message_added", "duplicate", "dropped", "closed_notice"]
+    outcome: Literal["ticket_created", "message_added", "duplicate", "dropped", "closed_notice", "unverified_sender"]
     ticket: str | None = None
+
+
+class SuppressionLiftRequest(_Request):
+    email: EmailStr = Field(description="the address that may be mailed again")
+
+
+class SuppressionLifted(BaseModel):
+    email: str
+    lifted: bool
+
+
+class UnverifiedMailView(BaseModel):
+    id: str
+    account_id: str
+    sender: str = Field(description="the contact's address the mail claimed to be from")
+    subject: str
+    reason: str = Field(description="why the sender is not trusted, e.g. dmarc_fail, virus, unauthenticated")
+    received_at: str
+    quoted_ticket: str | None
+
+
+class UnverifiedMailList(BaseModel):
+    mails: list[UnverifiedMailView]
 
 
 class StaffTicketRequest(TicketRequest):

@@ -34,6 +34,10 @@ class Settings:
     public_url: str
     mail_from: str
     mail_via_ses: bool
+    # The authserv-id of our mail relay's Authentication-Results header (webhook path): only that
+    # header says whether a sender is authentic. Unset: local/test take mail unchecked, deployed
+    # stages trust no webhook sender (shared/rules/sender_trust.py).
+    inbound_authserv_id: str | None = None
 
     @property
     def time_travel_allowed(self) -> bool:
@@ -59,6 +63,7 @@ def get_settings() -> Settings:
         public_url=env.get("COCOON_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
+        inbound_authserv_id=env.get("COCOON_INBOUND_AUTHSERV_ID", "").strip() or None,
     )
 
 

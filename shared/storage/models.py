@@ -363,10 +363,32 @@ class SeenMail(CocoonItem, discriminator="seen_mail"):
 
 
 class SuppressedAddress(CocoonItem, discriminator="suppressed_address"):
-    """A hard bounce stops mail to the address. pk = "SUPPRESS#<email hash>", sk = "SUPPRESS"."""
+    """A hard bounce stops mail to the address. pk = "SUPPRESS#<email hash>", sk = "SUPPRESS".
+
+    Staff can lift it (the item is deleted). `source` says who stopped the address: "inbound-dsn"
+    (a bounce in the inbox), "ses-event" (SES bounce notification) or "staff"; older items have none.
+    """
 
     reason = UnicodeAttribute()
     since = UTCDateTimeAttribute()
+    source = UnicodeAttribute(null=True)
+
+
+class UnverifiedMail(CocoonItem, discriminator="unverified_mail"):
+    """A mail from a contact's address that failed sender authentication, kept for staff review.
+
+    pk = "ACCOUNT#<id>" (purged with the account), sk = "UNVERIFIED#<seen key>" (a redelivery is the
+    same item); lookup_key = "UNVERIFIED_MAIL" lists them all for staff in the sparse lookup index.
+    """
+
+    account_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()  # the contact whose address the mail claims
+    sender_email = UnicodeAttribute()  # that contact's address (never a stranger's: those are not kept)
+    subject = UnicodeAttribute()
+    reason = UnicodeAttribute()  # why it is not trusted: "dmarc_fail", "virus", "unauthenticated", ...
+    received_at = UTCDateTimeAttribute()
+    quoted_ticket = UnicodeAttribute(null=True)  # the ticket number it quoted, if any
+    raw_key = UnicodeAttribute(null=True)  # the raw mail (blob store)
 
 
 class DailyCounter(CocoonItem, discriminator="daily_counter"):

@@ -163,8 +163,9 @@ def is_suppressed(address: str) -> bool:
     return True
 
 
-def suppress(address: str, reason: str, now: datetime) -> None:
-    SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS", reason=reason, since=now).save()
+def suppress(address: str, reason: str, now: datetime, *, source: str) -> None:
+    """Stop mail to the address; `source` says who decided ("inbound-dsn", "ses-event", "staff")."""
+    SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS", reason=reason, since=now, source=source).save()
 
 
 def _next_ticket_number(now: datetime, policy: Policy) -> str:
