@@ -113,6 +113,8 @@ class InboundMail:
     vague_subject: bool
     # Names of the parser's complaints (no content): for logs and for spotting bad input.
     defects: tuple[str, ...] = ()
+    # How many MIME parts the mail has (multiparts included): the caller refuses more than the policy allows.
+    part_count: int = 0
 
     @property
     def is_automatic(self) -> bool:
@@ -1237,4 +1239,5 @@ def parse_inbound_mail(
         ticket_number=ticket_number_from_subject(subject),
         vague_subject=is_vague_subject(subject),
         defects=tuple(dict.fromkeys(defects)),
+        part_count=len(found.part_types),
     )
