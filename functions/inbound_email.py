@@ -43,6 +43,7 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
     from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
     from shared.secrets import link_keyring
     from shared.storage.accounts import get_account
+    from shared.storage.item_size import ItemTooLarge
     from shared.storage.tickets import (
         OPEN_STATES,
         AlreadyTakenIn,
@@ -74,6 +75,10 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
         return "dropped", None
     if not mail.sender_address:
         return "dropped", None
+    if mail.part_count > policy.support.max_mail_parts:
+        # Refused before anything is stored (no blob, no SeenMail); 202 so a relay does not retry it for ever.
+        metrics.add_metric(name="InboundMailRefused", unit="Count", value=1)
+        return "refused_too_many_parts", None
     seen_key = seen_key_for(mail.message_id, raw)
     if already_seen(seen_key):
         return "duplicate", None
@@ -108,6 +113,8 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
                 )
             except AlreadyTakenIn:
                 return "duplicate", ticket.number
+            except ItemTooLarge:
+                return "refused_too_large", ticket.number
             return "message_added", ticket.number
         # A stranger quoting a ticket number never gets into that ticket: treat it as a new request.
 
@@ -129,6 +136,8 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
         ticket = open_ticket(requester, request, now, policy)
     except AlreadyTakenIn:
         return "duplicate", None
+    except ItemTooLarge:
+        return "refused_too_large", None
     return "ticket_created", ticket.number
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from shared.policy import get_policy
 
@@ -246,6 +246,22 @@ class TicketRequest(_Request):
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("description", "steps")
+    @classmethod
+    def _fits_one_item(cls, value: str, info: ValidationInfo) -> str:
+        """The ticket keeps these as JSON (non-ASCII escaped, up to 12 bytes a character) in one
+        DynamoDB item of at most 400 KB: limited by stored size, not only by characters."""
+        import json
+
+        limit = _STORED_TEXT_BYTES[str(info.field_name)]
+        if len(json.dumps(value)) > limit:
+            raise ValueError(f"too long: at most {limit:,} bytes as stored (fewer characters outside ASCII)")
+        return value
+
+
+# Stored (JSON-escaped) bytes per long ticket field: with the short fields, a ticket stays well under 400 KB.
+_STORED_TEXT_BYTES = {"description": 200_000, "steps": 100_000}
+
 
 class TicketMessageRequest(_Request):
     text: str = Field(min_length=1, max_length=50_000)
@@ -271,7 +287,19 @@ class TicketView(BaseModel):
 
 
 class InboundOutcome(BaseModel):
-    outcome: Literal["ticket_created", "message_added", "duplicate", "dropped", "closed_notice", "unverified_sender"]
+    outcome: Literal[
+        "ticket_created",
+        "message_added",
+        "duplicate",
+        "dropped",
+        "closed_notice",
+        "unverified_sender",
+        "refused_too_many_parts",
+        "refused_too_large",
+    ] = Field(
+        description="what became of the mail; a refused_* mail stored nothing and must not be sent again "
+        "(it is answered 202 so that a relay does not retry it)"
+    )
     ticket: str | None = None
 
 

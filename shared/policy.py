@@ -101,6 +101,9 @@ class SupportPolicy(_Strict):
     max_attachment_bytes: int = Field(gt=0)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)
+    web_form_tickets_per_address_per_hour: int = Field(gt=0)
+    web_form_tickets_per_ip_per_hour: int = Field(gt=0)
+    max_mail_parts: int = Field(gt=0)
     regions: dict[str, SupportRegion]
     first_response_hours: dict[Priority, int]
     impact_priority: dict[Impact, Priority]

@@ -128,6 +128,8 @@ class InboundMail:
     # How many returned messages (or returned headers) a bounce carries: a report about one
     # mail of ours carries exactly one, so more is a report nobody may use to test guesses.
     returned_message_count: int = 0
+    # How many MIME parts the mail has (multiparts included): the caller refuses more than the policy allows.
+    part_count: int = 0
 
     @property
     def is_automatic(self) -> bool:
@@ -1277,4 +1279,5 @@ def parse_inbound_mail(
         defects=tuple(dict.fromkeys(defects)),
         failed_deliveries=tuple(failed),
         returned_message_count=found.returned_parts if kind is AutomaticKind.BOUNCE else 0,
+        part_count=len(found.part_types),
     )

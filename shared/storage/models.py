@@ -232,6 +232,9 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     claimed_until = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)
     attempts = NumberAttribute(default=0)
+    template = UnicodeAttribute(null=True)  # which mail it is: decides whether it counts against the hourly limit
+    # Why a mail was never delivered, kept visible: "rate_limited" (over the recipient's hourly limit).
+    fate = UnicodeAttribute(null=True)
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
@@ -350,6 +353,8 @@ class TicketMessage(CocoonItem, discriminator="ticket_message"):
     created_at = UTCDateTimeAttribute()
     raw_key = UnicodeAttribute(null=True)  # where the raw mail is kept (S3 / local directory)
     attachments = JSONAttribute(default=list)
+    # The SeenMail key (Message-ID hash) of the mail this message came in: the account's purge deletes it.
+    seen_key = UnicodeAttribute(null=True)
 
 
 class SeenMail(CocoonItem, discriminator="seen_mail"):
@@ -389,6 +394,15 @@ class UnverifiedMail(CocoonItem, discriminator="unverified_mail"):
     received_at = UTCDateTimeAttribute()
     quoted_ticket = UnicodeAttribute(null=True)  # the ticket number it quoted, if any
     raw_key = UnicodeAttribute(null=True)  # the raw mail (blob store)
+
+
+class RateCounter(CocoonItem, discriminator="rate_counter"):
+    """How often something happened to one address in one hour. pk = "RATE#<what>#<hash>#<yyyymmddhh>", sk = "RATE".
+
+    Only a hash names the address (or client IP), and the item expires by TTL soon after its hour.
+    """
+
+    value = NumberAttribute(default=0)
 
 
 class DailyCounter(CocoonItem, discriminator="daily_counter"):

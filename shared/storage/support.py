@@ -30,6 +30,7 @@ from shared.storage.models import (
     TimeEntry,
     account_pk,
 )
+from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.tickets import (
     CLOSE_JOB,
@@ -232,14 +233,15 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
                 ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)
             )
         )
-    with transaction() as tx:
+
+    def write(tx: Any) -> None:
         tx.update(ticket, actions=actions, condition=Ticket.state == ticket.state)
         for item in saves:
             tx.save(item)
         for item in deletes:
             tx.delete(item)
-        for mail in mails:
-            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+    commit_with_mails(write, mails, now)  # "work started" is automatic: within the hourly mail limit
 
 
 def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
@@ -507,7 +509,8 @@ def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now
         development_ticket=ticket.development_ticket or "",
     )
     following = next_status_update(ticket, now, policy)
-    with transaction() as tx:
+
+    def write(tx: Any) -> None:
         # Moving the watch on, conditioned on its old time: a second run finds it moved and sends nothing.
         tx.update(
             action,
@@ -515,7 +518,8 @@ def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now
             condition=ScheduledAction.due_at == action.due_at,
         )
         tx.update(ticket, actions=[Ticket.last_public_update_at.set(now)])
-        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+    commit_with_mails(write, [mail], now)  # automatic: within the recipient's hourly mail limit
 
 
 def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:
