@@ -29,6 +29,7 @@ class RequestScope:
     principal: Principal | None
     route_key: str
     account: Any = None  # the tenant's account, read once by the middleware
+    resource_key: str = ""  # method and concrete path, path parameters filled in (idempotency scope)
 
 
 _current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)

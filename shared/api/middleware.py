@@ -51,7 +51,10 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
                 request.headers, time_travel_allowed=settings.time_travel_allowed, real_now=datetime.now(UTC)
             )
             principal, account = _authenticate(request, spec, now)
-            set_scope(RequestScope(now=now, principal=principal, route_key=spec.key, account=account))
+            resource = spec.resource_key(request.uri_params)
+            set_scope(
+                RequestScope(now=now, principal=principal, route_key=spec.key, account=account, resource_key=resource)
+            )
             response = get_response(request)
     except ApiError as exc:
         response = api_error_response(exc)
