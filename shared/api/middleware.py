@@ -119,7 +119,7 @@ def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> tuple[Pri
         raise unauthorized()
     from shared.storage.tokens import principal_for_token
 
-    principal = principal_for_token(token)
+    principal = principal_for_token(token, now)  # per request, no cache: a revoked token stops at once
     if principal is None:
         raise unauthorized("The bearer token is not valid.")
     if spec.access is Access.STAFF:

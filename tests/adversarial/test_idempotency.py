@@ -78,7 +78,9 @@ def test_one_key_on_two_tickets_adds_the_message_to_both(client, outbox_dir):
     text = {"text": "It happens again since this morning."}
     answers = [post_json(client, f"/tickets/{number}/messages", text, {**headers, **KEY}) for number in numbers]
     assert [body_of(answer)["number"] for answer in answers] == numbers, "ticket B answered with ticket A"
-    added = [m for m in CocoonItem.scan(consistent_read=True) if isinstance(m, TicketMessage) and m.text == text["text"]]
+    added = [
+        m for m in CocoonItem.scan(consistent_read=True) if isinstance(m, TicketMessage) and m.text == text["text"]
+    ]
     assert len(added) == 2
 
 
@@ -114,9 +116,7 @@ def test_an_anonymous_key_on_another_path_is_another_request(client, outbox_dir)
 
     moment = now_header("2026-11-23T11:00:00+01:00")
     signup = post_json(client, "/signup", signup_fields(admin_email="s@stranger.example"), {**KEY, **moment})
-    web_form = post_json(
-        client, "/tickets", {"email": "s@stranger.example", "description": "Help"}, {**KEY, **moment}
-    )
+    web_form = post_json(client, "/tickets", {"email": "s@stranger.example", "description": "Help"}, {**KEY, **moment})
     assert signup.status_code == 202, signup.body
     assert web_form.status_code != 202 and "verification_sent" not in web_form.body.decode()
 
