@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
-from shared.api.errors import not_found, unauthorized
+from shared.api.errors import conflict, not_found, unauthorized
 from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger
 
@@ -41,7 +41,7 @@ def show_account(id: str) -> Response:
     response_model="shared.contracts:AdminTokenRotated",
 )
 def rotate_admin_token(id: str) -> Response:
-    from shared.storage.db import ConditionFailed
+    from shared.storage.db import ConditionFailed, Contended
     from shared.storage.tokens import rotate_tenant_token
 
     scope = current_scope()
@@ -53,5 +53,7 @@ def rotate_admin_token(id: str) -> Response:
     except ConditionFailed as exc:
         # Another rotation with the same token won, or the account left trial/customer meanwhile.
         raise unauthorized("The bearer token is not valid.") from exc
+    except Contended as exc:
+        raise conflict("rotation_in_progress", "Another rotation of this token is running; nothing changed.") from exc
     logger.info("admin token rotated", extra={"account_id": id})
     return json_response({"account_id": id, "admin_token": token}, status=201)

@@ -121,3 +121,18 @@ def test_a_staff_token_rotating_an_admin_token_is_refused(client, outbox_dir, ca
     assert "admin_token" not in attempt.body.decode()
     view = client.http.get(f"/accounts/{verified['account_id']}", headers={**auth(verified), **MOMENT})
     assert view.status_code == 200
+
+
+def test_two_rotations_racing_with_one_token_leave_exactly_one_new_token(client, outbox_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    verified = signup_and_verify(client, outbox_dir)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: _rotate(client, verified), range(4)))
+    assert all(answer.status_code in (201, 401, 409) for answer in answers), [a.body for a in answers]
+    winners = [body_of(answer)["admin_token"] for answer in answers if answer.status_code == 201]
+    assert len(winners) == 1
+    live = [item for item in ApiToken.scan(consistent_read=True) if item.account_id == verified["account_id"]]
+    assert len(live) == 1
+    view = client.http.get(f"/accounts/{verified['account_id']}", headers={"Authorization": f"Bearer {winners[0]}"})
+    assert view.status_code == 200
