@@ -93,6 +93,11 @@ class VerifyResult(BaseModel):
     trial_ends_on: date
 
 
+class AdminTokenRotated(BaseModel):
+    account_id: str
+    admin_token: str = Field(description="shown once; store it safely. The token that asked is revoked")
+
+
 class CancellationView(BaseModel):
     received_on: date
     effective_on: date

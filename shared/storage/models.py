@@ -191,16 +191,19 @@ class ApiToken(CocoonItem, discriminator="api_token"):
     staff_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    last_used_on = UnicodeAttribute(null=True)  # ISO date (UTC day), written at most once a day
 
 
 class StaffMember(CocoonItem, discriminator="staff_member"):
-    """A support agent or billing clerk. pk = "STAFF#<id>", sk = "STAFF"."""
+    """A support agent or billing clerk. pk = "STAFF#<id>", sk = "STAFF"; lookup_key "STAFF" lists them."""
 
     staff_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    token_hashes = ListAttribute[str](null=True)  # the member's tokens, so revoking finds them without a Scan
+    tokens_revoked_at = UTCDateTimeAttribute(null=True)  # tokens created until then no longer authenticate
 
 
 class ScheduledAction(CocoonItem, discriminator="scheduled_action"):
