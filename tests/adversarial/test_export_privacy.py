@@ -96,9 +96,9 @@ def test_after_a_purge_no_seen_mail_or_suppression_of_the_account_remains(client
     assert body_of(signed_post(client, a_mail(CONTACT, "Export fails")))["outcome"] == "ticket_created"
     assert body_of(signed_post(client, a_mail("max@beispiel.example", "Sync stops")))["outcome"] == "ticket_created"
     now = datetime.fromisoformat("2026-11-24T10:00:00+01:00")
-    suppress("max@beispiel.example", "hard bounce", now)
-    suppress(CONTACT, "hard bounce", now)
-    suppress("someone@else.example", "hard bounce", now)  # another account's: must stay
+    suppress("max@beispiel.example", "hard bounce", now, source="inbound-dsn")
+    suppress(CONTACT, "hard bounce", now, source="inbound-dsn")
+    suppress("someone@else.example", "hard bounce", now, source="inbound-dsn")  # another account's: must stay
     seen = [item for item in CocoonItem.scan() if isinstance(item, SeenMail)]
     assert len(seen) == 2
 
