@@ -130,12 +130,14 @@ def take_in_mail(raw: bytes, now: datetime) -> tuple[str, str | None]:
     response_model="shared.contracts:InboundOutcome",
 )
 def inbound_email() -> Response:
+    from shared.api.requests import check_webhook_signature_headers
     from shared.rules.signing import webhook_signature_problem
     from shared.settings import get_settings
 
     request = bp.current_request
     body = raw_body(request)
     scope = current_scope()
+    check_webhook_signature_headers(request.headers)
     problem = webhook_signature_problem(
         get_settings().inbound_email_secrets,
         request.headers.get("x-cocoon-timestamp"),
