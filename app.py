@@ -21,6 +21,7 @@ from functions import (
     docs,
     export,
     inbound_email,
+    mail_review,
     signup,
     staff_tickets,
     subscription,
@@ -47,6 +48,7 @@ for blueprint_module in (
     export,
     tickets,
     inbound_email,
+    mail_review,
     staff_tickets,
     customer_links,
     web_pages,
@@ -105,7 +107,8 @@ def inbound_email_from_ses(event: Any) -> None:
     if raw is None:
         logger.warning("SNS message is not an SES Received notification with content")
         return
-    outcome, number = inbound_email.take_in_mail(raw, datetime.now(UTC))
+    trust = inbound_email.sender_trust_from_ses_notification(event.message)
+    outcome, number = inbound_email.take_in_mail(raw, datetime.now(UTC), trust=trust)
     logger.info("inbound mail", extra={"outcome": outcome, "ticket": number, "via": "ses"})
 
 

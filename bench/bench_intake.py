@@ -38,7 +38,7 @@ import warnings
 from collections import Counter
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -185,6 +185,8 @@ def create_customer(client: Any, outbox: Path) -> None:
 def count_requests(counter: DynamoDBCounter, outbox: Path) -> list[Case]:
     from functions import mail_delivery
     from functions.inbound_email import take_in_mail
+    from shared.policy import get_policy
+    from shared.rules.sender_trust import NOT_CHECKED
 
     new = Case("new ticket", "ticket_created", TARGET_NEW_TICKET)
     tagged = Case("follow-up with [Ticket#…] in the subject", "message_added")
@@ -193,30 +195,45 @@ def count_requests(counter: DynamoDBCounter, outbox: Path) -> list[Case]:
     auto = Case("auto-reply from a contact (dropped)", "dropped")
     again = Case("redelivery of a kept mail (duplicate)", "duplicate")
 
-    def measure(case: Case, raw: bytes) -> str | None:
+    over_limit = Case("new ticket, acknowledgement over the hourly limit (info)", "ticket_created")
+
+    def measure(case: Case, raw: bytes, moment: datetime = NOW) -> str | None:
         with counter.window() as window:
-            outcome, number = take_in_mail(raw, NOW)
+            outcome, number = take_in_mail(raw, moment, trust=NOT_CHECKED)
         assert outcome == case.expected_outcome, (case.label, outcome)
         case.windows.append(window)
         return number
 
     for i in range(MAILS_PER_CASE):
+        # One new ticket per hour: within the contact's hourly limit of automatic mails, as in normal use.
+        moment = NOW + timedelta(hours=i)
         first = small_mail(CONTACT, f"Export bricht ab ({i})")
-        number = measure(new, first)
-        measure(tagged, small_mail(CONTACT, f"AW: Export bricht ab ({i}) [Ticket#{number}]"))
-        measure(again, first)
-        measure(stranger, small_mail(f"stranger{i}@nowhere.example", "Bitte um Rückruf"))
-        measure(auto, small_mail(CONTACT, "Abwesend", Auto_Submitted="auto-replied"))
+        number = measure(new, first, moment)
+        measure(tagged, small_mail(CONTACT, f"AW: Export bricht ab ({i}) [Ticket#{number}]"), moment)
+        measure(again, first, moment)
+        measure(stranger, small_mail(f"stranger{i}@nowhere.example", "Bitte um Rückruf"), moment)
+        measure(auto, small_mail(CONTACT, "Abwesend", Auto_Submitted="auto-replied"), moment)
+    # A flood from one contact within one hour: past the limit, the acknowledgement is recorded as rate-limited
+    # (one more read and one more transaction than a new ticket within the limit).
+    flood = NOW + timedelta(days=1)
+    for i in range(MAILS_PER_CASE):
+        case = over_limit
+        with counter.window() as window:
+            outcome, _ = take_in_mail(small_mail(CONTACT, f"Noch ein Problem ({i})"), flood, trust=NOT_CHECKED)
+        assert outcome == case.expected_outcome, outcome
+        if i >= get_policy().support.auto_mail_per_recipient_per_hour:
+            case.windows.append(window)
     # Threading by In-Reply-To needs our signed Message-ID: read it from a delivered acknowledgement.
-    mail_delivery.run(NOW)
+    mail_delivery.run(flood)
     for path in sorted(outbox.glob("ticket-ack-*.eml"))[:MAILS_PER_CASE]:
         ours = str(email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Message-ID"])
-        measure(threaded, small_mail(CONTACT, "Re: Export bricht ab", In_Reply_To=ours, References=ours))
-    return [new, tagged, threaded, stranger, auto, again]
+        measure(threaded, small_mail(CONTACT, "Re: Export bricht ab", In_Reply_To=ours, References=ours), flood)
+    return [new, tagged, threaded, stranger, auto, again, over_limit]
 
 
 def time_big_mail(counter: DynamoDBCounter) -> tuple[int, float, float, Window, float]:
     from functions.inbound_email import take_in_mail
+    from shared.rules.sender_trust import NOT_CHECKED
 
     raw = big_mail()
     number = 0
@@ -224,8 +241,9 @@ def time_big_mail(counter: DynamoDBCounter) -> tuple[int, float, float, Window, 
     def store_once() -> Window:
         nonlocal number
         number += 1
-        with counter.window() as window:
-            outcome, _ = take_in_mail(with_fresh_message_id(raw, number), NOW)
+        with counter.window() as window:  # a fresh hour each run: within the hourly mail limit, as in normal use
+            moment = NOW + timedelta(days=2, hours=number)
+            outcome, _ = take_in_mail(with_fresh_message_id(raw, number), moment, trust=NOT_CHECKED)
         assert outcome == "ticket_created", outcome
         return window
 

@@ -1,4 +1,4 @@
-"""`cocoon`: run a job by hand (`run-job <name> --now <ISO 8601>`) and create staff tokens."""
+"""`cocoon`: run a job by hand (`run-job <name> --now <ISO 8601>`) and manage staff and their tokens."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("email")
     add.add_argument("--role", choices=["agent", "billing", "admin"], default="agent")
+    staff_commands.add_parser("list", help="id, role, created, last used of every member (never tokens)")
+    revoke = staff_commands.add_parser("revoke", help="stop all tokens of a member at once; the member stays")
+    revoke.add_argument("staff_id")
+    remove = staff_commands.add_parser("remove", help="delete a member and revoke their tokens")
+    remove.add_argument("staff_id")
     args = parser.parse_args(argv)
 
     from shared.policy import get_policy
@@ -65,11 +70,38 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write("\n")
         print(result.summary())
         return 1 if result.failed else 0
+    if args.staff_command != "add":
+        return _manage_staff(args.staff_command, str(getattr(args, "staff_id", "")))
     from shared.storage.tokens import add_staff_member
 
     member, token = add_staff_member(args.name, args.email, args.role, datetime.now(UTC))
     print(f"staff member {member.staff_id} ({args.role}) created. Token (shown once, store it now):")
     print(token)
+    return 0
+
+
+def _manage_staff(command: str, staff_id: str) -> int:
+    """`staff list|revoke|remove`: no names, addresses or tokens in the output, only ids and dates."""
+    from shared.storage.db import ConditionFailed
+    from shared.storage.staff import UnknownStaffMember, list_staff, remove_staff_member, revoke_staff_tokens
+
+    if command == "list":
+        print("id\trole\tcreated\tlast used\ttokens")
+        for member in list_staff():
+            revoked = f"revoked {member.tokens_revoked_at.date().isoformat()}" if member.tokens_revoked_at else "active"
+            created = member.created_at.date().isoformat()
+            print(f"{member.staff_id}\t{member.role}\t{created}\t{member.last_used_on or 'never'}\t{revoked}")
+        return 0
+    try:
+        if command == "revoke":
+            count = revoke_staff_tokens(staff_id, datetime.now(UTC))
+            print(f"staff member {staff_id}: tokens revoked ({count} deleted); the member is kept")
+        else:
+            count = remove_staff_member(staff_id)
+            print(f"staff member {staff_id} removed with {count} token(s)")
+    except (UnknownStaffMember, ConditionFailed):
+        print(f"no staff member {staff_id}", file=sys.stderr)
+        return 1
     return 0
 
 

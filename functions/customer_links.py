@@ -15,18 +15,37 @@ from shared.api.routing import Access, api_route, json_response
 bp = Blueprint(__name__)
 
 
-def _checked_report(report_id: str) -> Any:
-    from shared.rules.signing import signature_valid
-    from shared.settings import get_settings
+def _invalid_link() -> ApiError:
+    return ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
+
+
+def _expired_link(claim: Any) -> ApiError:
+    return ApiError(
+        410,
+        "link_expired",
+        f"This link expired on {claim.expires_at.date().isoformat()}; please ask us for a new one.",
+        {"token": "expired"},
+    )
+
+
+def _checked_report(report_id: str) -> tuple[Any, Any]:
+    """The report and the claim of its link. The token is checked before any read, so a guess learns nothing."""
+    from shared.rules.signing import Purpose, read_link_token
+    from shared.secrets import link_keyring
     from shared.storage.support import find_report
 
     token = query_param(bp.current_request, "token", "")
-    if not token or not signature_valid(get_settings().link_signing_secret, f"service-report:{report_id}", token):
-        raise ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
+    claim = read_link_token(link_keyring(), Purpose.SERVICE_REPORT, (report_id,), token) if token else None
+    if claim is None:
+        raise _invalid_link()
     report = find_report(report_id)
     if report is None:
         raise not_found("service report")
-    return report
+    if report.link_id != claim.link_id:
+        raise _invalid_link()  # signed, but not the link we mailed for this report
+    if claim.expired(current_scope().now):
+        raise _expired_link(claim)
+    return report, claim
 
 
 def _report_json(report: Any) -> dict[str, Any]:
@@ -49,7 +68,8 @@ def _report_json(report: Any) -> dict[str, Any]:
     response_model="shared.contracts:ServiceReportView",
 )
 def show_report(id: str) -> Response:
-    return json_response(_report_json(_checked_report(id)))
+    report, _ = _checked_report(id)
+    return json_response(_report_json(report))
 
 
 @api_route(
@@ -68,13 +88,13 @@ def decide_report(id: str) -> Response:
     from shared.storage.db import ConditionFailed
     from shared.storage.support import decide_report as decide
 
-    report = _checked_report(id)
+    report, claim = _checked_report(id)
     request = bp.current_request
     form = validate(ReportDecision, decode_body(raw_body(request), request.headers))
     try:
-        decide(report, form.decision == "approve", form.comment, current_scope().now, get_policy())
+        decide(report, form.decision == "approve", form.comment, current_scope().now, get_policy(), claim.link_id)
     except ConditionFailed as exc:
-        raise conflict("already_decided", f"This report was already {report.state}.") from exc
+        raise conflict("already_decided", f"This report was already {report.state}.", {"token": "used"}) from exc
     report.refresh(consistent_read=True)
     if wants_html(request.headers):
         return html_page("message", heading="Thank you", css_class="", text=f"The hours are {report.state}.")
@@ -90,17 +110,19 @@ def decide_report(id: str) -> Response:
     summary="A named person approves the change a ticket asks for",
 )
 def approve_change(number: str) -> Response:
-    from shared.rules.signing import signature_valid
-    from shared.settings import get_settings
+    from shared.rules.signing import Purpose, read_link_token
+    from shared.secrets import link_keyring
     from shared.storage.models import Authorizer
-    from shared.storage.support import authorize
+    from shared.storage.support import AlreadyDecided, LinkSuperseded, authorize
     from shared.storage.tickets import find_ticket
 
-    authorizer_id = query_param(bp.current_request, "authorizer")
-    token = query_param(bp.current_request, "token")
-    secret = get_settings().link_signing_secret
-    if not token or not signature_valid(secret, f"authorize:{number}:{authorizer_id}", token):
-        raise ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
+    authorizer_id = query_param(bp.current_request, "authorizer", "")
+    token = query_param(bp.current_request, "token", "")
+    claim = (
+        read_link_token(link_keyring(), Purpose.AUTHORIZATION, (number, authorizer_id), token) if token else None
+    )
+    if claim is None:
+        raise _invalid_link()
     ticket = find_ticket(number)
     if ticket is None:
         raise not_found("ticket")
@@ -108,7 +130,19 @@ def approve_change(number: str) -> Response:
         person = Authorizer.get(ticket.pk, f"AUTHORIZER#{authorizer_id}")
     except Authorizer.DoesNotExist as exc:
         raise ApiError(403, "not_an_authorizer", "This person may no longer authorize changes.") from exc
-    authorize(ticket, person, current_scope().now)
+    if claim.expired(current_scope().now):
+        raise _expired_link(claim)
+    try:
+        authorize(ticket, person, claim.link_id, current_scope().now)
+    except AlreadyDecided as exc:
+        raise conflict("already_decided", "This change was already authorized.", {"token": "used"}) from exc
+    except LinkSuperseded as exc:
+        raise ApiError(
+            410,
+            "link_superseded",
+            "A newer authorization request replaced this one; please use the link in the latest mail.",
+            {"token": "superseded"},
+        ) from exc
     return json_response({"ticket": number, "authorized": True, "authorized_by": person.name})
 
 

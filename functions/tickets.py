@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
@@ -33,12 +35,41 @@ NOT_ELIGIBLE = (
 def open_request() -> Response:
     request = bp.current_request
     body = raw_body(request)
-    return run_idempotently(request.headers, body, lambda: _open(decode_body(body, request.headers)), bp.lambda_context)
+    source_ip = ((request.context or {}).get("identity") or {}).get("sourceIp")
+    return run_idempotently(
+        request.headers, body, lambda: _open(decode_body(body, request.headers), source_ip), bp.lambda_context
+    )
 
 
-def _open(fields: dict[str, object]) -> Response:
+def _too_many(exc: Any) -> ApiError:
+    minutes = max(1, exc.retry_after // 60)
+    reason = {
+        "email": f"too many requests for this address this hour; try again in {minutes} minutes",
+        "client_ip": f"too many requests from your network this hour; try again in {minutes} minutes",
+    }[exc.field]
+    return ApiError(
+        429,
+        "too_many_requests",
+        "Too many support requests in a short time; please wait before sending another.",
+        {exc.field: reason},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+def _too_large(exc: Any) -> ApiError:
+    return ApiError(
+        400,
+        "too_large",
+        "The request is too large to store; please shorten it or send long logs as attachments by mail.",
+        {exc.field: "too long"},
+    )
+
+
+def _open(fields: dict[str, object], source_ip: str | None) -> Response:
     from shared.contracts import TicketRequest
     from shared.policy import get_policy
+    from shared.storage.item_size import ItemTooLarge
+    from shared.storage.rate_limits import RateLimited, take_web_form_slot
     from shared.storage.tickets import (
         Requester,
         admin_user,
@@ -65,12 +96,21 @@ def _open(fields: dict[str, object]) -> Response:
     else:
         if form.email is None:
             raise ApiError(400, "invalid_fields", "Tell us your e-mail address.", {"email": "required"})
+        # Counted before the address is looked up (strangers count too): only hashes are kept, for an hour.
+        try:
+            take_web_form_slot(str(form.email), source_ip, scope.now, get_policy())
+        except RateLimited as exc:
+            metrics.add_metric(name="SupportRequestRateLimited", unit="Count", value=1)
+            raise _too_many(exc) from exc
         found = find_requester(str(form.email))
         if found is None:
             metrics.add_metric(name="SupportRequestRefused", unit="Count", value=1)
             raise forbidden("not_eligible", NOT_ELIGIBLE)
         requester, channel = found, "form"
-    ticket = open_ticket(requester, request_from_form(form, channel), scope.now, get_policy())
+    try:
+        ticket = open_ticket(requester, request_from_form(form, channel), scope.now, get_policy())
+    except ItemTooLarge as exc:
+        raise _too_large(exc) from exc
     logger.info(
         "ticket opened", extra={"ticket": ticket.number, "channel": channel, "account_id": requester.account.account_id}
     )
@@ -121,6 +161,7 @@ def add_message(number: str) -> Response:
     def create() -> Response:
         from shared.contracts import TicketMessageRequest
         from shared.storage.db import ConditionFailed
+        from shared.storage.item_size import ItemTooLarge
         from shared.storage.tickets import OPEN_STATES, add_customer_message, admin_user, ticket_messages
         from shared.storage.views import ticket_view
 
@@ -133,6 +174,8 @@ def add_message(number: str) -> Response:
             add_customer_message(ticket, admin_user(scope.account), form.text, "app", scope.now)  # type: ignore[arg-type]
         except ConditionFailed as exc:
             raise conflict("ticket_closed", "This request was closed meanwhile; please open a new one.") from exc
+        except ItemTooLarge as exc:
+            raise _too_large(exc) from exc
         return json_response(ticket_view(ticket, ticket_messages(ticket)), status=201)  # type: ignore[arg-type]
 
     return run_idempotently(request.headers, body, create, bp.lambda_context)

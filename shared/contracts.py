@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from shared.policy import get_policy
 
@@ -91,6 +91,11 @@ class VerifyResult(BaseModel):
     account_id: str
     admin_token: str = Field(description="shown once; store it safely")
     trial_ends_on: date
+
+
+class AdminTokenRotated(BaseModel):
+    account_id: str
+    admin_token: str = Field(description="shown once; store it safely. The token that asked is revoked")
 
 
 class CancellationView(BaseModel):
@@ -246,6 +251,22 @@ class TicketRequest(_Request):
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("description", "steps")
+    @classmethod
+    def _fits_one_item(cls, value: str, info: ValidationInfo) -> str:
+        """The ticket keeps these as JSON (non-ASCII escaped, up to 12 bytes a character) in one
+        DynamoDB item of at most 400 KB: limited by stored size, not only by characters."""
+        import json
+
+        limit = _STORED_TEXT_BYTES[str(info.field_name)]
+        if len(json.dumps(value)) > limit:
+            raise ValueError(f"too long: at most {limit:,} bytes as stored (fewer characters outside ASCII)")
+        return value
+
+
+# Stored (JSON-escaped) bytes per long ticket field: with the short fields, a ticket stays well under 400 KB.
+_STORED_TEXT_BYTES = {"description": 200_000, "steps": 100_000}
+
 
 class TicketMessageRequest(_Request):
     text: str = Field(min_length=1, max_length=50_000)
@@ -271,8 +292,43 @@ class TicketView(BaseModel):
 
 
 class InboundOutcome(BaseModel):
-    outcome: Literal["ticket_created", "message_added", "duplicate", "dropped", "closed_notice"]
+    outcome: Literal[
+        "ticket_created",
+        "message_added",
+        "duplicate",
+        "dropped",
+        "closed_notice",
+        "unverified_sender",
+        "refused_too_many_parts",
+        "refused_too_large",
+    ] = Field(
+        description="what became of the mail; a refused_* mail stored nothing and must not be sent again "
+        "(it is answered 202 so that a relay does not retry it)"
+    )
     ticket: str | None = None
+
+
+class SuppressionLiftRequest(_Request):
+    email: EmailStr = Field(description="the address that may be mailed again")
+
+
+class SuppressionLifted(BaseModel):
+    email: str
+    lifted: bool
+
+
+class UnverifiedMailView(BaseModel):
+    id: str
+    account_id: str
+    sender: str = Field(description="the contact's address the mail claimed to be from")
+    subject: str
+    reason: str = Field(description="why the sender is not trusted, e.g. dmarc_fail, virus, unauthenticated")
+    received_at: str
+    quoted_ticket: str | None
+
+
+class UnverifiedMailList(BaseModel):
+    mails: list[UnverifiedMailView]
 
 
 class StaffTicketRequest(TicketRequest):

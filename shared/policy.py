@@ -97,9 +97,13 @@ class SupportPolicy(_Strict):
     support_lead_email: str
     default_region: str
     hours_billable_by_default: bool
+    decision_link_days: int = Field(gt=0, le=365)
     max_attachment_bytes: int = Field(gt=0)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)
+    web_form_tickets_per_address_per_hour: int = Field(gt=0)
+    web_form_tickets_per_ip_per_hour: int = Field(gt=0)
+    max_mail_parts: int = Field(gt=0)
     regions: dict[str, SupportRegion]
     first_response_hours: dict[Priority, int]
     impact_priority: dict[Impact, Priority]

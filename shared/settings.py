@@ -34,8 +34,10 @@ class Settings:
     public_url: str
     mail_from: str
     mail_via_ses: bool
-    inbound_email_secrets: tuple[str, ...]
-    link_signing_secret: str
+    # The authserv-id of our mail relay's Authentication-Results header (webhook path): only that
+    # header says whether a sender is authentic. Unset: local/test take mail unchecked, deployed
+    # stages trust no webhook sender (shared/rules/sender_trust.py).
+    inbound_authserv_id: str | None = None
 
     @property
     def time_travel_allowed(self) -> bool:
@@ -48,9 +50,6 @@ def get_settings() -> Settings:
     env = os.environ
     stage = env.get("COCOON_STAGE", "local")
     local_dir = Path(env.get("COCOON_LOCAL_DIR", PROJECT_ROOT / ".local"))
-    secrets = tuple(
-        s.strip() for s in env.get("COCOON_INBOUND_EMAIL_SECRET", "local-inbound-secret").split(",") if s.strip()
-    )
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1")),
@@ -64,8 +63,7 @@ def get_settings() -> Settings:
         public_url=env.get("COCOON_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
-        inbound_email_secrets=secrets,
-        link_signing_secret=env.get("COCOON_LINK_SECRET", "local-link-secret"),
+        inbound_authserv_id=env.get("COCOON_INBOUND_AUTHSERV_ID", "").strip() or None,
     )
 
 

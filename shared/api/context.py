@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,8 @@ class Principal:
     role: str
     account_id: str | None = None
     staff_id: str | None = None
+    # The hash of the presented token: rotation revokes exactly the token that asked for it.
+    token_hash: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def scope(self) -> str:
@@ -29,6 +31,7 @@ class RequestScope:
     principal: Principal | None
     route_key: str
     account: Any = None  # the tenant's account, read once by the middleware
+    resource_key: str = ""  # method and concrete path, path parameters filled in (idempotency scope)
 
 
 _current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)

@@ -2,8 +2,11 @@
 
 Same key and same body → the first answer again; same key with another body →
 422; a request still running under the key → 409. Keys are scoped to the caller
-and the route, so two tenants can never see each other's answers. Failed
-requests (4xx) are not remembered: the caller may fix the body and retry.
+(anonymous callers share the public scope), the method and the concrete path
+with its parameters (SPEC §11): two tenants never see each other's answers, and
+the same key sent to account C and then to account D is two requests, not one
+answered twice. Failed requests (4xx) are not remembered: the caller may fix the
+body and retry.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def _config() -> Any:
     from shared.policy import get_policy
 
     return IdempotencyConfig(
-        event_key_jmespath="[scope, key]",
+        event_key_jmespath="[scope, resource, key]",
         payload_validation_jmespath="body",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=get_policy().http.idempotency_key_hours * 3600,
@@ -79,7 +82,14 @@ def run_idempotently(headers: Any, body: bytes, create: Callable[[], Response], 
         response = create()
         return {"status": response.status_code, "headers": dict(response.headers), "body": response.body}
 
-    payload = {"scope": principal, "key": key, "body": hashlib.sha256(body).hexdigest()}
+    if not scope.resource_key:  # pragma: no cover - the middleware always sets it
+        raise RuntimeError("no concrete path in the request scope: idempotency cannot be scoped")
+    payload = {
+        "scope": principal,
+        "resource": scope.resource_key,
+        "key": key,
+        "body": hashlib.sha256(body).hexdigest(),
+    }
     handler = IdempotencyHandler(
         function=create_as_record,
         function_payload=payload,

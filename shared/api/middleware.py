@@ -54,7 +54,10 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
                 request.headers, time_travel_allowed=settings.time_travel_allowed, real_now=datetime.now(UTC)
             )
             principal, account = _authenticate(request, spec, now)
-            set_scope(RequestScope(now=now, principal=principal, route_key=spec.key, account=account))
+            resource = spec.resource_key(request.uri_params)
+            set_scope(
+                RequestScope(now=now, principal=principal, route_key=spec.key, account=account, resource_key=resource)
+            )
             response = get_response(request)
     except ApiError as exc:
         response = api_error_response(exc)
@@ -119,7 +122,7 @@ def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> tuple[Pri
         raise unauthorized()
     from shared.storage.tokens import principal_for_token
 
-    principal = principal_for_token(token)
+    principal = principal_for_token(token, now)  # per request, no cache: a revoked token stops at once
     if principal is None:
         raise unauthorized("The bearer token is not valid.")
     if spec.access is Access.STAFF:

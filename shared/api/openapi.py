@@ -74,6 +74,12 @@ def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
     if spec.creates:
         operation["responses"]["409"] = {"description": "conflict or request in progress", "content": error}
         operation["responses"]["422"] = {"description": "Idempotency-Key reused with another body", "content": error}
+    if spec.access is Access.TENANT_OR_PUBLIC and spec.creates:  # the web form's hourly limits
+        operation["responses"]["429"] = {
+            "description": "too many requests for this address or from this client this hour (see Retry-After)",
+            "content": error,
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}},
+        }
     return operation
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 from chalice.app import Blueprint, CORSConfig, Response
 
@@ -49,6 +51,15 @@ class RouteSpec:
     @property
     def key(self) -> str:
         return f"{self.method} {self.path}"
+
+    def resource_key(self, path_params: dict[str, str] | None) -> str:
+        """Method and concrete path ("POST /staff/accounts/acc_1/cancellation"): the one resource asked for.
+
+        Values are percent-encoded, so a value holding "/" cannot pose as another path.
+        """
+        params = path_params or {}
+        concrete = re.sub(r"{(\w+)}", lambda match: quote(str(params.get(match.group(1), "")), safe=""), self.path)
+        return f"{self.method} {concrete}"
 
 
 ROUTES: dict[tuple[str, str], RouteSpec] = {}

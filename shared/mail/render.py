@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from shared.rules.mail_headers import header_safe
+
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "mail"
 # Tests (and a translator previewing a new language) may point at another folder.
 TEMPLATE_ROOT_ENV = "COCOON_MAIL_TEMPLATES"
@@ -117,12 +119,28 @@ def render_mail(
     fallback = fallback_language or _fallback_language()
     wanted = (language or "").strip()
     chosen = wanted if _LANGUAGE_CODE.match(wanted) and (base / wanted / f"{name}.txt").is_file() else fallback
-    template = _environment(str(base)).get_template(f"{chosen}/{name}.txt")
-    text = template.render({**context, LANGUAGE_KEY: chosen})
-    head, _, body = text.partition("\n\n")
+    subject_template, body_template = _subject_and_body(str(base), chosen, name)
+    values = {**context, LANGUAGE_KEY: chosen}
+    # The subject line and the body are rendered apart: a value with line breaks (a subject typed
+    # with CR/LF, a company name) can neither end the subject early nor start a header.
+    subject = header_safe(subject_template.render(values).removeprefix("Subject: "))
+    return RenderedMail(subject=subject, body_text=body_template.render(values).strip() + "\n")
+
+
+def _subject_and_body(root: str, language: str, name: str) -> tuple[Any, Any]:
+    """A mail template's subject line and body, compiled apart (the file: "Subject: …", blank line, body)."""
+    environment = _environment(root)
+    source, _, _ = environment.loader.get_source(environment, f"{language}/{name}.txt")
+    head, _, body = source.partition("\n\n")
     if not head.startswith("Subject: "):
-        raise ValueError(f"mail template {chosen}/{name}.txt must start with 'Subject: '")
-    return RenderedMail(subject=head.removeprefix("Subject: ").strip(), body_text=body.strip() + "\n")
+        raise ValueError(f"mail template {language}/{name}.txt must start with 'Subject: '")
+    return _compiled(root, head), _compiled(root, body)
+
+
+@cache
+def _compiled(root: str, source: str) -> Any:
+    """Compiled once per text: an edited template file is read afresh, an unchanged one costs a file read."""
+    return _environment(root).from_string(source)
 
 
 # --- formatting for the reader's language ---------------------------------------------------------

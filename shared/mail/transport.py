@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from shared.rules.mail_headers import header_safe
 from shared.settings import get_settings
 from shared.storage.models import OutboxMail
 
@@ -18,13 +19,15 @@ class MailTransport(Protocol):
 
 
 def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
+    """The mail as sent. Every header value is made one line here (the mail boundary): a CR/LF stored
+    anywhere can neither inject a header (Bcc:) nor make the mail fail on every attempt."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    message["From"] = header_safe(sender)
+    message["To"] = header_safe(mail.recipient)
+    message["Subject"] = header_safe(mail.subject)
     message["Date"] = format_datetime(mail.created_at)
     for name, value in (mail.headers or {}).items():
-        message[name] = str(value)
+        message[header_safe(name)] = header_safe(str(value))
     message.set_content(mail.body_text)
     return message
 

@@ -32,6 +32,7 @@ __all__ = [
     "REPLY_LANGUAGES",
     "Attachment",
     "AutomaticKind",
+    "FailedDelivery",
     "InboundMail",
     "OversizedAttachment",
     "classify",
@@ -89,6 +90,14 @@ class OversizedAttachment:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedDelivery:
+    """One recipient a delivery status report says failed (Action: failed), with its status code."""
+
+    address: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class InboundMail:
     """One inbound mail, parsed and classified. CC recipients are deliberately absent."""
 
@@ -113,6 +122,14 @@ class InboundMail:
     vague_subject: bool
     # Names of the parser's complaints (no content): for logs and for spotting bad input.
     defects: tuple[str, ...] = ()
+    # A bounce's failed recipients with their DSN status, so a rule can tell an address failure
+    # (5.1.1 user unknown) from a full mailbox or a policy refusal before it stops any mail.
+    failed_deliveries: tuple[FailedDelivery, ...] = ()
+    # How many returned messages (or returned headers) a bounce carries: a report about one
+    # mail of ours carries exactly one, so more is a report nobody may use to test guesses.
+    returned_message_count: int = 0
+    # How many MIME parts the mail has (multiparts included): the caller refuses more than the policy allows.
+    part_count: int = 0
 
     @property
     def is_automatic(self) -> bool:
@@ -855,6 +872,25 @@ def _recipient(value: str) -> str | None:
     return address if "@" in address else None
 
 
+def _failed_deliveries(status_parts: Sequence[Message]) -> list[FailedDelivery]:
+    """Each failed recipient of the reports (Final- and Original-Recipient) with the status given for it."""
+    found: list[FailedDelivery] = []
+    for part in status_parts:
+        try:
+            blocks = _status_blocks(part)
+        except Exception:  # an unreadable report names nobody
+            blocks = []
+        for fields in blocks:
+            if _token(fields.get("action", "")) != "failed":
+                continue
+            status = _normalize_space(fields.get("status", "")).strip()
+            for key in ("final-recipient", "original-recipient"):
+                address = _recipient(fields.get(key, ""))
+                if address and FailedDelivery(address, status) not in found:
+                    found.append(FailedDelivery(address, status))
+    return found
+
+
 def _hard_bounces(status_parts: Sequence[Message], failed_header: Sequence[str]) -> list[str]:
     """Recipients whose delivery failed permanently (Action: failed, Status 5.x.x)."""
     found: list[str] = []
@@ -1034,6 +1070,7 @@ class _Collected:
     oversized: list[OversizedAttachment] = field(default_factory=list)
     status_parts: list[Message] = field(default_factory=list)
     returned_ids: list[str] = field(default_factory=list)
+    returned_parts: int = 0
     part_types: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
@@ -1064,6 +1101,7 @@ def _collect(part: Message, found: _Collected, max_attachment_bytes: int, depth:
         found.status_parts.append(part)
     if content_type in ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers"):
         found.returned_ids.extend(_returned_ids(part))
+        found.returned_parts += 1
 
     try:
         disposition = part.get_content_disposition()
@@ -1211,9 +1249,11 @@ def parse_inbound_mail(
 
     hard_bounces: list[str] = []
     returned_ids: list[str] = []
+    failed: list[FailedDelivery] = []
     if kind is AutomaticKind.BOUNCE:
         hard_bounces = _hard_bounces(found.status_parts, headers.get("x-failed-recipients", []))
         returned_ids = list(dict.fromkeys(found.returned_ids))
+        failed = _failed_deliveries(found.status_parts)
 
     # A forward's content is the request, not quoted history.
     reply_text = body_text if _FORWARD_PREFIX.match(subject) else latest_reply(body_text, languages=reply_languages)
@@ -1237,4 +1277,7 @@ def parse_inbound_mail(
         ticket_number=ticket_number_from_subject(subject),
         vague_subject=is_vague_subject(subject),
         defects=tuple(dict.fromkeys(defects)),
+        failed_deliveries=tuple(failed),
+        returned_message_count=found.returned_parts if kind is AutomaticKind.BOUNCE else 0,
+        part_count=len(found.part_types),
     )

@@ -21,6 +21,7 @@ from shared.storage.db import ConditionFailed, transaction
 from shared.storage.models import (
     Account,
     ApiToken,
+    Authorizer,
     CocoonItem,
     EditionChange,
     EmailReservation,
@@ -30,7 +31,7 @@ from shared.storage.models import (
     VerificationLink,
     account_pk,
 )
-from shared.storage.outbox import queue_mail
+from shared.storage.outbox import commit_with_mails, queue_mail
 from shared.storage.schedule import action_sk, billing_cursor, first_billing_moment, scheduled_action
 
 # Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO).
@@ -236,9 +237,8 @@ def send_trial_reminder(action: ScheduledAction, account: Account, days: int, no
         context=mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on),
         now=now,
     )
-    with transaction() as tx:
-        tx.delete(action, condition=ScheduledAction.pk.exists())
-        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+    # A reminder is automatic: it counts against the admin's hourly limit of automatic mails.
+    commit_with_mails(lambda tx: tx.delete(action, condition=ScheduledAction.pk.exists()), [mail], now)
 
 
 def deactivate(
@@ -307,6 +307,38 @@ def send_deletion_warning(action: ScheduledAction, account: Account, now: dateti
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())
 
 
+def _delete_mail_records_outside(items: list[CocoonItem], account: Account | None) -> None:
+    """SeenMail and suppression items live outside the account's partition, keyed by hashes: found by Get keys
+    (never a Scan) from what the partition holds — each message records its SeenMail key, and a suppression is
+    keyed by an address hash, so every address the account had or we mailed for it names its possible one.
+    A suppression of an address that another account also uses goes too: a dead address bounces again.
+    """
+    from shared.rules.identity import email_key
+    from shared.storage.models import OutboxMail, SeenMail, SuppressedAddress, Ticket, TicketMessage
+
+    seen = {item.seen_key for item in items if isinstance(item, TicketMessage) and item.seen_key}
+    addresses: set[str] = set()
+    for item in items:
+        if isinstance(item, User):
+            addresses.add(item.email)
+        elif isinstance(item, Ticket):
+            addresses.add(item.requester_email)
+        elif isinstance(item, OutboxMail):
+            addresses.add(item.recipient)
+        elif isinstance(item, Authorizer):
+            addresses.add(item.email)
+    if account is not None:
+        addresses.update(address for address in (account.admin_email, account.billing_email) if address)
+    from shared.policy import get_policy
+
+    addresses.discard(get_policy().support.support_lead_email)  # ours, mailed about the account's tickets
+    with CocoonItem.batch_write() as batch:
+        for key in sorted(seen):
+            batch.delete(SeenMail(f"SEEN#{key}", "SEEN"))
+        for hashed in sorted({email_key(address) for address in addresses}):
+            batch.delete(SuppressedAddress(f"SUPPRESS#{hashed}", "SUPPRESS"))
+
+
 def purge_account(account_id: str, reason: str, now: datetime, account: Account | None) -> int:
     """Delete every item of the account except invoices; leave a tombstone without personal data.
 
@@ -347,6 +379,7 @@ def purge_account(account_id: str, reason: str, now: datetime, account: Account 
             )
     if account is not None and account.verification_key:
         VerificationLink(account.verification_key, "VERIFY").delete()
+    _delete_mail_records_outside(items, account)
     from shared.storage.blobs import account_prefix, blob_store
 
     blob_store().delete_prefix(account_prefix(account_id))  # raw mails and attachments

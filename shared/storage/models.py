@@ -191,16 +191,19 @@ class ApiToken(CocoonItem, discriminator="api_token"):
     staff_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    last_used_on = UnicodeAttribute(null=True)  # ISO date (UTC day), written at most once a day
 
 
 class StaffMember(CocoonItem, discriminator="staff_member"):
-    """A support agent or billing clerk. pk = "STAFF#<id>", sk = "STAFF"."""
+    """A support agent or billing clerk. pk = "STAFF#<id>", sk = "STAFF"; lookup_key "STAFF" lists them."""
 
     staff_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    token_hashes = ListAttribute[str](null=True)  # the member's tokens, so revoking finds them without a Scan
+    tokens_revoked_at = UTCDateTimeAttribute(null=True)  # tokens created until then no longer authenticate
 
 
 class ScheduledAction(CocoonItem, discriminator="scheduled_action"):
@@ -232,6 +235,9 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     claimed_until = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)
     attempts = NumberAttribute(default=0)
+    template = UnicodeAttribute(null=True)  # which mail it is: decides whether it counts against the hourly limit
+    # Why a mail was never delivered, kept visible: "rate_limited" (over the recipient's hourly limit).
+    fate = UnicodeAttribute(null=True)
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
@@ -323,6 +329,10 @@ class Ticket(CocoonItem, discriminator="ticket"):
     authorized_by = UnicodeAttribute(null=True)
     needs_authorization = BooleanAttribute(default=False)
     authorized_at = UTCDateTimeAttribute(null=True)
+    # The pending authorization request: its links carry this id, so a new request's mail makes older links void.
+    authorization_request_id = UnicodeAttribute(null=True)
+    authorized_link_id = UnicodeAttribute(null=True)  # the request whose link decided it
+    authorized_by_id = UnicodeAttribute(null=True)
     development_ticket = UnicodeAttribute(null=True)
     development_kind = UnicodeAttribute(null=True)
     message_count = NumberAttribute(default=0)
@@ -346,6 +356,8 @@ class TicketMessage(CocoonItem, discriminator="ticket_message"):
     created_at = UTCDateTimeAttribute()
     raw_key = UnicodeAttribute(null=True)  # where the raw mail is kept (S3 / local directory)
     attachments = JSONAttribute(default=list)
+    # The SeenMail key (Message-ID hash) of the mail this message came in: the account's purge deletes it.
+    seen_key = UnicodeAttribute(null=True)
 
 
 class SeenMail(CocoonItem, discriminator="seen_mail"):
@@ -359,10 +371,41 @@ class SeenMail(CocoonItem, discriminator="seen_mail"):
 
 
 class SuppressedAddress(CocoonItem, discriminator="suppressed_address"):
-    """A hard bounce stops mail to the address. pk = "SUPPRESS#<email hash>", sk = "SUPPRESS"."""
+    """A hard bounce stops mail to the address. pk = "SUPPRESS#<email hash>", sk = "SUPPRESS".
+
+    Staff can lift it (the item is deleted). `source` says who stopped the address: "inbound-dsn"
+    (a bounce in the inbox), "ses-event" (SES bounce notification) or "staff"; older items have none.
+    """
 
     reason = UnicodeAttribute()
     since = UTCDateTimeAttribute()
+    source = UnicodeAttribute(null=True)
+
+
+class UnverifiedMail(CocoonItem, discriminator="unverified_mail"):
+    """A mail from a contact's address that failed sender authentication, kept for staff review.
+
+    pk = "ACCOUNT#<id>" (purged with the account), sk = "UNVERIFIED#<seen key>" (a redelivery is the
+    same item); lookup_key = "UNVERIFIED_MAIL" lists them all for staff in the sparse lookup index.
+    """
+
+    account_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()  # the contact whose address the mail claims
+    sender_email = UnicodeAttribute()  # that contact's address (never a stranger's: those are not kept)
+    subject = UnicodeAttribute()
+    reason = UnicodeAttribute()  # why it is not trusted: "dmarc_fail", "virus", "unauthenticated", ...
+    received_at = UTCDateTimeAttribute()
+    quoted_ticket = UnicodeAttribute(null=True)  # the ticket number it quoted, if any
+    raw_key = UnicodeAttribute(null=True)  # the raw mail (blob store)
+
+
+class RateCounter(CocoonItem, discriminator="rate_counter"):
+    """How often something happened to one address in one hour. pk = "RATE#<what>#<hash>#<yyyymmddhh>", sk = "RATE".
+
+    Only a hash names the address (or client IP), and the item expires by TTL soon after its hour.
+    """
+
+    value = NumberAttribute(default=0)
 
 
 class DailyCounter(CocoonItem, discriminator="daily_counter"):
@@ -394,6 +437,8 @@ class ServiceReport(CocoonItem, discriminator="service_report"):
     created_at = UTCDateTimeAttribute()
     decided_at = UTCDateTimeAttribute(null=True)
     comment = UnicodeAttribute(null=True)
+    link_id = UnicodeAttribute(null=True)  # the one link mailed for it; its token carries this id
+    decided_link_id = UnicodeAttribute(null=True)
 
 
 class Authorizer(CocoonItem, discriminator="authorizer"):

@@ -14,7 +14,7 @@ from typing import Any
 from shared.policy import Policy
 from shared.rules.clock import utc_iso
 from shared.rules.identity import new_id
-from shared.rules.signing import sign
+from shared.rules.signing import Keyring, Purpose, link_token
 from shared.rules.tickets import QUEUE_STATES, transition_problem
 from shared.storage.db import transaction
 from shared.storage.models import (
@@ -30,6 +30,7 @@ from shared.storage.models import (
     TimeEntry,
     account_pk,
 )
+from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.tickets import (
     CLOSE_JOB,
@@ -43,6 +44,18 @@ from shared.storage.tickets import (
 
 class ProcessError(Exception):
     """The change is not allowed in the ticket's state; the message says why."""
+
+
+class AlreadyDecided(Exception):
+    """A link that decides something was used already: it decides once, so nothing changes."""
+
+
+class LinkSuperseded(Exception):
+    """A newer authorization request replaced the one this link was mailed for."""
+
+
+def decision_link_expiry(now: datetime, policy: Policy) -> datetime:
+    return now + timedelta(days=policy.support.decision_link_days)
 
 
 def _schedule_key(ticket: Ticket, job: str) -> ScheduledAction:
@@ -220,14 +233,15 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
                 ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)
             )
         )
-    with transaction() as tx:
+
+    def write(tx: Any) -> None:
         tx.update(ticket, actions=actions, condition=Ticket.state == ticket.state)
         for item in saves:
             tx.save(item)
         for item in deletes:
             tx.delete(item)
-        for mail in mails:
-            tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+    commit_with_mails(write, mails, now)  # "work started" is automatic: within the hourly mail limit
 
 
 def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
@@ -266,14 +280,15 @@ def mark_enhancement(ticket: Ticket) -> None:
 # --- service reports ------------------------------------------------------------------------------
 
 
-def report_token(report_id: str, secret: str) -> str:
-    return sign(secret, f"service-report:{report_id}", 32)
+def report_token(report_id: str, link_id: str, expires_at: datetime, keyring: Keyring) -> str:
+    return link_token(keyring, Purpose.SERVICE_REPORT, (report_id,), link_id, expires_at)
 
 
 def _service_report(
     ticket: Ticket, account: Account, now: datetime, policy: Policy
 ) -> tuple[ServiceReport, Any] | None:
     """When a ticket with logged time is solved: the hours for the account's main contact to approve."""
+    from shared.secrets import link_keyring
     from shared.settings import get_settings
 
     entries = time_entries(ticket)
@@ -281,6 +296,7 @@ def _service_report(
         return None
     hours = sum((Decimal(e.hours) for e in entries), Decimal(0))
     report_id = f"rep_{ticket.number}_{now.strftime('%Y%m%d%H%M%S')}"
+    link_id = new_id("lnk_")
     report = ServiceReport(
         account_pk(account.account_id),
         f"REPORT#{report_id}",
@@ -290,12 +306,13 @@ def _service_report(
         hours=str(hours),
         created_at=now,
         lookup_key=f"REPORT#{report_id}",
+        link_id=link_id,
         entries=[
             {"hours": e.hours, "description": e.description, "logged_at": e.logged_at.isoformat()} for e in entries
         ],
     )
     settings = get_settings()
-    token = report_token(report_id, settings.link_signing_secret)
+    token = report_token(report_id, link_id, decision_link_expiry(now, policy), link_keyring())
     link = f"{settings.public_url}/service-reports/{report_id}?token={token}"
     mail = ticket_mail(
         ticket,
@@ -319,8 +336,14 @@ def find_report(report_id: str) -> ServiceReport | None:
     return None
 
 
-def decide_report(report: ServiceReport, approve: bool, comment: str | None, now: datetime, policy: Policy) -> None:
-    """Approved hours that the support contract makes billable go into the ledger billing reads."""
+def decide_report(
+    report: ServiceReport, approve: bool, comment: str | None, now: datetime, policy: Policy, link_id: str
+) -> None:
+    """Approved hours that the support contract makes billable go into the ledger billing reads.
+
+    Decides once: the write is conditioned on the report still pending and on the link being the
+    report's own; the decision records its time and link. A second use raises ConditionFailed.
+    """
     from zoneinfo import ZoneInfo
 
     account = Account.get(report.pk, "ACCOUNT")
@@ -333,9 +356,10 @@ def decide_report(report: ServiceReport, approve: bool, comment: str | None, now
             actions=[
                 ServiceReport.state.set("approved" if approve else "disputed"),
                 ServiceReport.decided_at.set(now),
+                ServiceReport.decided_link_id.set(link_id),
                 *([ServiceReport.comment.set(comment)] if comment else []),
             ],
-            condition=ServiceReport.state == "pending",
+            condition=(ServiceReport.state == "pending") & (ServiceReport.link_id == link_id),
         )
         if approve and billable:
             month = now.astimezone(ZoneInfo(policy.company_time_zone)).strftime("%Y-%m")
@@ -356,8 +380,11 @@ def decide_report(report: ServiceReport, approve: bool, comment: str | None, now
 # --- authorization ---------------------------------------------------------------------------------
 
 
-def authorization_token(ticket_number: str, authorizer_id: str, secret: str) -> str:
-    return sign(secret, f"authorize:{ticket_number}:{authorizer_id}", 32)
+def authorization_token(
+    ticket_number: str, authorizer_id: str, request_id: str, expires_at: datetime, keyring: Keyring
+) -> str:
+    """The link id is the authorization request's id: a later request on the ticket voids this link."""
+    return link_token(keyring, Purpose.AUTHORIZATION, (ticket_number, authorizer_id), request_id, expires_at)
 
 
 def authorizers(account_id: str) -> list[Authorizer]:
@@ -369,7 +396,11 @@ def authorizers(account_id: str) -> list[Authorizer]:
 
 
 def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
-    """Mark the ticket as waiting for approval and mail each named authorizer a signed link."""
+    """Mark the ticket as waiting for approval and mail each named authorizer a signed link.
+
+    Each call is a new request with its own id: only the links of the latest request approve.
+    """
+    from shared.secrets import link_keyring
     from shared.settings import get_settings
 
     account = _account(ticket)
@@ -377,10 +408,23 @@ def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
     if not people:
         raise ProcessError("the account has named nobody who can authorize changes")
     settings = get_settings()
+    keyring = link_keyring()
+    request_id = new_id("req_")
+    expires_at = decision_link_expiry(now, policy)
     with transaction() as tx:
-        tx.update(ticket, actions=[Ticket.needs_authorization.set(True), Ticket.authorized_at.remove()])
+        tx.update(
+            ticket,
+            actions=[
+                Ticket.needs_authorization.set(True),
+                Ticket.authorization_request_id.set(request_id),
+                Ticket.authorized_at.remove(),
+                Ticket.authorized_by.remove(),
+                Ticket.authorized_by_id.remove(),
+                Ticket.authorized_link_id.remove(),
+            ],
+        )
         for person in people:
-            token = authorization_token(ticket.number, person.authorizer_id, settings.link_signing_secret)
+            token = authorization_token(ticket.number, person.authorizer_id, request_id, expires_at, keyring)
             link = (
                 f"{settings.public_url}/authorizations/{ticket.number}?authorizer={person.authorizer_id}&token={token}"
             )
@@ -401,11 +445,33 @@ def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
     return len(people)
 
 
-def authorize(ticket: Ticket, person: Authorizer, now: datetime) -> None:
-    ticket.update(
-        actions=[Ticket.authorized_at.set(now), Ticket.authorized_by.set(person.name)],
-        condition=Ticket.needs_authorization == True,  # noqa: E712 - a DynamoDB condition, not a truth test
-    )
+def authorize(ticket: Ticket, person: Authorizer, request_id: str, now: datetime) -> None:
+    """Record the approval of request `request_id` (the link's id) once, with its time, person and link.
+
+    Raises LinkSuperseded if the ticket now waits for another request (or none), AlreadyDecided if
+    this request was approved already; either way nothing changes.
+    """
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        ticket.update(
+            actions=[
+                Ticket.authorized_at.set(now),
+                Ticket.authorized_by.set(person.name),
+                Ticket.authorized_by_id.set(person.authorizer_id),
+                Ticket.authorized_link_id.set(request_id),
+            ],
+            condition=(Ticket.needs_authorization == True)  # noqa: E712 - a DynamoDB condition, not a truth test
+            & (Ticket.authorization_request_id == request_id)
+            & Ticket.authorized_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        ticket.refresh(consistent_read=True)
+        if ticket.needs_authorization and ticket.authorization_request_id == request_id:
+            raise AlreadyDecided(f"this change was already authorized by {ticket.authorized_by}") from exc
+        raise LinkSuperseded("a newer authorization request replaced this one") from exc
 
 
 # --- the SLA watch's actions ---------------------------------------------------------------------
@@ -443,7 +509,8 @@ def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now
         development_ticket=ticket.development_ticket or "",
     )
     following = next_status_update(ticket, now, policy)
-    with transaction() as tx:
+
+    def write(tx: Any) -> None:
         # Moving the watch on, conditioned on its old time: a second run finds it moved and sends nothing.
         tx.update(
             action,
@@ -451,7 +518,8 @@ def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now
             condition=ScheduledAction.due_at == action.due_at,
         )
         tx.update(ticket, actions=[Ticket.last_public_update_at.set(now)])
-        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+
+    commit_with_mails(write, [mail], now)  # automatic: within the recipient's hourly mail limit
 
 
 def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:

@@ -6,7 +6,8 @@ The same functions serve the web form, the app and e-mail: one intake path.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from shared.policy import Policy
 from shared.rules.clock import local_day, utc_iso
 from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
+from shared.rules.mail_headers import header_safe
 from shared.rules.tickets import (
     RequestDetails,
     missing_information,
@@ -27,9 +29,9 @@ from shared.rules.tickets import (
 from shared.storage.accounts import LIVE_STATES, contact_lookup_key, get_account
 from shared.storage.blobs import account_prefix, blob_store
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.item_size import refuse_if_too_large
 from shared.storage.models import (
     Account,
-    CocoonItem,
     DailyCounter,
     ScheduledAction,
     SeenMail,
@@ -39,7 +41,7 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import queue_mail
+from shared.storage.outbox import commit_with_mails, queue_mail
 from shared.storage.schedule import scheduled_action
 
 LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
@@ -92,12 +94,13 @@ def request_from_form(form: Any, channel: str) -> NewRequest:
         version=form.version,
         technical_contact=form.technical_contact,
     )
+    subject = header_safe(form.subject)  # it reaches the subject of every mail about the ticket
     return NewRequest(
-        subject=form.subject,
+        subject=subject,
         channel=channel,
         details=details,
         impact=form.impact,
-        vague_subject=is_vague_subject(form.subject),
+        vague_subject=is_vague_subject(subject),
     )
 
 
@@ -163,8 +166,9 @@ def is_suppressed(address: str) -> bool:
     return True
 
 
-def suppress(address: str, reason: str, now: datetime) -> None:
-    SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS", reason=reason, since=now).save()
+def suppress(address: str, reason: str, now: datetime, *, source: str) -> None:
+    """Stop mail to the address; `source` says who decided ("inbound-dsn", "ses-event", "staff")."""
+    SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS", reason=reason, since=now, source=source).save()
 
 
 def _next_ticket_number(now: datetime, policy: Policy) -> str:
@@ -184,22 +188,27 @@ def first_response_due(
     return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
 
 
-def _store_blobs(
-    account_id: str, number: str, message_id: str, request: NewRequest
-) -> tuple[str | None, list[dict[str, Any]]]:
-    """Keep the raw mail and the attachments; their keys go into the message."""
-    store = blob_store()
-    base = f"{account_prefix(account_id)}tickets/{number}/{message_id}/"
-    raw_key = None
+@dataclass
+class _BlobPlan:
+    """Where a message's raw mail and attachments will go: keys first, bytes only once the items are valid."""
+
+    base: str
+    raw_key: str | None = None
+    stored: list[dict[str, Any]] = field(default_factory=list)
+    writes: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+def _blob_plan(account_id: str, number: str, message_id: str, request: NewRequest) -> _BlobPlan:
+    """The raw mail and the attachments' keys (they go into the message); nothing is written yet."""
+    plan = _BlobPlan(base=f"{account_prefix(account_id)}tickets/{number}/{message_id}/")
     if request.raw_mail is not None:
-        raw_key = base + "raw.eml"
-        store.put(raw_key, request.raw_mail, "message/rfc822")
-    stored: list[dict[str, Any]] = []
+        plan.raw_key = plan.base + "raw.eml"
+        plan.writes.append((plan.raw_key, request.raw_mail, "message/rfc822"))
     for index, attachment in enumerate(request.attachments):
         safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in attachment.filename)[:120] or "file"
-        key = f"{base}{index:02d}-{safe}"
-        store.put(key, attachment.content, attachment.content_type)
-        stored.append(
+        key = f"{plan.base}{index:02d}-{safe}"
+        plan.writes.append((key, attachment.content, attachment.content_type))
+        plan.stored.append(
             {
                 "filename": attachment.filename,
                 "content_type": attachment.content_type,
@@ -207,7 +216,23 @@ def _store_blobs(
                 "key": key,
             }
         )
-    return raw_key, stored
+    return plan
+
+
+def _commit_with_blobs(plan: _BlobPlan, commit: Callable[[], None]) -> None:
+    """Write the blobs, then commit the items; if the commit fails, the blobs it would have named go again.
+
+    The prefix is this message's own (a fresh message id), so removing it removes only what we wrote.
+    """
+    store = blob_store()
+    try:
+        for key, data, content_type in plan.writes:
+            store.put(key, data, content_type)
+        commit()
+    except BaseException:
+        if plan.writes:
+            store.delete_prefix(plan.base)
+        raise
 
 
 def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
@@ -276,7 +301,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         f"TICKET#{number}",
         account_id=account.account_id,
         number=number,
-        subject=request.subject or "(no subject)",
+        subject=header_safe(request.subject) or "(no subject)",
         state="new",
         priority=priority,
         region=region,
@@ -297,7 +322,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         queue_due=utc_iso(due),
     )
     message_id = new_id("msg_")
-    raw_key, stored = _store_blobs(account.account_id, number, message_id, request)
+    plan = _blob_plan(account.account_id, number, message_id, request)
     message = TicketMessage(
         account_pk(account.account_id),
         f"TICKET#{number}#MSG#{now.isoformat()}#{message_id}",
@@ -309,9 +334,13 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         author=user.name or user.email,
         text=request.details.description,
         created_at=now,
-        raw_key=raw_key,
-        attachments=stored,
+        raw_key=plan.raw_key,
+        attachments=plan.stored,
+        seen_key=request.seen_key,
     )
+    # Refused before any blob is written: DynamoDB would refuse these items after the fact.
+    refuse_if_too_large(ticket, _largest_detail(request))
+    refuse_if_too_large(message, "description")
     acknowledgement = ticket_mail(
         ticket,
         account,
@@ -336,30 +365,38 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
                 limit_mb=policy.support.max_attachment_bytes // (1024 * 1024),
             )
         )
+
+    def write(tx: Any) -> None:
+        if request.seen_key:
+            tx.save(
+                SeenMail(
+                    f"SEEN#{request.seen_key}",
+                    "SEEN",
+                    account_id=account.account_id,
+                    ticket_number=number,
+                    expires_at=now + _SEEN_FOR,
+                ),
+                condition=SeenMail.pk.does_not_exist(),
+            )
+        tx.save(ticket, condition=Ticket.pk.does_not_exist())
+        tx.save(message)
+        for follow_up in ticket_schedule(ticket, now, policy):
+            tx.save(follow_up)
+
     try:
-        with transaction() as tx:
-            if request.seen_key:
-                tx.save(
-                    SeenMail(
-                        f"SEEN#{request.seen_key}",
-                        "SEEN",
-                        account_id=account.account_id,
-                        ticket_number=number,
-                        expires_at=now + _SEEN_FOR,
-                    ),
-                    condition=SeenMail.pk.does_not_exist(),
-                )
-            tx.save(ticket, condition=Ticket.pk.does_not_exist())
-            tx.save(message)
-            for follow_up in ticket_schedule(ticket, now, policy):
-                tx.save(follow_up)
-            for mail in items:
-                tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+        _commit_with_blobs(plan, lambda: commit_with_mails(write, items, now))
     except ConditionFailed as exc:
         if request.seen_key and (f"SEEN#{request.seen_key}", "SEEN") in exc.refused:
             raise AlreadyTakenIn() from exc
         raise
     return ticket
+
+
+def _largest_detail(request: NewRequest) -> str:
+    """The request's field that takes the most room: what a too-large ticket's refusal names."""
+    sizes = {name: len(str(value).encode("utf-8")) for name, value in vars(request.details).items()}
+    sizes["subject"] = len(request.subject.encode("utf-8"))
+    return max(sizes, key=lambda name: sizes[name])
 
 
 def add_customer_message(
@@ -378,7 +415,7 @@ def add_customer_message(
     request = NewRequest(
         subject="", channel=channel, details=RequestDetails(), attachments=attachments, raw_mail=raw_mail
     )
-    raw_key, stored = _store_blobs(ticket.account_id, ticket.number, message_id, request)
+    plan = _blob_plan(ticket.account_id, ticket.number, message_id, request)
     message = TicketMessage(
         ticket.pk,
         f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
@@ -390,9 +427,11 @@ def add_customer_message(
         author=author.name or author.email,
         text=text,
         created_at=now,
-        raw_key=raw_key,
-        attachments=stored,
+        raw_key=plan.raw_key,
+        attachments=plan.stored,
+        seen_key=seen_key,
     )
+    refuse_if_too_large(message, "text")  # before any blob is written
     actions: list[Any] = [Ticket.message_count.add(1)]
     resumes = ticket.state == "waiting_for_customer"
     if resumes:
@@ -404,7 +443,8 @@ def add_customer_message(
             Ticket.queue_state.set("in_progress"),
             Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
         ]
-    try:
+
+    def commit() -> None:
         with transaction() as tx:
             if seen_key:
                 tx.save(
@@ -423,6 +463,9 @@ def add_customer_message(
                 tx.save(
                     scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
                 )
+
+    try:
+        _commit_with_blobs(plan, commit)
     except ConditionFailed as exc:
         if seen_key and (f"SEEN#{seen_key}", "SEEN") in exc.refused:
             raise AlreadyTakenIn() from exc
@@ -443,9 +486,9 @@ def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: dat
         recipient=normalize_email(sender),
     )
     try:
-        mail.save(condition=CocoonItem.pk.does_not_exist())
-    except Exception:
-        return False
+        commit_with_mails(lambda tx: None, [mail], now)
+    except ConditionFailed:
+        return False  # already told today
     return True
 
 

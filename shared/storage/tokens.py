@@ -1,8 +1,16 @@
-"""Bearer tokens: created once, stored as hashes, looked up by hash."""
+"""Bearer tokens: created once, stored as hashes, looked up by hash.
+
+Every request reads its token (and a staff token's member) again, with a
+consistent read and no cache: a rotated, revoked or removed token stops at the
+next request, not a cache lifetime later.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import UpdateError
 
 from shared.api.context import Principal
 from shared.rules.identity import hashes_match, new_id, new_secret_token, token_hash
@@ -11,6 +19,7 @@ from shared.storage.models import ApiToken, StaffMember
 TENANT_TOKEN_PREFIX = "ck"  # noqa: S105 - a prefix, not a secret
 STAFF_TOKEN_PREFIX = "cs"  # noqa: S105 - a prefix, not a secret
 STAFF_ROLES = ("agent", "billing", "admin")
+STAFF_LOOKUP_KEY = "STAFF"  # every member carries it, so `cocoon staff list` is a Query, not a Scan
 
 
 def token_key(hashed: str) -> str:
@@ -26,16 +35,72 @@ def new_tenant_token(account_id: str, now: datetime) -> tuple[str, ApiToken]:
     return token, item
 
 
-def principal_for_token(token: str) -> Principal | None:
+def principal_for_token(token: str, now: datetime | None = None) -> Principal | None:
+    """Who presents this token, or None; with `now`, the token's day of last use is brought up to date."""
     hashed = token_hash(token)
     try:
-        item = ApiToken.get(token_key(hashed), "TOKEN")
+        item = ApiToken.get(token_key(hashed), "TOKEN", consistent_read=True)
     except ApiToken.DoesNotExist:
         return None
     # The key lookup already matched; the constant-time check guards against a store that matched loosely.
     if not hashes_match(item.pk.removeprefix("TOKEN#"), token):
         return None
-    return Principal(kind=item.kind, role=item.role, account_id=item.account_id, staff_id=item.staff_id)
+    if item.kind == "staff" and not _member_admits(item):
+        return None
+    if now is not None:
+        _record_use(item, now)
+    return Principal(
+        kind=item.kind, role=item.role, account_id=item.account_id, staff_id=item.staff_id, token_hash=hashed
+    )
+
+
+def _member_admits(item: ApiToken) -> bool:
+    """A staff token works only while its member exists and has not had their tokens revoked since."""
+    if not item.staff_id:
+        return False
+    try:
+        member = StaffMember.get(f"STAFF#{item.staff_id}", "STAFF", consistent_read=True)
+    except StaffMember.DoesNotExist:
+        return False
+    return member.tokens_revoked_at is None or item.created_at > member.tokens_revoked_at
+
+
+def _record_use(item: ApiToken, now: datetime) -> None:
+    """At most one write per token and day: skipped when the stored day is already today (or later)."""
+    today = now.astimezone(UTC).date().isoformat()
+    if item.last_used_on is not None and item.last_used_on >= today:
+        return
+    # Bookkeeping only: if another request recorded the day first, or the token was just revoked, so be it.
+    with contextlib.suppress(UpdateError):
+        item.update(
+            actions=[ApiToken.last_used_on.set(today)],
+            # Never recreate a token revoked meanwhile; let the first request of the day win.
+            condition=ApiToken.pk.exists() & (ApiToken.last_used_on.does_not_exist() | (ApiToken.last_used_on < today)),
+        )
+
+
+def rotate_tenant_token(account_id: str, caller_hash: str, listed_hashes: list[str], now: datetime) -> str:
+    """A new admin token for the account; the caller's token and every other listed one go in the same transaction.
+
+    The caller's token must still exist when the transaction commits, so two rotations racing with one
+    old token leave exactly one new token. Raises ConditionFailed when the caller's token is gone.
+    """
+    from shared.storage.db import transaction
+    from shared.storage.models import Account, account_pk
+
+    token, item = new_tenant_token(account_id, now)
+    new_hash = item.pk.removeprefix("TOKEN#")
+    with transaction() as tx:
+        tx.save(item, condition=ApiToken.pk.does_not_exist())
+        tx.delete(ApiToken(token_key(caller_hash), "TOKEN"), condition=ApiToken.pk.exists())
+        for hashed in sorted(set(listed_hashes) - {caller_hash}):
+            tx.delete(ApiToken(token_key(hashed), "TOKEN"))
+        tx.update(
+            Account(account_pk(account_id), "ACCOUNT"),
+            actions=[Account.token_hashes.set([new_hash])],
+            condition=Account.state.is_in("trial", "customer"),
+        )
+    return token
 
 
 def add_staff_member(name: str, email: str, role: str, now: datetime) -> tuple[StaffMember, str]:
@@ -45,11 +110,20 @@ def add_staff_member(name: str, email: str, role: str, now: datetime) -> tuple[S
     from shared.storage.db import transaction
 
     staff_id = new_id("staff_")
-    member = StaffMember(
-        f"STAFF#{staff_id}", "STAFF", staff_id=staff_id, name=name, email=email, role=role, created_at=now
-    )
     token = new_secret_token(STAFF_TOKEN_PREFIX)
-    record = ApiToken(token_key(token_hash(token)), "TOKEN", kind="staff", staff_id=staff_id, role=role, created_at=now)
+    hashed = token_hash(token)
+    member = StaffMember(
+        f"STAFF#{staff_id}",
+        "STAFF",
+        staff_id=staff_id,
+        name=name,
+        email=email,
+        role=role,
+        created_at=now,
+        token_hashes=[hashed],
+        lookup_key=STAFF_LOOKUP_KEY,
+    )
+    record = ApiToken(token_key(hashed), "TOKEN", kind="staff", staff_id=staff_id, role=role, created_at=now)
     with transaction() as tx:
         tx.save(member, condition=StaffMember.pk.does_not_exist())
         tx.save(record, condition=ApiToken.pk.does_not_exist())

@@ -47,6 +47,11 @@ def account_view(account: Account, now: datetime | None = None) -> dict[str, Any
     }
 
 
+# The message kinds a customer may see: their own requests and our public replies. Anything else
+# (internal notes, and any kind added later) is staff-only until it is named here: fail closed.
+CUSTOMER_MESSAGE_KINDS = frozenset({"request", "reply"})
+
+
 def ticket_view(ticket: Any, messages: list[Any], *, include_notes: bool = False) -> dict[str, Any]:
     """A ticket as the customer (or, with notes, staff) sees it; moments in the region's zone."""
     from shared.derived import support_calendar
@@ -69,6 +74,6 @@ def ticket_view(ticket: Any, messages: list[Any], *, include_notes: bool = False
                 "attachments": [{k: v for k, v in a.items() if k != "key"} for a in (message.attachments or [])],
             }
             for message in messages
-            if include_notes or message.kind != "note"
+            if include_notes or message.kind in CUSTOMER_MESSAGE_KINDS
         ],
     }

@@ -1,4 +1,4 @@
-"""The `cocoon` command: run-job with --now, and staff tokens."""
+"""The `cocoon` command: run-job with --now, and staff members and their tokens."""
 
 from __future__ import annotations
 
@@ -26,6 +26,37 @@ def test_staff_add_prints_a_token_once_that_authenticates_as_staff(db, capsys):
     assert token.startswith("cs_")
     principal = principal_for_token(token)
     assert principal == Principal(kind="staff", role="agent", account_id=None, staff_id=principal.staff_id)
+
+
+def test_staff_list_shows_id_role_created_and_last_used_never_a_token(client, capsys):
+    assert main(["staff", "add", "Sam Agent", "sam@cocoon.example", "--role", "billing"]) == 0
+    added = capsys.readouterr().out.strip().splitlines()
+    staff_id, token = added[0].split()[2], added[-1]
+    assert main(["staff", "list"]) == 0
+    before = capsys.readouterr().out
+    assert f"{staff_id}\tbilling\t" in before and "\tnever\tactive" in before
+    client.http.get("/staff/tickets", headers={"Authorization": f"Bearer {token}", **now_header("2026-11-23T11:00Z")})
+    assert main(["staff", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "\t2026-11-23\tactive" in listed
+    assert token not in listed and token.split("_", 1)[1][:8] not in listed
+    assert "Sam" not in listed and "sam@cocoon.example" not in listed  # ids and dates only
+
+    assert main(["staff", "revoke", staff_id]) == 0
+    capsys.readouterr()
+    assert main(["staff", "list"]) == 0
+    assert f"{staff_id}\tbilling\t" in capsys.readouterr().out.split("revoked")[0]
+    assert main(["staff", "remove", staff_id]) == 0
+    capsys.readouterr()
+    assert main(["staff", "list"]) == 0
+    assert staff_id not in capsys.readouterr().out
+
+
+def test_staff_revoke_or_remove_of_an_unknown_member_fails_and_says_so(db, capsys):
+    assert main(["staff", "revoke", "staff_nobody"]) == 1
+    assert "no staff member staff_nobody" in capsys.readouterr().err
+    assert main(["staff", "remove", "staff_nobody"]) == 1
+    assert "no staff member staff_nobody" in capsys.readouterr().err
 
 
 def test_run_job_mail_with_now_delivers_due_mails(client, outbox_dir, capsys):

@@ -336,6 +336,7 @@ def test_an_oversized_attachment_is_not_stored_and_the_customer_is_told(
     client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     from functions.inbound_email import take_in_mail
+    from shared.rules.sender_trust import NOT_CHECKED
 
     policy = get_policy().support
     message = a_mail(subject="Protokoll des Absturzes")
@@ -346,7 +347,7 @@ def test_an_oversized_attachment_is_not_stored_and_the_customer_is_told(
     assert len(raw) < policy.max_mail_bytes  # the mail itself is within policy; only the part is too large
 
     # take_in_mail, the path both channels share (the webhook test below covers the HTTP limit).
-    outcome, number = take_in_mail(raw, datetime.fromisoformat(NOW))
+    outcome, number = take_in_mail(raw, datetime.fromisoformat(NOW), trust=NOT_CHECKED)
 
     assert outcome == "ticket_created" and number
     [message_item] = ticket_messages()
