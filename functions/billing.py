@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
-from shared.api.errors import bad_request, not_found
+from shared.api.errors import bad_request, conflict, not_found
 from shared.api.requests import query_param
 from shared.api.routing import Access, api_route, json_response
 from shared.jobs import JobResult, ProgressCallback
@@ -282,7 +282,7 @@ def show_invoice(id: str, number: str) -> Response:
 def invoice_preview(id: str) -> Response:
     from shared.derived import billing_terms
     from shared.policy import get_policy
-    from shared.rules.billing import draft_to_json, month_to_date_preview
+    from shared.rules.billing import BillingError, draft_to_json, month_to_date_preview
     from shared.storage.billing import billing_account, load_snapshot, today_in
 
     account = tenant_account(id)
@@ -296,5 +296,8 @@ def invoice_preview(id: str) -> Response:
             code="no_subscription",
         )
     today = today_in(current_scope().now, get_policy())
-    draft = month_to_date_preview(billing_account(snapshot.account), snapshot.history, today, billing_terms())
+    try:
+        draft = month_to_date_preview(billing_account(snapshot.account), snapshot.history, today, billing_terms())
+    except BillingError as exc:  # e.g. a day (time travel) before any edition was chosen: nothing to price
+        raise conflict("nothing_to_preview", str(exc), {"edition": f"none held on {today.isoformat()}"}) from exc
     return json_response(draft_to_json(draft))

@@ -10,7 +10,7 @@ from chalice.app import Blueprint, Response
 from shared.api.context import current_scope, tenant_account
 from shared.api.errors import ApiError, bad_request, conflict, not_found
 from shared.api.idempotency import run_idempotently
-from shared.api.requests import decode_body, query_param, raw_body, validate
+from shared.api.requests import decode_body, is_ascii_digits, query_param, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger
 
@@ -162,7 +162,7 @@ def deadlines() -> Response:
     from shared.rules.cancellation import YearOutOfRange, cancellation_deadlines
 
     text = query_param(bp.current_request, "year", "")
-    if not text.isdigit() or len(text) != 4:
+    if not is_ascii_digits(text) or len(text) != 4:
         raise bad_request("year must be a four-digit year.", {"year": "expected YYYY, e.g. 2026"})
     try:
         table = cancellation_deadlines(int(text), company_calendar(), get_policy().cancellation.notice_working_days)

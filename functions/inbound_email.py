@@ -200,6 +200,7 @@ def sender_trust_from_ses_notification(message: str) -> SenderTrust:
     response_model="shared.contracts:InboundOutcome",
 )
 def inbound_email() -> Response:
+    from shared.api.requests import check_webhook_signature_headers
     from shared.rules.sender_trust import webhook_sender_trust
     from shared.rules.signing import webhook_signature_problem
     from shared.secrets import inbound_email_keyring
@@ -208,6 +209,7 @@ def inbound_email() -> Response:
     request = bp.current_request
     body = raw_body(request)
     scope = current_scope()
+    check_webhook_signature_headers(request.headers)
     problem = webhook_signature_problem(
         inbound_email_keyring(),
         request.headers.get("x-cocoon-timestamp"),

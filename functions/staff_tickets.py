@@ -323,6 +323,7 @@ def mark_enhancement(number: str) -> Response:
 )
 def require_authorization(number: str) -> Response:
     from shared.policy import get_policy
+    from shared.storage.db import ConditionFailed
     from shared.storage.support import ProcessError
     from shared.storage.support import require_authorization as require
 
@@ -330,4 +331,6 @@ def require_authorization(number: str) -> Response:
         require(_ticket(number), current_scope().now, get_policy())
     except ProcessError as exc:
         raise conflict("no_authorizers", str(exc)) from exc
+    except ConditionFailed as exc:  # the mails of this very second already exist: a double click, not a new request
+        raise conflict("authorization_just_requested", "The authorization request was mailed a moment ago.") from exc
     return _show(number)

@@ -355,6 +355,14 @@ class TimeRequest(_Request):
     hours: Decimal = Field(gt=0, le=24, decimal_places=2)
     description: str = Field(min_length=1, max_length=500)
 
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _ascii_digits(cls, value: object) -> object:
+        # Decimal("١.٥") is 1.5: hours are written with 0-9 only, like every number we read.
+        if isinstance(value, str) and not value.isascii():
+            raise ValueError("write the hours with the digits 0-9, e.g. 1.5")
+        return value
+
 
 class DevelopmentRequest(_Request):
     kind: Literal["bug", "feature"]

@@ -18,7 +18,7 @@ from chalice.app import Request, Response
 
 from shared.api.context import Principal, RequestScope, set_scope
 from shared.api.errors import ApiError, error_body, forbidden, not_found, unauthorized
-from shared.api.requests import request_now
+from shared.api.requests import check_path_parameters, check_signed_link_query, request_now
 from shared.api.routing import ROUTES, Access, RouteSpec, api_error_response
 from shared.observability import logger, metrics
 from shared.settings import get_settings
@@ -46,6 +46,9 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
             response = get_response(request)
         else:
             _check_body_size(request, spec)
+            check_path_parameters(request.uri_params)
+            if spec.access is Access.SIGNED_LINK:
+                check_signed_link_query(request.query_params, spec.query)
             settings = get_settings()
             now = request_now(
                 request.headers, time_travel_allowed=settings.time_travel_allowed, real_now=datetime.now(UTC)

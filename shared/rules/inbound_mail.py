@@ -142,7 +142,7 @@ class InboundMail:
 # --------------------------------------------------------------------------------------
 
 # No two adjacent optional whitespace runs: keeps the match linear on hostile subjects.
-_TICKET_TAG = re.compile(r"\[\s*ticket\s*(?:[#:]\s*)?(?:#\s*)?(\d{1,30})\s*\]", re.IGNORECASE)
+_TICKET_TAG = re.compile(r"\[\s*ticket\s*(?:[#:]\s*)?(?:#\s*)?([0-9]{1,30})\s*\]", re.IGNORECASE)
 
 # Reply and forward prefixes of the mail programs our customers use (policy languages
 # plus the usual suspects). "R:"/"I:" are Italian Outlook, "YNT"/"İLT" Turkish,
