@@ -31,6 +31,11 @@ from functions import (
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
+from shared.secrets import require_secrets
+
+# Fail closed at cold start: a function without its signing keys (or with a local default) refuses to
+# start, naming the secret, before it serves a request or runs a job (SPEC §11).
+require_secrets()
 
 app = Chalice(app_name="cocoon")
 app.register_middleware(cocoon_http_middleware, "http")
