@@ -46,11 +46,13 @@ class Settings:
 @cache
 def get_settings() -> Settings:
     """Read once per process: Lambda's environment does not change while it runs."""
-    from shared.secrets import inbound_email_keyring, link_keyring
+    from shared.secrets import INBOUND_EMAIL_SECRET, inbound_email_keyring, link_keyring, secrets_needed
 
     env = os.environ
     stage = deployment_stage(env)
     local_dir = local_directory(env)
+    # Only the function that verifies the webhook holds its keys (shared.secrets.secrets_needed).
+    holds_webhook_keys = INBOUND_EMAIL_SECRET in secrets_needed(env.get("_HANDLER"))
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1")),
@@ -64,7 +66,7 @@ def get_settings() -> Settings:
         public_url=env.get("COCOON_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
-        inbound_email_secrets=tuple(key.secret for key in inbound_email_keyring().verifying),
+        inbound_email_secrets=tuple(k.secret for k in inbound_email_keyring().verifying) if holds_webhook_keys else (),
         link_signing_secret=link_keyring().current.secret,
     )
 
