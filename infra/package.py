@@ -25,7 +25,6 @@ import filecmp
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -44,7 +43,7 @@ from infra.roles import ATTACHMENTS_BUCKET, BILLING_QUEUE_ID
 from infra.stage_secrets import secret_environment, secret_resources
 from infra.tables import MAIN_TABLE, TABLE_ENV, table_properties
 from shared.api.errors import NOT_FOUND_CODE, NOT_FOUND_MESSAGE, error_json
-from shared.secrets import INBOUND_EMAIL_SECRET, LINK_SECRET, secrets_needed
+from shared.secrets import secrets_needed
 from shared.settings import TIME_TRAVEL_STAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -133,11 +132,6 @@ def chalice_config(stage: str, config_file: Path = PROJECT_ROOT / "chalice.json"
     deployable = copy.deepcopy(config)
     deployable["stages"][stage]["autogen_policy"] = False
     deployable["stages"][stage]["iam_policy_file"] = policy_file_name(stage)
-    # COCOON_STAGE reaches the functions through the merge template, not through Chalice: Chalice
-    # imports app.py with the stage's variables to read its routes, and as a deployed stage that import
-    # would refuse to start without the stage's secrets, which a build never has.
-    deployable.get("environment_variables", {}).pop(STAGE_VARIABLE, None)
-    deployable["stages"][stage].get("environment_variables", {}).pop(STAGE_VARIABLE, None)
     return deployable
 
 
@@ -225,12 +219,6 @@ def run_chalice_package(project_dir: Path, out: Path, stage: str, merge_template
         # Chalice needs a region to build the template; no credentials are needed or used.
         "AWS_DEFAULT_REGION": REGION,
         "AWS_EC2_METADATA_DISABLED": "true",
-        # Chalice imports app.py only to read its routes and handlers. It must not fetch the stage's
-        # secrets (the build has none) nor make local ones (they would land in vendor/, in the zip):
-        # it imports as the test stage, with throwaway keys that exist only in this environment.
-        STAGE_VARIABLE: "test",
-        LINK_SECRET.value_variable: secrets.token_urlsafe(32),
-        INBOUND_EMAIL_SECRET.value_variable: secrets.token_urlsafe(32),
     }
     process = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
     output = process.stdout + process.stderr
@@ -387,7 +375,7 @@ def not_found_gateway_response() -> dict[str, Any]:
     }
 
 
-def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str, runs_as: str) -> dict[str, Any]:
+def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str) -> dict[str, Any]:
     """What we add to Chalice's template; `chalice package --merge-template` deep-merges it.
 
     Role and function ids are read from Chalice's own template (a first, unmerged
@@ -440,7 +428,7 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
     if len(roles) != len(functions):
         raise PackagingError(f"chalice's template shares roles between functions ({', '.join(roles)}): one each")
     for function in functions:
-        merged["Resources"].update(_function_additions(resources, function, stage, runs_as))
+        merged["Resources"].update(_function_additions(resources, function, stage))
     sns_consumers = [name for name in functions if inbound_email_topic.sns_events(resources[name])]
     if len(sns_consumers) > 1:
         raise PackagingError(f"more than one function subscribes to SNS ({', '.join(sns_consumers)})")
@@ -469,9 +457,7 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
     return merged
 
 
-def _function_additions(
-    resources: dict[str, Any], function: str, stage: str, runs_as: str
-) -> dict[str, dict[str, Any]]:
+def _function_additions(resources: dict[str, Any], function: str, stage: str) -> dict[str, dict[str, Any]]:
     """One function's own role policy, log group, name, environment and event settings."""
     properties = resources[function]["Properties"]
     handler = str(properties["Handler"])
@@ -483,7 +469,6 @@ def _function_additions(
     # The queue's Ref also orders the stack: Chalice names the consumer's queue by an ARN string,
     # which alone would let CloudFormation create the event source before the queue.
     variables = {
-        STAGE_VARIABLE: runs_as,
         ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET},
         BILLING_QUEUE_ENV: {"Ref": BILLING_QUEUE_ID},
         **secret_environment(secrets_needed(handler)),
@@ -573,7 +558,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
 
         merge_file = build_dir / "merge-template.json"
         generated = json.loads((raw_out / "sam.json").read_text(encoding="utf-8"))
-        merge = merge_template(generated, config, stage, stage_runs_as(_chalice_json(), stage))
+        merge = merge_template(generated, config, stage)
         merge_file.write_text(json.dumps(merge, indent=2) + "\n", encoding="utf-8")
         step = time.monotonic()
         merged_out = build_dir / "chalice-out"

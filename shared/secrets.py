@@ -13,7 +13,7 @@ Stored format of a secret (what the template generates, what an operator edits d
 
 Fail closed: a deployed stage whose secret is unset, absent, unreadable, of another shape, short,
 or one of the values that were ever public (the old local defaults) raises `MissingSecret` naming
-the secret, and the process refuses to start (app.py at import, the CLI before any command).
+the secret, and the process refuses to work (app.py before its first event, the CLI before any command).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,19 @@ def require_secrets(handler: str | None = None) -> None:
     """Refuse to start (MissingSecret naming it) unless every secret this process needs is usable."""
     for secret in secrets_needed(handler if handler is not None else os.environ.get("_HANDLER")):
         _keyring(secret)
+
+
+_checked = False
+
+
+def refuse_without_secrets(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice middleware for every event type: the first event of a process checks every secret it
+    needs, and raises MissingSecret (the invocation fails) until they are all usable."""
+    global _checked
+    if not _checked:
+        require_secrets()
+        _checked = True
+    return get_response(event)
 
 
 def link_keyring() -> Keyring:

@@ -35,24 +35,31 @@ class Settings:
     public_url: str
     mail_from: str
     mail_via_ses: bool
-    inbound_email_secrets: tuple[str, ...]
-    link_signing_secret: str
 
     @property
     def time_travel_allowed(self) -> bool:
         return self.stage in TIME_TRAVEL_STAGES
 
+    # The keys come from shared/secrets.py on each use (cached there), never from a default here.
+    @property
+    def inbound_email_secrets(self) -> tuple[str, ...]:
+        from shared.secrets import inbound_email_keyring
+
+        return tuple(key.secret for key in inbound_email_keyring().verifying)
+
+    @property
+    def link_signing_secret(self) -> str:
+        from shared.secrets import link_keyring
+
+        return link_keyring().current.secret
+
 
 @cache
 def get_settings() -> Settings:
     """Read once per process: Lambda's environment does not change while it runs."""
-    from shared.secrets import INBOUND_EMAIL_SECRET, inbound_email_keyring, link_keyring, secrets_needed
-
     env = os.environ
     stage = deployment_stage(env)
     local_dir = local_directory(env)
-    # Only the function that verifies the webhook holds its keys (shared.secrets.secrets_needed).
-    holds_webhook_keys = INBOUND_EMAIL_SECRET in secrets_needed(env.get("_HANDLER"))
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1")),
@@ -66,8 +73,6 @@ def get_settings() -> Settings:
         public_url=env.get("COCOON_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
-        inbound_email_secrets=tuple(k.secret for k in inbound_email_keyring().verifying) if holds_webhook_keys else (),
-        link_signing_secret=link_keyring().current.secret,
     )
 
 

@@ -56,85 +56,122 @@ def _prod_environment(stand_in: SecretsManagerStandIn | None = None, **variables
 
 
 def _run(script: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in a fresh interpreter; its logs (Powertools writes them to stdout) and errors in `.stdout`."""
     return subprocess.run(
-        [sys.executable, "-c", script, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
     )
 
 
-IMPORT_APP = "import app; print('started')"
+# The first request of a function: it must not be served.
+SERVE_API = """
+from chalice.test import Client
+import app
+with Client(app.app, stage_name="adversarial") as client:  # no stage of chalice.json: the environment as given
+    print("status", client.http.get("/openapi.json").status_code)
+"""
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "adversarial",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-11-23T10:00:00Z",
+    "region": "eu-central-1",
+    "resources": [],
+    "detail": {},
+}
+
+
+def _run_job(attribute: str) -> str:
+    return f"import app; app.{attribute}({SCHEDULED_EVENT!r}, None); print('JOB-RAN')"
 
 
 def _lambda(handler: str) -> dict[str, str]:
     return {"AWS_LAMBDA_FUNCTION_NAME": f"cocoon-prod-{handler}", "_HANDLER": handler}
 
 
-# --- a deployed function with no secret, or a known one, does not start ------------------------------------
+def _refused_request(ran: subprocess.CompletedProcess[str]) -> bool:
+    return "status 200" not in ran.stdout
 
 
-def test_the_prod_api_without_its_secrets_refuses_to_start() -> None:
-    started = _run(IMPORT_APP, _prod_environment(**_lambda("app.app")))
-    assert started.returncode != 0 and "started" not in started.stdout
-    assert "COCOON_LINK_SECRET_ARN" in started.stderr, started.stderr[-2000:]
+# --- a deployed function with no secret, or a known one, serves nothing and runs nothing ------------------
+
+
+def test_the_prod_api_without_its_secrets_serves_no_request() -> None:
+    ran = _run(SERVE_API, _prod_environment(**_lambda("app.app")))
+    assert _refused_request(ran) and "status 500" in ran.stdout, ran.stdout
+    assert "MissingSecret" in ran.stdout and "COCOON_LINK_SECRET_ARN" in ran.stdout, ran.stdout[-2000:]
 
 
 @pytest.mark.parametrize(
     ("variable", "known_value"),
     [("COCOON_LINK_SECRET_ARN", OLD_LINK_DEFAULT), ("COCOON_INBOUND_EMAIL_SECRET_ARN", OLD_INBOUND_DEFAULT)],
 )
-def test_the_prod_api_with_an_old_local_default_in_secrets_manager_refuses_to_start(
+def test_the_prod_api_with_an_old_local_default_in_secrets_manager_serves_no_request(
     stand_in: SecretsManagerStandIn, genuine: dict[str, str], variable: str, known_value: str
 ) -> None:
     known = stand_in.create(f"known/{variable}", stored_secret(secret=known_value))
-    env = _prod_environment(stand_in, **_lambda("app.app"), **{**genuine, variable: known})
-    started = _run(IMPORT_APP, env)
-    assert started.returncode != 0 and "started" not in started.stdout
-    assert variable in started.stderr and "local default" in started.stderr, started.stderr[-2000:]
+    ran = _run(SERVE_API, _prod_environment(stand_in, **_lambda("app.app"), **{**genuine, variable: known}))
+    assert _refused_request(ran), ran.stdout
+    assert variable in ran.stdout and "local default" in ran.stdout, ran.stdout[-2000:]
+
+
+def test_the_prod_api_with_genuine_secrets_serves(stand_in: SecretsManagerStandIn, genuine: dict[str, str]) -> None:
+    """The refusals above are about the secrets alone."""
+    ran = _run(SERVE_API, _prod_environment(stand_in, **_lambda("app.app"), **genuine))
+    assert "status 200" in ran.stdout, ran.stdout[-2000:]
 
 
 def test_an_old_default_kept_as_a_previous_key_is_refused_too(
     stand_in: SecretsManagerStandIn, genuine: dict[str, str]
 ) -> None:
     value = stored_secret(kid="k2", previous=[{"kid": "k1", "secret": OLD_LINK_DEFAULT}])
-    env = _prod_environment(
-        stand_in, **_lambda("app.app"), **{**genuine, "COCOON_LINK_SECRET_ARN": stand_in.create("known/prev", value)}
+    arn = stand_in.create("known/prev", value)
+    ran = _run(
+        SERVE_API, _prod_environment(stand_in, **_lambda("app.app"), **{**genuine, "COCOON_LINK_SECRET_ARN": arn})
     )
-    started = _run(IMPORT_APP, env)
-    assert started.returncode != 0 and "local default" in started.stderr, started.stderr[-2000:]
+    assert _refused_request(ran) and "local default" in ran.stdout, ran.stdout[-2000:]
 
 
-def test_a_prod_job_without_its_secret_refuses_to_start(stand_in: SecretsManagerStandIn) -> None:
-    script = "import app; app.job_trial_expiry({}, None); print('started')"
-    ran = _run(script, _prod_environment(stand_in, **_lambda("app.job_trial_expiry")))
-    assert ran.returncode != 0 and "started" not in ran.stdout
-    assert "COCOON_LINK_SECRET_ARN" in ran.stderr, ran.stderr[-2000:]
+def test_a_prod_job_without_its_secret_does_not_run(stand_in: SecretsManagerStandIn) -> None:
+    ran = _run(_run_job("job_trial_expiry"), _prod_environment(stand_in, **_lambda("app.job_trial_expiry")))
+    assert ran.returncode != 0 and "JOB-RAN" not in ran.stdout
+    assert "MissingSecret" in ran.stdout and "COCOON_LINK_SECRET_ARN" in ran.stdout, ran.stdout[-2000:]
 
 
-def test_a_prod_job_whose_secret_arn_names_nothing_refuses_to_start(stand_in: SecretsManagerStandIn) -> None:
+def test_a_prod_job_whose_secret_arn_names_nothing_does_not_run(stand_in: SecretsManagerStandIn) -> None:
     absent = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:cocoon-prod/link-signing-AbCdEf"
     env = _prod_environment(stand_in, **_lambda("app.job_lifecycle"), COCOON_LINK_SECRET_ARN=absent)
-    ran = _run("import app; print('started')", env)
-    assert ran.returncode != 0 and "COCOON_LINK_SECRET_ARN" in ran.stderr and "cannot be read" in ran.stderr
+    ran = _run(_run_job("job_lifecycle"), env)
+    assert ran.returncode != 0 and "JOB-RAN" not in ran.stdout
+    assert "COCOON_LINK_SECRET_ARN" in ran.stdout and "cannot be read" in ran.stdout, ran.stdout[-2000:]
 
 
-def test_a_secret_of_another_shape_refuses_to_start(stand_in: SecretsManagerStandIn) -> None:
+def test_a_secret_of_another_shape_is_refused(stand_in: SecretsManagerStandIn) -> None:
     plain = stand_in.create("plain/link", "just-a-password-someone-typed-in-the-console-0123456789")
     env = _prod_environment(stand_in, **_lambda("app.job_sla_watch"), COCOON_LINK_SECRET_ARN=plain)
-    ran = _run(IMPORT_APP, env)
-    assert ran.returncode != 0 and "COCOON_LINK_SECRET_ARN" in ran.stderr and "kid" in ran.stderr
+    ran = _run(_run_job("job_sla_watch"), env)
+    assert ran.returncode != 0 and "COCOON_LINK_SECRET_ARN" in ran.stdout and "kid" in ran.stdout
 
 
 def test_the_prod_cli_without_secrets_refuses_to_start(db: str) -> None:
     script = "from functions.cli import main; raise SystemExit(main(['run-job', 'mail']))"
     ran = _run(script, _prod_environment())
     assert ran.returncode != 0
-    assert "Cannot start" in ran.stderr and "COCOON_LINK_SECRET_ARN" in ran.stderr, ran.stderr[-2000:]
+    assert "Cannot start" in ran.stdout and "COCOON_LINK_SECRET_ARN" in ran.stdout, ran.stdout[-2000:]
 
 
 def test_a_lambda_function_without_a_stage_does_not_run_as_local() -> None:
     """Unset COCOON_STAGE would mean `local`: time travel and local keys, in AWS."""
-    started = _run(IMPORT_APP, _prod_environment(COCOON_STAGE="", **_lambda("app.app")))
-    assert started.returncode != 0 and "started" not in started.stdout
-    assert "COCOON_STAGE is not set" in started.stderr, started.stderr[-2000:]
+    ran = _run(SERVE_API, _prod_environment(COCOON_STAGE="", **_lambda("app.app")))
+    assert _refused_request(ran)
+    assert "COCOON_STAGE is not set" in ran.stdout, ran.stdout[-2000:]
 
 
 # --- a webhook forged with the old default is refused where the real keys are in Secrets Manager ----------
@@ -184,7 +221,7 @@ def test_a_webhook_signed_with_the_old_local_default_is_refused_in_prod(
 
     attempts = [headers(OLD_INBOUND_DEFAULT), headers("test-secret-new"), headers(real[1])]
     ran = _run(WEBHOOK, env, json.dumps(attempts), raw.decode())
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.returncode == 0, ran.stdout[-3000:]
     forged_old_default, forged_test_value, genuine = json.loads(ran.stdout.strip().splitlines()[-1])
     assert forged_old_default == 401
     assert forged_test_value == 401

@@ -581,7 +581,6 @@ def test_a_stage_that_would_run_as_local_cannot_be_packaged(tmp_path: Path) -> N
 
 
 def test_every_function_runs_as_the_stage(functions: dict[str, Any]) -> None:
-    """Chalice imports app.py without COCOON_STAGE (as the test stage); the merge template sets it back."""
     for name, function in functions.items():
         assert function["Properties"]["Environment"]["Variables"]["COCOON_STAGE"] == STAGE, name
 
@@ -610,36 +609,76 @@ def test_every_handler_string_names_an_attribute_of_app_py(
     assert result["missing_handlers"] == []
 
 
-def _start_packaged(sandbox: dict[str, Path], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Import the packaged app.py as Lambda's init would; the result, whether it started or not."""
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "packaging-test",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-11-23T10:00:00Z",
+    "region": "eu-central-1",
+    "resources": [],
+    "detail": {},
+}
+
+
+def _first_event(testdata_dir: Path, handler: str) -> dict[str, Any]:
+    """A harmless first event for the handler: GET /openapi.json, a schedule tick, an empty batch."""
+    if handler == "app.app":
+        event = json.loads((testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text())
+        event.update(httpMethod="GET", resource="/openapi.json", path="/openapi.json", pathParameters=None, body=None)
+        event["requestContext"].update(httpMethod="GET", resourcePath="/openapi.json")
+        return event  # type: ignore[no-any-return]
+    if handler == "app.bill_accounts_from_queue":
+        return {"Records": []}
+    return SCHEDULED_EVENT
+
+
+def _served_first_event(
+    sandbox: dict[str, Path], env: dict[str, str], testdata_dir: Path, handler: str
+) -> tuple[bool, str]:
+    """Whether the packaged function handled its first event, and everything it printed."""
     request_file = sandbox["root"] / "request.json"
-    request_file.write_text(json.dumps({"handlers": [], "event": None}), encoding="utf-8")
+    result_file = sandbox["root"] / "first-event.json"
+    request = {"handlers": [], "event": _first_event(testdata_dir, handler), "handler": handler.split(".", 1)[1]}
+    request_file.write_text(json.dumps(request), encoding="utf-8")
+    result_file.unlink(missing_ok=True)
     command = [str(sandbox["python"]), "-I", str(sandbox["driver"]), str(sandbox["code"]), str(sandbox["runtime"])]
-    command += [str(request_file), str(sandbox["root"] / "start-result.json")]
-    return subprocess.run(command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120)
+    command += [str(request_file), str(result_file)]
+    process = subprocess.run(command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120)
+    output = process.stdout + process.stderr
+    if process.returncode != 0:
+        return False, output
+    response = json.loads(result_file.read_text(encoding="utf-8"))["response"]
+    served = not (isinstance(response, dict) and int(response.get("statusCode", 200)) >= 500)
+    return served, output
 
 
 @pytest.mark.parametrize("handler", ["app.app", "app.job_trial_expiry", "app.bill_accounts_from_queue"])
-def test_packaged_functions_refuse_to_start_without_their_secrets(
+def test_packaged_functions_refuse_to_work_without_their_secrets(
+    db: str,
+    testdata_dir: Path,
     functions: dict[str, Any],
     lambda_sandbox: dict[str, Path],
+    tmp_path: Path,
     stand_in: SecretsManagerStandIn,
     stage_secrets: dict[str, str],
     handler: str,
 ) -> None:
     function = _by_handler(functions, handler)
+    env, _ = _against_local_prod_tables(function, lambda_sandbox, db, tmp_path, stand_in, stage_secrets)
     for variable in [s.arn_variable for s in secrets_needed(handler)]:
-        env = _lambda_env(function, lambda_sandbox, stand_in, stage_secrets, **{variable: ""})
-        started = _start_packaged(lambda_sandbox, env)
-        assert started.returncode != 0, (handler, variable)
-        assert "MissingSecret: the " in started.stderr and variable in started.stderr, started.stderr[-2000:]
-    # With the secrets the same function starts: the refusal above is about them alone.
-    assert (
-        _start_packaged(lambda_sandbox, _lambda_env(function, lambda_sandbox, stand_in, stage_secrets)).returncode == 0
-    )
+        env_without = {k: v for k, v in env.items() if k != variable}
+        served, output = _served_first_event(lambda_sandbox, env_without, testdata_dir, handler)
+        assert not served, (handler, variable)
+        assert "MissingSecret" in output and variable in output, output[-3000:]
+    # With the secrets the same function works: the refusal above is about them alone.
+    served, output = _served_first_event(lambda_sandbox, env, testdata_dir, handler)
+    assert served, output[-3000:]
 
 
-def test_packaged_api_refuses_to_start_with_a_local_default_secret(
+def test_packaged_api_refuses_to_work_with_a_local_default_secret(
+    testdata_dir: Path,
     functions: dict[str, Any],
     lambda_sandbox: dict[str, Path],
     stand_in: SecretsManagerStandIn,
@@ -647,20 +686,21 @@ def test_packaged_api_refuses_to_start_with_a_local_default_secret(
 ) -> None:
     known = stand_in.create("cocoon-prod/known-link", stored_secret(secret="local-link-secret"))
     env = _lambda_env(functions["APIHandler"], lambda_sandbox, stand_in, stage_secrets, COCOON_LINK_SECRET_ARN=known)
-    started = _start_packaged(lambda_sandbox, env)
-    assert started.returncode != 0
-    assert "COCOON_LINK_SECRET_ARN" in started.stderr and "local default" in started.stderr, started.stderr[-2000:]
+    served, output = _served_first_event(lambda_sandbox, env, testdata_dir, "app.app")
+    assert not served
+    assert "COCOON_LINK_SECRET_ARN" in output and "local default" in output, output[-3000:]
 
 
 def test_packaged_function_without_a_stage_refuses_to_start(
+    testdata_dir: Path,
     functions: dict[str, Any],
     lambda_sandbox: dict[str, Path],
     stand_in: SecretsManagerStandIn,
     stage_secrets: dict[str, str],
 ) -> None:
     env = _lambda_env(functions["APIHandler"], lambda_sandbox, stand_in, stage_secrets, COCOON_STAGE="")
-    started = _start_packaged(lambda_sandbox, env)
-    assert started.returncode != 0 and "StageNotSet" in started.stderr, started.stderr[-2000:]
+    served, output = _served_first_event(lambda_sandbox, env, testdata_dir, "app.app")
+    assert not served and "StageNotSet" in output, output[-3000:]
 
 
 # --- (d) the packaged handler serves a signup ---------------------------------------------------------
