@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy app.py functions shared infra bench
 
+# The stage is named, never assumed: `COCOON_STAGE=prod make package` (unset, local and test are refused).
 package: install
 	$(BIN)/python -m infra.package
 

@@ -32,8 +32,13 @@ from functions import (
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
 from shared.observability import logger
+from shared.secrets import refuse_without_secrets
 
 app = Chalice(app_name="cocoon")
+# Fail closed: a function without its signing keys (or with a local default) serves no request and runs
+# no job, raising an error that names the secret (SPEC §11). Checked on the first event, not at import,
+# so a cold start does not wait for Secrets Manager before it has anything to do.
+app.register_middleware(refuse_without_secrets, "all")
 app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")

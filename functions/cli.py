@@ -54,9 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from shared.policy import get_policy
+    from shared.secrets import MissingSecret, require_secrets
     from shared.settings import get_settings
 
     get_policy()  # a broken policy stops here, naming the key
+    try:
+        require_secrets()  # and a missing or default secret here, naming the secret
+    except MissingSecret as exc:
+        raise SystemExit(f"Cannot start: {exc}") from exc
     settings = get_settings()
     if settings.stage == "local" and settings.dynamodb_endpoint is None:
         raise SystemExit("No local database: start `make run` first (cocoon works on its DynamoDB Local).")

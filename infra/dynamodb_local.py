@@ -63,6 +63,7 @@ def isolated_environment(prefix: str, **extra: str) -> tuple[int, Path]:
     endpoint and table at import, as they do in Lambda. Returns (port, directory).
     """
     import os
+    import secrets
     import tempfile
 
     port = free_port()
@@ -78,6 +79,9 @@ def isolated_environment(prefix: str, **extra: str) -> tuple[int, Path]:
             "AWS_DEFAULT_REGION": "eu-central-1",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "ERROR",
+            # The test stage's signing keys: fresh per run, never a fixed string (`extra` may pin them).
+            "COCOON_LINK_SECRET": f"test1:{secrets.token_urlsafe(32)}",
+            "COCOON_INBOUND_EMAIL_SECRET": f"test1:{secrets.token_urlsafe(32)}",
             **extra,
         }
     )

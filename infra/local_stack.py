@@ -94,10 +94,13 @@ def main() -> int:
     os.environ.setdefault("COCOON_PUBLIC_URL", f"http://localhost:{port}")
 
     from shared.policy import PolicyError, get_policy
+    from shared.secrets import MissingSecret, local_secrets, require_secrets
 
     try:
         get_policy()
-    except PolicyError as exc:
+        local_secrets(local_dir)  # random signing keys, made once in .local/secrets.json
+        require_secrets()
+    except (PolicyError, MissingSecret) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
 

@@ -9,7 +9,11 @@ then checks the result: the zip holds our packages and data files, the
 template passes cfn-lint, and the business policy loads. Only a build that
 passes every check reaches `dist/`.
 
-Usage: python -m infra.package [--out dist] [--stage prod] [--build-dir build]
+Which stage: `COCOON_STAGE=prod make package` (or `--stage prod`). There is no default: a stage that
+is unset, `local` or `test` is refused, and so is one whose functions would not run as a deployed
+stage (chalice.json must set its COCOON_STAGE to something other than local/test).
+
+Usage: COCOON_STAGE=<stage> python -m infra.package [--out dist] [--stage <stage>] [--build-dir build]
 """
 
 from __future__ import annotations
@@ -33,14 +37,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.tables import IDEMPOTENCY_TABLE, MAIN_TABLE, TABLE_ENV, table_properties
+from infra import inbound_email_topic, roles
+from infra.alarms import dead_letters_alarm
+from infra.roles import ATTACHMENTS_BUCKET, BILLING_QUEUE_ID
+from infra.stage_secrets import secret_environment, secret_resources
+from infra.tables import MAIN_TABLE, TABLE_ENV, table_properties
 from shared.api.errors import NOT_FOUND_CODE, NOT_FOUND_MESSAGE, error_json
+from shared.secrets import secrets_needed
 from shared.settings import TIME_TRAVEL_STAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The one region Cocoon runs in (customer data stays in Frankfurt); the template refuses any other.
 REGION = "eu-central-1"
-DEFAULT_STAGE = "prod"
+STAGE_VARIABLE = "COCOON_STAGE"
 # Our packages, copied to the zip root through the staging project's vendor/.
 PACKAGES = ("functions", "shared")
 # Chalice injects its own runtime (chalice/app.py, chalice/__init__.py) into the zip. Listing
@@ -55,31 +64,18 @@ REQUIRED_IN_ZIP = (
     "shared/policy.toml",
 )
 REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/")
-# Logical ids this module adds to the template.
-ATTACHMENTS_BUCKET = "AttachmentsBucket"
+# Logical ids this module adds to the template (the roles' own are in infra/roles.py).
 ATTACHMENTS_BUCKET_POLICY = "AttachmentsBucketPolicy"
 ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
-BILLING_QUEUE_ID = "BillingQueue"
 BILLING_DEAD_LETTERS_ID = "BillingDeadLetterQueue"
 BILLING_DEAD_LETTERS_ALARM_ID = "BillingDeadLettersAlarm"
 BILLING_QUEUE_ENV = "COCOON_BILLING_QUEUE_URL"
 # A message comes back this often before it goes to the dead-letter queue.
 BILLING_MAX_RECEIVES = 5
-LAMBDA_LOGS = "log-group:/aws/lambda/*"
 REST_API = "RestAPI"  # the AWS::Serverless::Api that `chalice package` generates
-DYNAMODB_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:Query",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:TransactWriteItems",
-    "dynamodb:TransactGetItems",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-)
+# API Gateway's stage throttling, for every method: a caller past this gets 429 before any Lambda runs.
+API_THROTTLE_RATE_PER_SECOND = 100
+API_THROTTLE_BURST = 200
 # What `chalice package` prints (and then carries on) when a dependency has no usable wheel.
 _MISSING_DEPENDENCIES = re.compile(r"Could not install dependencies:\n(.*?)\nYou will have to build", re.DOTALL)
 
@@ -121,24 +117,37 @@ def runtime_requirements(pyproject: Path = PROJECT_ROOT / "pyproject.toml") -> l
     return requirements
 
 
+def _chalice_json(config_file: Path = PROJECT_ROOT / "chalice.json") -> dict[str, Any]:
+    return json.loads(config_file.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
 def chalice_config(stage: str, config_file: Path = PROJECT_ROOT / "chalice.json") -> dict[str, Any]:
     """chalice.json with the stage made deployable: our own policy file instead of autogen.
 
     Chalice's policy autogen reads boto3 calls from app.py and cannot see PynamoDB's,
-    so the deployed roles get a hand-written policy (see `iam_policy_document`).
+    so the deployed roles get hand-written policies (infra/roles.py).
     """
-    config: dict[str, Any] = json.loads(config_file.read_text(encoding="utf-8"))
-    stages = config.get("stages", {})
-    if stage not in stages:
-        raise PackagingError(f"chalice.json has no stage {stage!r} (stages: {', '.join(sorted(stages))})")
-    runs_as = stage_environment(config, stage).get("COCOON_STAGE", stage)
-    if stage in TIME_TRAVEL_STAGES or runs_as in TIME_TRAVEL_STAGES:
-        # A deployed stage must ignore X-Cocoon-Now; the local and test stages honour it.
-        raise PackagingError(f"stage {stage!r} allows time travel and must not be deployed")
+    config = _chalice_json(config_file)
+    stage_runs_as(config, stage)
     deployable = copy.deepcopy(config)
     deployable["stages"][stage]["autogen_policy"] = False
     deployable["stages"][stage]["iam_policy_file"] = policy_file_name(stage)
     return deployable
+
+
+def stage_runs_as(config: dict[str, Any], stage: str) -> str:
+    """The COCOON_STAGE the stage's functions run as: set, and neither `local` nor `test`."""
+    stages = config.get("stages", {})
+    if stage not in stages:
+        raise PackagingError(f"chalice.json has no stage {stage!r} (stages: {', '.join(sorted(stages))})")
+    runs_as = str(stage_environment(config, stage).get(STAGE_VARIABLE, "")).strip()
+    if stage in TIME_TRAVEL_STAGES or runs_as in TIME_TRAVEL_STAGES:
+        # A deployed stage must ignore X-Cocoon-Now; the local and test stages honour it.
+        raise PackagingError(f"stage {stage!r} allows time travel and must not be deployed")
+    if not runs_as:
+        # Unset would run as `local` off Lambda; in Lambda the functions refuse to start (shared/settings.py).
+        raise PackagingError(f"stage {stage!r} sets no {STAGE_VARIABLE} in chalice.json: a deployed stage must")
+    return runs_as
 
 
 def policy_file_name(stage: str) -> str:
@@ -184,13 +193,13 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
     chalice_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PROJECT_ROOT / "app.py", project_dir / "app.py")
     (chalice_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    # Chalice requires the policy file; the merge template replaces the policy with the full one,
-    # which can name the tables and the bucket (their ARNs exist only inside CloudFormation).
-    logs_only = {
+    # Chalice requires the policy file; the merge template replaces each role's policy with its own
+    # (infra/roles.py), which can name the tables, bucket, queues and secrets (ARNs known only in the stack).
+    placeholder = {
         "Version": "2012-10-17",
-        "Statement": [_logs_statement(f"arn:aws:logs:{REGION}:*:{LAMBDA_LOGS}")],
+        "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
     }
-    (chalice_dir / policy_file_name(stage)).write_text(json.dumps(logs_only, indent=2) + "\n", encoding="utf-8")
+    (chalice_dir / policy_file_name(stage)).write_text(json.dumps(placeholder, indent=2) + "\n", encoding="utf-8")
     (project_dir / "requirements.txt").write_text("\n".join(runtime_requirements()) + "\n", encoding="utf-8")
     vendor = project_dir / "vendor"
     shutil.rmtree(vendor, ignore_errors=True)
@@ -233,66 +242,6 @@ def prune_cached_zips(project_dir: Path, keep: Path) -> None:
 
 
 # --- the merge template -------------------------------------------------------------------------------
-
-
-def _logs_statement(log_groups: str) -> dict[str, Any]:
-    """CloudWatch Logs for the functions' own log groups (`log_groups` is an ARN up to the group name)."""
-    resources: list[Any] = [log_groups, f"{log_groups}:*"]
-    if "${" in log_groups:
-        resources = [{"Fn::Sub": arn} for arn in resources]
-    return {
-        "Sid": "Logs",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": resources,
-    }
-
-
-def iam_policy_document() -> dict[str, Any]:
-    """The functions' permissions, written by hand: Chalice's autogen cannot see PynamoDB's calls.
-
-    Every function runs the same code base (any of them may write the outbox or
-    read an account), so all roles get this one policy.
-    """
-    table_arns: list[Any] = []
-    for logical_id in (MAIN_TABLE, IDEMPOTENCY_TABLE):
-        table_arns.append({"Fn::GetAtt": [logical_id, "Arn"]})
-        table_arns.append({"Fn::Sub": f"${{{logical_id}.Arn}}/index/*"})
-    ses_prefix = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "Tables", "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS), "Resource": table_arns},
-            {
-                "Sid": "SendMail",
-                "Effect": "Allow",
-                "Action": ["ses:SendEmail", "ses:SendRawEmail"],
-                "Resource": [
-                    {"Fn::Sub": f"{ses_prefix}:identity/*"},
-                    {"Fn::Sub": f"{ses_prefix}:configuration-set/*"},
-                ],
-            },
-            {
-                "Sid": "BillingQueue",
-                "Effect": "Allow",
-                "Action": [
-                    "sqs:SendMessage",
-                    "sqs:ReceiveMessage",
-                    "sqs:DeleteMessage",
-                    "sqs:ChangeMessageVisibility",
-                    "sqs:GetQueueAttributes",
-                ],
-                "Resource": [{"Fn::GetAtt": [BILLING_QUEUE_ID, "Arn"]}],
-            },
-            {
-                "Sid": "Attachments",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                "Resource": [{"Fn::Sub": f"${{{ATTACHMENTS_BUCKET}.Arn}}/*"}],
-            },
-            _logs_statement(f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{LAMBDA_LOGS}"),
-        ],
-    }
 
 
 def _attachments_bucket() -> dict[str, dict[str, Any]]:
@@ -385,27 +334,10 @@ def _billing_queue(config: dict[str, Any], stage: str) -> dict[str, dict[str, An
                 },
             },
         },
-        BILLING_DEAD_LETTERS_ALARM_ID: {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmDescription": "Accounts the billing consumer failed to bill 5 times: look at the dead letters.",
-                "Namespace": "AWS/SQS",
-                "MetricName": "ApproximateNumberOfMessagesVisible",
-                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [BILLING_DEAD_LETTERS_ID, "QueueName"]}}],
-                "Statistic": "Maximum",
-                "Period": 300,
-                "EvaluationPeriods": 1,
-                "Threshold": 0,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-            },
-        },
+        BILLING_DEAD_LETTERS_ALARM_ID: dead_letters_alarm(
+            BILLING_DEAD_LETTERS_ID, "Accounts the billing consumer failed to bill 5 times: look at the dead letters."
+        ),
     }
-
-
-def _sqs_events(function: dict[str, Any]) -> list[str]:
-    events = function.get("Properties", {}).get("Events", {})
-    return [name for name, event in events.items() if event.get("Type") == "SQS"]
 
 
 def _tables(names: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -489,32 +421,92 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
             "AttachmentsBucketName": {"Value": {"Ref": ATTACHMENTS_BUCKET}},
             "TableName": {"Value": {"Ref": MAIN_TABLE}},
             "BillingQueueUrl": {"Value": {"Ref": BILLING_QUEUE_ID}},
+            # The SES receipt rule's SNS action publishes here (set up with the domain's MX, outside the stack).
+            "InboundEmailTopicArn": {"Value": {"Ref": inbound_email_topic.TOPIC_ID}},
         },
     }
-    policy = iam_policy_document()
-    for role in roles:
-        # Lists are replaced, not merged: this is the role's whole inline policy.
-        merged["Resources"][role] = {
-            "Properties": {"Policies": [{"PolicyName": f"{role}Policy", "PolicyDocument": policy}]}
-        }
+    if len(roles) != len(functions):
+        raise PackagingError(f"chalice's template shares roles between functions ({', '.join(roles)}): one each")
     for function in functions:
-        # The queue's Ref also orders the stack: Chalice names the consumer's queue by an ARN string,
-        # which alone would let CloudFormation create the event source before the queue.
-        variables = {ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET}, BILLING_QUEUE_ENV: {"Ref": BILLING_QUEUE_ID}}
-        addition: dict[str, Any] = {"Properties": {"Environment": {"Variables": variables}}}
-        sqs_events = _sqs_events(resources[function])
-        if sqs_events:
-            # Chalice 1.34 cannot ask for partial batch responses: without this, Lambda ignores the
-            # consumer's batchItemFailures and returns the whole batch, or deletes it all.
-            addition["Properties"]["Events"] = {
-                name: {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}} for name in sqs_events
-            }
-        merged["Resources"][function] = addition
+        merged["Resources"].update(_function_additions(resources, function, stage))
+    sns_consumers = [name for name in functions if inbound_email_topic.sns_events(resources[name])]
+    if len(sns_consumers) > 1:
+        raise PackagingError(f"more than one function subscribes to SNS ({', '.join(sns_consumers)})")
+    for consumer in sns_consumers:
+        events = inbound_email_topic.sns_events(resources[consumer])
+        names = {inbound_email_topic.topic_name(event) for event in events.values()}
+        if len(names) != 1:
+            raise PackagingError(f"{consumer} subscribes to several topics: {', '.join(sorted(names))}")
+        merged["Resources"].update(inbound_email_topic.topic_resources(names.pop(), consumer))
+        _deep_update(merged["Resources"][consumer], inbound_email_topic.consumer_addition(list(events)))
+    merged["Resources"].update(secret_resources(stage))
     gateway_responses = {"MISSING_AUTHENTICATION_TOKEN": not_found_gateway_response()}
     merged["Resources"][REST_API] = {
-        "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses}}
+        "Properties": {
+            "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses},
+            "MethodSettings": [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": API_THROTTLE_RATE_PER_SECOND,
+                    "ThrottlingBurstLimit": API_THROTTLE_BURST,
+                }
+            ],
+        }
     }
     return merged
+
+
+def _function_additions(resources: dict[str, Any], function: str, stage: str) -> dict[str, dict[str, Any]]:
+    """One function's own role policy, log group, name, environment and event settings."""
+    properties = resources[function]["Properties"]
+    handler = str(properties["Handler"])
+    role = properties["Role"]["Fn::GetAtt"][0]
+    try:
+        policy = roles.policy_document(handler, function)
+    except roles.UndeclaredFunction as exc:
+        raise PackagingError(str(exc)) from exc
+    # The queue's Ref also orders the stack: Chalice names the consumer's queue by an ARN string,
+    # which alone would let CloudFormation create the event source before the queue.
+    variables = {
+        ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET},
+        BILLING_QUEUE_ENV: {"Ref": BILLING_QUEUE_ID},
+        **secret_environment(secrets_needed(handler)),
+    }
+    addition: dict[str, Any] = {
+        "Properties": {
+            "FunctionName": roles.function_name(stage, function),
+            "LoggingConfig": {"LogGroup": {"Ref": roles.log_group_id(function)}},
+            "Environment": {"Variables": variables},
+        }
+    }
+    sqs_events = {name: e for name, e in properties.get("Events", {}).items() if e.get("Type") == "SQS"}
+    if sqs_events:
+        # Chalice 1.34 cannot ask for partial batch responses: without this, Lambda ignores the
+        # consumer's batchItemFailures and returns the whole batch, or deletes it all.
+        addition["Properties"]["Events"] = {
+            name: {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}} for name in sqs_events
+        }
+        # Reserved as many as the event source may run at once: the consumer always gets them, and a
+        # flood of billing work can never take the rest of the account's concurrency (the API's).
+        concurrency = [e["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency") for e in sqs_events.values()]
+        if None in concurrency:
+            raise PackagingError(f"{function}: a queue consumer needs maximum_concurrency in app.py")
+        addition["Properties"]["ReservedConcurrentExecutions"] = sum(int(c) for c in concurrency)
+    return {
+        # Lists are replaced, not merged: this is the role's whole inline policy.
+        role: {"Properties": {"Policies": [{"PolicyName": f"{role}Policy", "PolicyDocument": policy}]}},
+        function: addition,
+        roles.log_group_id(function): roles.log_group(stage, function),
+    }
+
+
+def _deep_update(target: dict[str, Any], addition: dict[str, Any]) -> None:
+    for key, value in addition.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target[key], value)
+        else:
+            target[key] = value
 
 
 # --- checks -------------------------------------------------------------------------------------------
@@ -550,7 +542,7 @@ def run_cfn_lint(template: Path) -> list[str]:
 # --- the build ----------------------------------------------------------------------------------------
 
 
-def build(out: Path, stage: str = DEFAULT_STAGE, build_dir: Path = PROJECT_ROOT / "build") -> PackageResult:
+def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> PackageResult:
     """Build, check and write `<out>/sam.json` and `<out>/deployment.zip`."""
     seconds: dict[str, float] = {}
     started = time.monotonic()
@@ -618,18 +610,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=PROJECT_ROOT / "dist", help="where sam.json and deployment.zip go (dist/)"
     )
-    parser.add_argument("--stage", default=DEFAULT_STAGE, help="the chalice.json stage to package (prod)")
+    parser.add_argument(
+        "--stage", default=os.environ.get(STAGE_VARIABLE), help=f"the chalice.json stage to package (${STAGE_VARIABLE})"
+    )
     parser.add_argument(
         "--build-dir", type=Path, default=PROJECT_ROOT / "build", help="staging and cache (default build/)"
     )
     args = parser.parse_args(argv)
     try:
-        result = build(args.out, args.stage, args.build_dir)
+        result = build(args.out, chosen_stage(args.stage), args.build_dir)
     except PackagingError as exc:
         print(f"make package: {exc}", file=sys.stderr)
         return 1
     print(summary(result))
     return 0
+
+
+def chosen_stage(stage: str | None) -> str:
+    """The stage to build, which must be named: a forgotten COCOON_STAGE never builds something."""
+    stage = (stage or "").strip()
+    if not stage:
+        raise PackagingError(f"{STAGE_VARIABLE} is not set: name the stage, e.g. `{STAGE_VARIABLE}=prod make package`")
+    if stage in TIME_TRAVEL_STAGES:
+        raise PackagingError(f"{STAGE_VARIABLE}={stage} allows time travel and local keys: it is never deployed")
+    return stage
 
 
 def _venv_bin(name: str) -> Path:

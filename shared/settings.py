@@ -1,4 +1,4 @@
-"""Deployment settings read from the environment, with local defaults.
+"""Deployment settings read from the environment, with local defaults (never for secrets: shared/secrets.py).
 
 Business rules live in the policy file; this module only says *where* things
 are (tables, endpoints, directories, secrets) and which stage we run in.
@@ -7,6 +7,7 @@ are (tables, endpoints, directories, secrets) and which stage we run in.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,8 +49,8 @@ class Settings:
 def get_settings() -> Settings:
     """Read once per process: Lambda's environment does not change while it runs."""
     env = os.environ
-    stage = env.get("COCOON_STAGE", "local")
-    local_dir = Path(env.get("COCOON_LOCAL_DIR", PROJECT_ROOT / ".local"))
+    stage = deployment_stage(env)
+    local_dir = local_directory(env)
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1")),
@@ -65,6 +66,28 @@ def get_settings() -> Settings:
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
         inbound_authserv_id=env.get("COCOON_INBOUND_AUTHSERV_ID", "").strip() or None,
     )
+
+
+class StageNotSet(RuntimeError):
+    """A deployed function without COCOON_STAGE: it must refuse to start rather than run as `local`."""
+
+
+def deployment_stage(env: Mapping[str, str] | None = None) -> str:
+    """COCOON_STAGE. Unset means `local` on a developer's machine, never in Lambda (SPEC §11): a
+    function deployed without it would otherwise honour X-Cocoon-Now and sign with local keys."""
+    env = os.environ if env is None else env
+    stage = env.get("COCOON_STAGE", "").strip()
+    if stage:
+        return stage
+    if env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise StageNotSet("COCOON_STAGE is not set in this Lambda function: a deployed function never runs as local")
+    return "local"
+
+
+def local_directory(env: Mapping[str, str] | None = None) -> Path:
+    """Where `make run` keeps its data (and the local stage its secrets)."""
+    env = os.environ if env is None else env
+    return Path(env.get("COCOON_LOCAL_DIR", PROJECT_ROOT / ".local"))
 
 
 def _running_local_stack(stage: str, local_dir: Path) -> str | None:

@@ -19,21 +19,25 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from infra import package
+from infra import inbound_email_topic, package, roles
+from infra.stage_secrets import SECRET_RESOURCES
 from infra.tables import IDEMPOTENCY_TABLE, MAIN_TABLE, TABLE_ENV, ensure_tables, table_properties
 from shared.api.errors import NOT_FOUND_CODE, NOT_FOUND_MESSAGE, error_json
+from shared.secrets import INBOUND_EMAIL_SECRET, LINK_SECRET, secrets_needed
 from tests.functional.helpers import signup_fields
+from tests.packaging.build import STAGE, packaged_dist
+from tests.packaging.secrets_manager import SecretsManagerStandIn, secrets_manager, stored_secret
 
 pytestmark = pytest.mark.packaging
 
 VENV_BIN = Path(sys.executable).parent
-STAGE = "prod"
 TIME_TRAVEL_TO = "2020-01-01T00:00:00Z"
 FAKE_BUCKET = "cocoon-attachments-packaging-test"
 FAKE_QUEUE_URL = "https://sqs.eu-central-1.amazonaws.com/123456789012/cocoon-billing"
@@ -84,9 +88,23 @@ with open(result_path, "w", encoding="utf-8") as out:
 
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    assert package.main(["--out", str(out), "--stage", STAGE]) == 0, "make package failed (see captured stderr)"
-    return out
+    return packaged_dist(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def stand_in() -> Iterator[SecretsManagerStandIn]:
+    """Secrets Manager for the packaged functions, holding the stage's secrets by logical id."""
+    with secrets_manager() as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def stage_secrets(stand_in: SecretsManagerStandIn) -> dict[str, str]:
+    """ARN per secret resource of the template, with values shaped as GenerateSecretString makes them."""
+    return {
+        logical_id: stand_in.create(f"cocoon-prod/{logical_id}", stored_secret())
+        for logical_id in SECRET_RESOURCES.values()
+    }
 
 
 @pytest.fixture(scope="session")
@@ -133,7 +151,7 @@ def lambda_sandbox(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     }
 
 
-def _function_environment(function: dict[str, Any]) -> dict[str, str]:
+def _function_environment(function: dict[str, Any], secret_arns: dict[str, str]) -> dict[str, str]:
     """The deployed function's environment, with CloudFormation references made concrete."""
     env: dict[str, str] = {}
     for name, value in function["Properties"]["Environment"]["Variables"].items():
@@ -141,6 +159,8 @@ def _function_environment(function: dict[str, Any]) -> dict[str, str]:
             value = FAKE_BUCKET
         if value == {"Ref": package.BILLING_QUEUE_ID}:
             value = FAKE_QUEUE_URL
+        if isinstance(value, dict) and value.get("Ref") in secret_arns:
+            value = secret_arns[value["Ref"]]
         assert isinstance(value, str), f"{name}: unexpected reference {value!r}"
         env[name] = value
     return env
@@ -174,7 +194,13 @@ def _run_packaged(
     return result
 
 
-def _lambda_env(function: dict[str, Any], sandbox: dict[str, Path], **overrides: str) -> dict[str, str]:
+def _lambda_env(
+    function: dict[str, Any],
+    sandbox: dict[str, Path],
+    stand_in: SecretsManagerStandIn,
+    secret_arns: dict[str, str],
+    **overrides: str,
+) -> dict[str, str]:
     """A fresh environment as Lambda builds it: the template's variables, not this test process's."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -185,16 +211,23 @@ def _lambda_env(function: dict[str, Any], sandbox: dict[str, Path], **overrides:
         "AWS_ACCESS_KEY_ID": "local",  # DynamoDB Local accepts letters and digits only
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_LAMBDA_FUNCTION_NAME": "cocoon-prod-APIHandler",
+        "AWS_LAMBDA_FUNCTION_NAME": function["Properties"]["FunctionName"],
+        "_HANDLER": function["Properties"]["Handler"],  # Lambda sets it; it says which secrets the function holds
         "COCOON_LOCAL_DIR": str(sandbox["root"] / "local"),
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": stand_in.endpoint,  # the only AWS service stood in for here
     }
-    env.update(_function_environment(function))
+    env.update(_function_environment(function, secret_arns))
     env.update(overrides)
-    return env
+    return {name: value for name, value in env.items() if value != ""}  # an override of "" unsets
 
 
 def _against_local_prod_tables(
-    function: dict[str, Any], sandbox: dict[str, Path], db: str, tmp_path: Path
+    function: dict[str, Any],
+    sandbox: dict[str, Path],
+    db: str,
+    tmp_path: Path,
+    stand_in: SecretsManagerStandIn,
+    secret_arns: dict[str, str],
 ) -> tuple[dict[str, str], Any]:
     """The function's Lambda environment pointed at DynamoDB Local, and a client on its prod-named tables."""
     import boto3
@@ -202,6 +235,8 @@ def _against_local_prod_tables(
     env = _lambda_env(
         function,
         sandbox,
+        stand_in,
+        secret_arns,
         COCOON_DYNAMODB_ENDPOINT=db,
         COCOON_OUTBOX_DIR=str(tmp_path / "outbox"),
         COCOON_MAIL_TRANSPORT="eml",
@@ -249,27 +284,182 @@ def test_template_has_the_tables_of_infra_tables(resources: dict[str, Any]) -> N
     assert resources[MAIN_TABLE]["DeletionPolicy"] == "Retain"
 
 
-def test_every_role_may_use_both_tables_their_indexes_mail_and_attachments(
+def _statements(resources: dict[str, Any], function: dict[str, Any]) -> list[dict[str, Any]]:
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = resources[role_id]["Properties"]["Policies"]
+    return [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
+
+
+def _granted(statements: list[dict[str, Any]], action: str) -> list[Any]:
+    return [r for s in statements if s["Effect"] == "Allow" and action in s["Action"] for r in s["Resource"]]
+
+
+def _by_handler(functions: dict[str, Any], handler: str) -> dict[str, Any]:
+    (found,) = [f for f in functions.values() if f["Properties"]["Handler"] == handler]
+    return found  # type: ignore[no-any-return]
+
+
+def test_each_function_has_its_own_role(resources: dict[str, Any], functions: dict[str, Any]) -> None:
+    role_ids = [function["Properties"]["Role"]["Fn::GetAtt"][0] for function in functions.values()]
+    assert len(set(role_ids)) == len(functions) == len(roles.FUNCTION_NEEDS)
+    for role_id in role_ids:
+        assert resources[role_id]["Type"] == "AWS::IAM::Role"
+        assert len(resources[role_id]["Properties"]["Policies"]) == 1  # ours, replacing Chalice's placeholder
+
+
+def test_every_role_uses_the_main_table_and_only_the_api_the_idempotency_table(
     resources: dict[str, Any], functions: dict[str, Any]
 ) -> None:
     for name, function in functions.items():
-        role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
-        policies = resources[role_id]["Properties"]["Policies"]
-        statements = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
+        statements = _statements(resources, function)
+        tables = _granted(statements, "dynamodb:TransactWriteItems")
+        assert {"Fn::GetAtt": [MAIN_TABLE, "Arn"]} in tables, name
+        assert {"Fn::Sub": f"${{{MAIN_TABLE}.Arn}}/index/*"} in tables, name
+        for action in roles.DYNAMODB_ACTIONS:
+            assert _granted(statements, action) == tables, (name, action)
+        has_idempotency = {"Fn::GetAtt": [IDEMPOTENCY_TABLE, "Arn"]} in tables
+        assert has_idempotency == (function["Properties"]["Handler"] == "app.app"), name
+        # Nothing is granted on everything.
+        assert all(s["Resource"] != "*" and "*" not in s["Resource"] for s in statements), name
 
-        def granted(action: str, statements: list[dict[str, Any]] = statements) -> list[Any]:
-            return [r for s in statements if action in s["Action"] for r in s["Resource"]]
 
-        tables = granted("dynamodb:TransactWriteItems")
-        for table in (MAIN_TABLE, IDEMPOTENCY_TABLE):
-            assert {"Fn::GetAtt": [table, "Arn"]} in tables, (name, table)
-            assert {"Fn::Sub": f"${{{table}.Arn}}/index/*"} in tables, (name, table)
-        for action in package.DYNAMODB_ACTIONS:
-            assert granted(action) == tables, (name, action)
-        assert granted("ses:SendEmail"), name
-        assert granted("ses:SendRawEmail"), name
-        assert {"Fn::Sub": f"${{{package.ATTACHMENTS_BUCKET}.Arn}}/*"} in granted("s3:PutObject"), name
-        assert granted("logs:PutLogEvents"), name
+def test_only_the_mail_job_sends_mail(resources: dict[str, Any], functions: dict[str, Any]) -> None:
+    for name, function in functions.items():
+        sends = bool(_granted(_statements(resources, function), "ses:SendRawEmail"))
+        assert sends == (function["Properties"]["Handler"] == "app.job_mail"), name
+
+
+def test_blobs_are_written_by_intake_and_listed_and_deleted_by_the_deletion_job_only(
+    resources: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    from shared.storage.blobs import account_prefix
+
+    assert account_prefix("A1").startswith(roles.BLOB_PREFIX)
+    objects = {"Fn::Sub": f"${{{package.ATTACHMENTS_BUCKET}.Arn}}/{roles.BLOB_PREFIX}*"}
+    writers = {"app.app", "app.inbound_email_from_ses"}
+    for name, function in functions.items():
+        handler = function["Properties"]["Handler"]
+        statements = _statements(resources, function)
+        assert (objects in _granted(statements, "s3:PutObject")) == (handler in writers), name
+        assert (objects in _granted(statements, "s3:DeleteObject")) == (handler in writers | {"app.job_lifecycle"}), (
+            name
+        )
+        listing = [s for s in statements if "s3:ListBucket" in s["Action"]]
+        if handler != "app.job_lifecycle":
+            assert listing == [], name
+            continue
+        # The 180-day deletion lists an account's blobs before it deletes them: without this it fails in AWS.
+        (statement,) = listing
+        assert statement["Resource"] == [{"Fn::GetAtt": [package.ATTACHMENTS_BUCKET, "Arn"]}]
+        assert statement["Condition"] == {"StringLike": {"s3:prefix": [f"{roles.BLOB_PREFIX}*"]}}
+
+
+def test_each_function_logs_only_to_its_own_log_group(resources: dict[str, Any], functions: dict[str, Any]) -> None:
+    for name, function in functions.items():
+        statements = _statements(resources, function)
+        log_group_id = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        group = resources[log_group_id]
+        assert group["Type"] == "AWS::Logs::LogGroup"
+        assert group["Properties"]["LogGroupName"] == f"/aws/lambda/{function['Properties']['FunctionName']}"
+        assert group["Properties"]["RetentionInDays"] == roles.LOG_RETENTION_DAYS
+        logs = [s for s in statements if any(a.startswith("logs:") for a in s["Action"])]
+        assert logs == [
+            {
+                "Sid": "OwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [{"Fn::GetAtt": [log_group_id, "Arn"]}],
+            }
+        ], name
+
+
+def test_secrets_are_generated_in_the_stack_and_readable_only_by_the_functions_that_need_them(
+    resources: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    for logical_id in SECRET_RESOURCES.values():
+        properties = resources[logical_id]["Properties"]
+        assert resources[logical_id]["Type"] == "AWS::SecretsManager::Secret"
+        assert "SecretString" not in properties
+        assert properties["GenerateSecretString"] == {
+            "SecretStringTemplate": '{"kid":"k1"}',
+            "GenerateStringKey": "secret",
+            "PasswordLength": 64,
+            "ExcludePunctuation": True,
+        }
+    for name, function in functions.items():
+        handler = function["Properties"]["Handler"]
+        needed = secrets_needed(handler)
+        variables = function["Properties"]["Environment"]["Variables"]
+        readable = _granted(_statements(resources, function), "secretsmanager:GetSecretValue")
+        assert readable == [{"Ref": SECRET_RESOURCES[secret]} for secret in needed], name
+        for secret in (LINK_SECRET, INBOUND_EMAIL_SECRET):
+            expected = {"Ref": SECRET_RESOURCES[secret]} if secret in needed else None
+            assert variables.get(secret.arn_variable) == expected, (name, secret.arn_variable)
+    assert secrets_needed("app.app") == (LINK_SECRET, INBOUND_EMAIL_SECRET)  # the API verifies the webhook
+    assert secrets_needed("app.job_mail") == (LINK_SECRET,)
+
+
+def test_api_stage_throttles_every_method(resources: dict[str, Any]) -> None:
+    (setting,) = resources[package.REST_API]["Properties"]["MethodSettings"]
+    assert setting == {
+        "ResourcePath": "/*",
+        "HttpMethod": "*",
+        "ThrottlingRateLimit": package.API_THROTTLE_RATE_PER_SECOND,
+        "ThrottlingBurstLimit": package.API_THROTTLE_BURST,
+    }
+    assert 0 < package.API_THROTTLE_RATE_PER_SECOND <= package.API_THROTTLE_BURST
+
+
+def test_ses_receipt_topic_accepts_only_ses_of_this_account_and_feeds_the_consumer(
+    resources: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    consumer_id, consumer = next(
+        (n, f) for n, f in functions.items() if f["Properties"]["Handler"] == "app.inbound_email_from_ses"
+    )
+    topic = resources[inbound_email_topic.TOPIC_ID]
+    assert topic["Type"] == "AWS::SNS::Topic"
+    assert topic["Properties"]["TopicName"] == "cocoon-inbound-email"  # app.py subscribes by this name
+    (event,) = consumer["Properties"]["Events"].values()
+    assert event["Type"] == "SNS"  # SAM makes the subscription and the invoke permission from it
+    assert event["Properties"]["Topic"]["Fn::Sub"].endswith(":cocoon-inbound-email")
+    assert inbound_email_topic.TOPIC_ID in consumer["DependsOn"]
+
+    policy = resources[inbound_email_topic.TOPIC_POLICY_ID]["Properties"]
+    assert policy["Topics"] == [{"Ref": inbound_email_topic.TOPIC_ID}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert statement["Action"] == "SNS:Publish"
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+
+    dead_letters = {"Fn::GetAtt": [inbound_email_topic.DEAD_LETTERS_ID, "Arn"]}
+    invoke = resources[inbound_email_topic.INVOKE_CONFIG_ID]
+    assert invoke["Type"] == "AWS::Lambda::EventInvokeConfig"
+    assert invoke["Properties"]["FunctionName"] == {"Ref": consumer_id}
+    assert invoke["Properties"]["DestinationConfig"]["OnFailure"]["Destination"] == dead_letters
+    assert event["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": dead_letters}
+    assert dead_letters["Fn::GetAtt"][0] in json.dumps(_granted(_statements(resources, consumer), "sqs:SendMessage"))
+    queue_policy = resources[inbound_email_topic.DEAD_LETTERS_POLICY_ID]["Properties"]["PolicyDocument"]
+    assert queue_policy["Statement"][0]["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": {"Ref": inbound_email_topic.TOPIC_ID}}
+    }
+
+
+def test_every_dead_letter_queue_has_an_alarm(resources: dict[str, Any]) -> None:
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = {d["Value"]["Fn::GetAtt"][0] for a in alarms for d in a["Dimensions"] if d["Name"] == "QueueName"}
+    dead_letter_queues = {n for n, r in resources.items() if r["Type"] == "AWS::SQS::Queue" and "DeadLetter" in n}
+    assert dead_letter_queues == {package.BILLING_DEAD_LETTERS_ID, inbound_email_topic.DEAD_LETTERS_ID}
+    assert dead_letter_queues <= watched
+
+
+def test_billing_consumer_has_reserved_concurrency_for_its_event_source(functions: dict[str, Any]) -> None:
+    _, consumer = _consumer(functions)
+    (event,) = consumer["Properties"]["Events"].values()
+    maximum = event["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+    assert consumer["Properties"]["ReservedConcurrentExecutions"] == maximum
+    others = [f for f in functions.values() if f is not consumer]
+    assert all("ReservedConcurrentExecutions" not in f["Properties"] for f in others)
 
 
 def test_attachments_bucket_is_private_encrypted_and_known_to_every_function(
@@ -312,25 +502,24 @@ def test_billing_fans_out_through_a_queue_with_dead_letters_and_partial_batch_re
         "Ref": package.BILLING_QUEUE_ID
     }, name
 
-    # The nightly dispatcher has the time to queue a million accounts; every function knows the queue.
+    # The nightly dispatcher has the time to queue a million accounts; only it sends, only the consumer receives.
     (dispatcher,) = [f for f in functions.values() if f["Properties"]["Handler"] == "app.job_billing"]
     assert dispatcher["Properties"]["Timeout"] == 900
     for function_name, function in functions.items():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables[package.BILLING_QUEUE_ENV] == {"Ref": package.BILLING_QUEUE_ID}, function_name
-        role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
-        statements = [
-            statement
-            for policy in resources[role_id]["Properties"]["Policies"]
-            for statement in policy["PolicyDocument"]["Statement"]
-        ]
         on_queue = {
             action
-            for statement in statements
+            for statement in _statements(resources, function)
             if {"Fn::GetAtt": [package.BILLING_QUEUE_ID, "Arn"]} in statement["Resource"]
             for action in statement["Action"]
         }
-        assert {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= on_queue, function_name
+        expected = {
+            "app.job_billing": set(roles.QUEUE_SEND),
+            "app.bill_accounts_from_queue": set(roles.QUEUE_CONSUME),
+        }.get(function["Properties"]["Handler"], set())
+        assert on_queue == expected, function_name
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= set(roles.QUEUE_CONSUME)
 
 
 def test_unknown_routes_answer_404_in_our_error_shape(resources: dict[str, Any]) -> None:
@@ -365,13 +554,45 @@ def test_time_travel_stages_cannot_be_packaged() -> None:
     for stage in ("local", "test"):
         with pytest.raises(package.PackagingError, match="time travel"):
             package.chalice_config(stage)
+        with pytest.raises(package.PackagingError, match="time travel"):
+            package.chosen_stage(stage)
+
+
+def test_make_package_refuses_an_unnamed_stage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make package` without COCOON_STAGE builds nothing (it used to build prod by default)."""
+    monkeypatch.delenv("COCOON_STAGE", raising=False)
+    assert package.main(["--out", "/nonexistent/never-written"]) == 1
+    assert "COCOON_STAGE is not set" in capsys.readouterr().err
+    monkeypatch.setenv("COCOON_STAGE", "test")
+    assert package.main(["--out", "/nonexistent/never-written"]) == 1
+    assert "time travel" in capsys.readouterr().err
+    assert package.chosen_stage(" prod ") == "prod"
+
+
+def test_a_stage_that_would_run_as_local_cannot_be_packaged(tmp_path: Path) -> None:
+    config = json.loads((package.PROJECT_ROOT / "chalice.json").read_text(encoding="utf-8"))
+    del config["stages"]["prod"]["environment_variables"]["COCOON_STAGE"]
+    config_file = tmp_path / "chalice.json"
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(package.PackagingError, match="sets no COCOON_STAGE"):
+        package.chalice_config("prod", config_file)
+
+
+def test_every_function_runs_as_the_stage(functions: dict[str, Any]) -> None:
+    for name, function in functions.items():
+        assert function["Properties"]["Environment"]["Variables"]["COCOON_STAGE"] == STAGE, name
 
 
 # --- (c) handler strings ----------------------------------------------------------------------------------
 
 
 def test_every_handler_string_names_an_attribute_of_app_py(
-    functions: dict[str, Any], lambda_sandbox: dict[str, Path]
+    functions: dict[str, Any],
+    lambda_sandbox: dict[str, Path],
+    stand_in: SecretsManagerStandIn,
+    stage_secrets: dict[str, str],
 ) -> None:
     """Chalice #1566: a handler string that app.py lacks deploys fine and fails on every invocation."""
     import app as project_app
@@ -383,8 +604,103 @@ def test_every_handler_string_names_an_attribute_of_app_py(
         assert callable(getattr(project_app, attribute, None)), f"{name}: app.py has no {attribute}"
         handlers.append(attribute)
     # And the app.py that Lambda imports, from the zip, in a clean interpreter.
-    result = _run_packaged(lambda_sandbox, _lambda_env(functions["APIHandler"], lambda_sandbox), handlers)
+    env = _lambda_env(functions["APIHandler"], lambda_sandbox, stand_in, stage_secrets)
+    result = _run_packaged(lambda_sandbox, env, handlers)
     assert result["missing_handlers"] == []
+
+
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "packaging-test",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-11-23T10:00:00Z",
+    "region": "eu-central-1",
+    "resources": [],
+    "detail": {},
+}
+
+
+def _first_event(testdata_dir: Path, handler: str) -> dict[str, Any]:
+    """A harmless first event for the handler: GET /openapi.json, a schedule tick, an empty batch."""
+    if handler == "app.app":
+        event = json.loads((testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text())
+        event.update(httpMethod="GET", resource="/openapi.json", path="/openapi.json", pathParameters=None, body=None)
+        event["requestContext"].update(httpMethod="GET", resourcePath="/openapi.json")
+        return event  # type: ignore[no-any-return]
+    if handler == "app.bill_accounts_from_queue":
+        return {"Records": []}
+    return SCHEDULED_EVENT
+
+
+def _served_first_event(
+    sandbox: dict[str, Path], env: dict[str, str], testdata_dir: Path, handler: str
+) -> tuple[bool, str]:
+    """Whether the packaged function handled its first event, and everything it printed."""
+    request_file = sandbox["root"] / "request.json"
+    result_file = sandbox["root"] / "first-event.json"
+    request = {"handlers": [], "event": _first_event(testdata_dir, handler), "handler": handler.split(".", 1)[1]}
+    request_file.write_text(json.dumps(request), encoding="utf-8")
+    result_file.unlink(missing_ok=True)
+    command = [str(sandbox["python"]), "-I", str(sandbox["driver"]), str(sandbox["code"]), str(sandbox["runtime"])]
+    command += [str(request_file), str(result_file)]
+    process = subprocess.run(command, env=env, cwd=sandbox["root"], capture_output=True, text=True, timeout=120)
+    output = process.stdout + process.stderr
+    if process.returncode != 0:
+        return False, output
+    response = json.loads(result_file.read_text(encoding="utf-8"))["response"]
+    served = not (isinstance(response, dict) and int(response.get("statusCode", 200)) >= 500)
+    return served, output
+
+
+@pytest.mark.parametrize("handler", ["app.app", "app.job_trial_expiry", "app.bill_accounts_from_queue"])
+def test_packaged_functions_refuse_to_work_without_their_secrets(
+    db: str,
+    testdata_dir: Path,
+    functions: dict[str, Any],
+    lambda_sandbox: dict[str, Path],
+    tmp_path: Path,
+    stand_in: SecretsManagerStandIn,
+    stage_secrets: dict[str, str],
+    handler: str,
+) -> None:
+    function = _by_handler(functions, handler)
+    env, _ = _against_local_prod_tables(function, lambda_sandbox, db, tmp_path, stand_in, stage_secrets)
+    for variable in [s.arn_variable for s in secrets_needed(handler)]:
+        env_without = {k: v for k, v in env.items() if k != variable}
+        served, output = _served_first_event(lambda_sandbox, env_without, testdata_dir, handler)
+        assert not served, (handler, variable)
+        assert "MissingSecret" in output and variable in output, output[-3000:]
+    # With the secrets the same function works: the refusal above is about them alone.
+    served, output = _served_first_event(lambda_sandbox, env, testdata_dir, handler)
+    assert served, output[-3000:]
+
+
+def test_packaged_api_refuses_to_work_with_a_local_default_secret(
+    testdata_dir: Path,
+    functions: dict[str, Any],
+    lambda_sandbox: dict[str, Path],
+    stand_in: SecretsManagerStandIn,
+    stage_secrets: dict[str, str],
+) -> None:
+    known = stand_in.create("cocoon-prod/known-link", stored_secret(secret="local-link-secret"))
+    env = _lambda_env(functions["APIHandler"], lambda_sandbox, stand_in, stage_secrets, COCOON_LINK_SECRET_ARN=known)
+    served, output = _served_first_event(lambda_sandbox, env, testdata_dir, "app.app")
+    assert not served
+    assert "COCOON_LINK_SECRET_ARN" in output and "local default" in output, output[-3000:]
+
+
+def test_packaged_function_without_a_stage_refuses_to_start(
+    testdata_dir: Path,
+    functions: dict[str, Any],
+    lambda_sandbox: dict[str, Path],
+    stand_in: SecretsManagerStandIn,
+    stage_secrets: dict[str, str],
+) -> None:
+    env = _lambda_env(functions["APIHandler"], lambda_sandbox, stand_in, stage_secrets, COCOON_STAGE="")
+    served, output = _served_first_event(lambda_sandbox, env, testdata_dir, "app.app")
+    assert not served and "StageNotSet" in output, output[-3000:]
 
 
 # --- (d) the packaged handler serves a signup ---------------------------------------------------------
@@ -396,10 +712,12 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
     functions: dict[str, Any],
     lambda_sandbox: dict[str, Path],
     tmp_path: Path,
+    stand_in: SecretsManagerStandIn,
+    stage_secrets: dict[str, str],
 ) -> None:
     api_handler = functions["APIHandler"]
     assert api_handler["Properties"]["Handler"] == "app.app"
-    env, client = _against_local_prod_tables(api_handler, lambda_sandbox, db, tmp_path)
+    env, client = _against_local_prod_tables(api_handler, lambda_sandbox, db, tmp_path, stand_in, stage_secrets)
 
     sample = json.loads((testdata_dir / "aws_events" / "powertools" / "apiGatewayProxyEvent.json").read_text())
     event = copy.deepcopy(sample)
@@ -455,12 +773,14 @@ def test_packaged_queue_consumer_bills_an_account_and_reports_a_bad_message(
     functions: dict[str, Any],
     lambda_sandbox: dict[str, Path],
     tmp_path: Path,
+    stand_in: SecretsManagerStandIn,
+    stage_secrets: dict[str, str],
 ) -> None:
     from shared.contracts import BillingWorkItem
     from tests.functional.test_billing_reliability import NOW, _account_items
 
     _, consumer = _consumer(functions)
-    env, client = _against_local_prod_tables(consumer, lambda_sandbox, db, tmp_path)
+    env, client = _against_local_prod_tables(consumer, lambda_sandbox, db, tmp_path, stand_in, stage_secrets)
     partition = _account_items(0, "2026-04-01", None, random.Random(1))  # April and May are due
     for item in partition:
         client.put_item(TableName=env["COCOON_TABLE"], Item=item.serialize())
