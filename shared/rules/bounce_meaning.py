@@ -170,7 +170,8 @@ _NOT_ADDRESS_WORDING: tuple[tuple[BounceMeaning, re.Pattern[str]], ...] = (
         r"desactivad", r"sospes", r"disattivat", r"заблокирован", r"отключен", r"停止",
     )),
     (BounceMeaning.CONTENT_REJECTED, _words(
-        r"\bspam", r"\bjunk\b", r"virus", r"malware", r"phishing", r"\bfilter", r"content (?:rejected|filter|policy)",
+        r"\bspam(?!haus)", r"\bjunk\b", r"virus", r"malware", r"phishing", r"\bfilter",
+        r"content (?:rejected|filter|policy)",
         r"message content", r"prohibited content", r"\bbulk\b", r"attachment", r"message (?:is )?too (?:big|large)",
         r"size (?:limit|exceeds)",
     )),
@@ -208,7 +209,7 @@ _ADDRESS_WORDING = _words(
     r"invalid (?:final delivery )?(?:recipient|mailbox|address|user ?(?:id)?|account)",
     r"(?:not a|no) valid (?:recipient|mailbox|user|address)", r"does ?n[o']t exist", r"no longer exists",
     r"not (?:listed )?in (?:the |our )?(?:public )?(?:directory|address book|name (?:&|and) address book)",
-    r"not listed in", r"no mailbox (?:here|by that name)", r"does ?n[o']t have an? (?:\w+ )?account",
+    r"not listed in", r"no mailbox (?:here|by that name)", r"does ?n[o']t have an? (?:[\w.-]+ )?account",
     r"not our customer", r"unroutable", r"unrouteable", r"host (?:not found|unknown)", r"unknown host",
     r"domain (?:not found|unknown|does ?n[o']t exist|name not found)", r"unknown domain", r"\bnxdomain\b",
     r"null mx", r"does ?n[o']t accept (?:e-?)?mail", r"has moved", r"moved (?:permanently|away)",
