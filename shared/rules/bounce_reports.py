@@ -122,16 +122,21 @@ def _named_in_notice(notice: str, own: Collection[str]) -> list[str]:
 
 
 def _evidence(notice: str, address: str, failed: Sequence[str]) -> str:
-    """What the notice says about one address: its opening, and from each mention to the next other address."""
+    """What the notice says about one address: its opening, and from each mention to the next other address.
+
+    The opening (up to the first failed address it names, the whole notice when it names none)
+    often states the reason once for all recipients, so it counts for each.
+    """
     lowered = notice.lower()
     mentions = sorted(
         (position, other)
         for other in failed
         for position in (m.start() for m in re.finditer(re.escape(other), lowered))
     )
+    opening = notice[: mentions[0][0]] if mentions else notice
     if not any(other == address for _, other in mentions):
-        return ""
-    pieces = [notice[: mentions[0][0]]]
+        return opening[:_MAX_EVIDENCE_CHARS]
+    pieces = [opening]
     for index, (position, other) in enumerate(mentions):
         if other != address:
             continue
