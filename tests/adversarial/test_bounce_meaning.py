@@ -57,7 +57,7 @@ def _prose(notice: str, returned_id: str) -> bytes:
         "--- Below this line is a copy of the message.\r\n\r\n"
         f"Message-ID: {returned_id}\r\nFrom: Cocoon <no-reply@cocoon.example>\r\nTo: {ADMIN}\r\n"
         "Subject: Your request\r\n\r\nWe have received your request.\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _suppressions() -> list[SuppressedAddress]:
