@@ -37,7 +37,7 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
     nobody: no ticket, no message, no answer (kept for staff review if it names a contact).
     """
     from shared.policy import get_policy
-    from shared.rules.bounces import addresses_stopped_by_bounce, status_code
+    from shared.rules.bounces import addresses_stopped_by_bounce, suppression_reason
     from shared.rules.inbound_mail import parse_inbound_mail
     from shared.rules.signing import mail_id_from_message_id, message_was_sent_to
     from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
@@ -66,11 +66,11 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
     mail = parse_inbound_mail(raw, max_attachment_bytes=policy.support.max_attachment_bytes)
     if mail.automatic is not None:
         # A bounce stops mail to an address only if it returns exactly one mail of ours, signed for
-        # that very address, and says the address does not exist (shared/rules/bounces.py).
+        # that very address, and what it says MEANS the address does not exist (shared/rules/bounces.py).
         for failure in addresses_stopped_by_bounce(
             mail, lambda mid, address: message_was_sent_to(f"<{mid}>", address, keyring)
         ):
-            suppress(failure.address, f"hard bounce {status_code(failure.status)}", now, source="inbound-dsn")
+            suppress(failure.address, suppression_reason(failure), now, source="inbound-dsn")
         metrics.add_metric(name="InboundMailAutomatic", unit="Count", value=1)
         return "dropped", None
     if not mail.sender_address:

@@ -28,6 +28,8 @@ from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from enum import StrEnum
 
+from shared.rules.bounce_reports import BouncedRecipient, DsnFailure
+
 __all__ = [
     "REPLY_LANGUAGES",
     "Attachment",
@@ -130,6 +132,9 @@ class InboundMail:
     returned_message_count: int = 0
     # How many MIME parts the mail has (multiparts included): the caller refuses more than the policy allows.
     part_count: int = 0
+    # Every recipient a bounce reports as failed (RFC 3464 or not), each with what its failure
+    # means (shared/rules/bounce_meaning.py): only an address failure may stop mail to it.
+    bounced_recipients: tuple[BouncedRecipient, ...] = ()
 
     @property
     def is_automatic(self) -> bool:
@@ -891,6 +896,46 @@ def _failed_deliveries(status_parts: Sequence[Message]) -> list[FailedDelivery]:
     return found
 
 
+def _dsn_failures(status_parts: Sequence[Message]) -> list[DsnFailure]:
+    """Each failed recipient of the reports with its status and the receiving server's Diagnostic-Code."""
+    found: list[DsnFailure] = []
+    for part in status_parts:
+        try:
+            blocks = _status_blocks(part)
+        except Exception:  # an unreadable report names nobody
+            blocks = []
+        for fields in blocks:
+            if _token(fields.get("action", "")) != "failed":
+                continue
+            status = _normalize_space(fields.get("status", "")).strip()
+            diagnostic = _normalize_space(fields.get("diagnostic-code", ""))
+            for key in ("final-recipient", "original-recipient"):
+                address = _recipient(fields.get(key, ""))
+                if address and all(f.address != address for f in found):
+                    found.append(DsnFailure(address, status, diagnostic))
+    return found
+
+
+def _read_bounce(
+    message: Message, found: _Collected, headers: dict[str, list[str]], sender_address: str | None
+) -> tuple[tuple[BouncedRecipient, ...], list[str]]:
+    """A bounce's failed recipients with their meaning, and the Message-IDs its text quotes."""
+    from email.utils import getaddresses
+
+    from shared.rules.bounce_reports import notice_text, quoted_message_ids, read_bounced_recipients
+
+    body = "\n\n".join(found.plain) or "\n\n".join(html_to_text(markup) for markup in found.html)
+    own = {sender_address or ""}
+    try:
+        own.update(address.lower() for _, address in getaddresses([_fix_8bit_header(v) for v in headers.get("to", [])]))
+    except Exception:  # an unreadable To names nobody we must leave out
+        own = {sender_address or ""}
+    recipients = read_bounced_recipients(
+        message, dsn_failures=_dsn_failures(found.status_parts), notice=notice_text(body), own_addresses=own
+    )
+    return recipients, quoted_message_ids(body)
+
+
 def _hard_bounces(status_parts: Sequence[Message], failed_header: Sequence[str]) -> list[str]:
     """Recipients whose delivery failed permanently (Action: failed, Status 5.x.x)."""
     found: list[str] = []
@@ -1250,10 +1295,23 @@ def parse_inbound_mail(
     hard_bounces: list[str] = []
     returned_ids: list[str] = []
     failed: list[FailedDelivery] = []
+    bounced: tuple[BouncedRecipient, ...] = ()
+    returned_count = 0
     if kind is AutomaticKind.BOUNCE:
         hard_bounces = _hard_bounces(found.status_parts, headers.get("x-failed-recipients", []))
         returned_ids = list(dict.fromkeys(found.returned_ids))
+        returned_count = found.returned_parts
         failed = _failed_deliveries(found.status_parts)
+        try:
+            bounced, quoted_ids = _read_bounce(message, found, headers, sender_address)
+        except Exception as exc:  # an unreadable report stops nothing
+            bounced, quoted_ids = (), []
+            defects.append(type(exc).__name__)
+        # A non-standard bounce quotes the original in its text: each Message-ID quoted there is one
+        # more returned-message candidate, so a report quoting several is still used for nothing.
+        extra_ids = [mid for mid in quoted_ids if mid not in returned_ids]
+        returned_ids += extra_ids
+        returned_count += len(extra_ids)
 
     # A forward's content is the request, not quoted history.
     reply_text = body_text if _FORWARD_PREFIX.match(subject) else latest_reply(body_text, languages=reply_languages)
@@ -1278,6 +1336,7 @@ def parse_inbound_mail(
         vague_subject=is_vague_subject(subject),
         defects=tuple(dict.fromkeys(defects)),
         failed_deliveries=tuple(failed),
-        returned_message_count=found.returned_parts if kind is AutomaticKind.BOUNCE else 0,
+        returned_message_count=returned_count,
         part_count=len(found.part_types),
+        bounced_recipients=bounced,
     )
