@@ -54,7 +54,6 @@ for blueprint_module in (
     export,
     tickets,
     inbound_email,
-    mail_events,
     mail_review,
     staff_tickets,
     customer_links,
