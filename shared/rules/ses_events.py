@@ -5,14 +5,16 @@ set's event destination: `eventType`, with our message tags in `mail.tags`) and 
 notifications (`notificationType`, no tags), as in ../shared/testdata/ses_notifications/.
 
 Our mail id travels as the SES message tag `mail_id`. A tag value may hold only ASCII letters,
-digits, `_` and `-` (at most 256 characters), so `mail_id_tag_value` escapes every other character
-as `_XX` (its UTF-8 bytes in hex, `_` itself too) and `mail_id_from_tag` reverses it. Our mail ids
-are letters, digits and dashes, so the tag is usually the id itself; a tag written before this
-encoding (`#` replaced by `-`) reads back unchanged, as no mail id ever held a `#`.
+digits, `_` and `-` (at most 256 characters). Our mail ids are made of those, so the tag is the id
+itself; any other id (or one starting with `b64-`) travels as `b64-` + its UTF-8 in unpadded
+base64url, whose alphabet is tag-safe, and `mail_id_from_tag` reverses both. A tag written before
+(the id with `#` replaced by `-`) reads back unchanged, as no mail id ever held a `#`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass
@@ -21,8 +23,8 @@ from typing import Any
 
 MAIL_ID_TAG = "mail_id"
 _TAG_MAX = 256
-_TAG_PLAIN = re.compile(r"[A-Za-z0-9-]")
-_TAG_VALUE = re.compile(r"(?:[A-Za-z0-9-]|_[0-9A-F]{2})+")
+_TAG_SAFE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_ENCODED = "b64-"  # then the id's UTF-8 in unpadded base64url, whose alphabet is tag-safe
 
 # SES's names (both formats) → ours. Open, Click and Subscription events are not ours to track.
 _KINDS = {
@@ -91,23 +93,23 @@ class MailEvent:
 
 def mail_id_tag_value(mail_id: str) -> str | None:
     """The tag value that carries `mail_id` (reversible); None if it would not fit SES's 256 characters."""
-    encoded = "".join(
-        char if _TAG_PLAIN.fullmatch(char) else "".join(f"_{byte:02X}" for byte in char.encode("utf-8"))
-        for char in mail_id
-    )
-    return encoded if 0 < len(encoded) <= _TAG_MAX else None
+    if _TAG_SAFE.fullmatch(mail_id) and not mail_id.startswith(_ENCODED):
+        value = mail_id
+    else:
+        value = _ENCODED + base64.urlsafe_b64encode(mail_id.encode("utf-8")).decode("ascii").rstrip("=")
+    return value if 0 < len(value) <= _TAG_MAX else None
 
 
 def mail_id_from_tag(value: str) -> str | None:
     """The mail id a tag value carries; None for a value we did not write."""
-    if not _TAG_VALUE.fullmatch(value):
+    if not _TAG_SAFE.fullmatch(value):
         return None
-    raw = bytearray()
-    for plain, escaped in re.findall(r"([A-Za-z0-9-])|_([0-9A-F]{2})", value):
-        raw += plain.encode("ascii") if plain else bytes.fromhex(escaped)
+    if not value.startswith(_ENCODED):
+        return value
+    encoded = value.removeprefix(_ENCODED)
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8") or None
+    except (binascii.Error, ValueError):
         return None
 
 
