@@ -72,6 +72,7 @@ BILLING_DEAD_LETTERS_ALARM_ID = "BillingDeadLettersAlarm"
 BILLING_QUEUE_ENV = "COCOON_BILLING_QUEUE_URL"
 MAIL_EVENTS_TOPIC_ENV = "COCOON_MAIL_EVENTS_TOPIC_ARN"
 INBOUND_EMAIL_TOPIC_ENV = "COCOON_INBOUND_EMAIL_TOPIC_ARN"
+INBOUND_EMAIL_TOPIC_NAME = "cocoon-inbound-email"  # app.py subscribes by this name
 # A message comes back this often before it goes to the dead-letter queue.
 BILLING_MAX_RECEIVES = 5
 REST_API = "RestAPI"  # the AWS::Serverless::Api that `chalice package` generates
@@ -432,7 +433,7 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
     for function in functions:
         merged["Resources"].update(_function_additions(resources, function, stage))
     # Each SNS topic app.py subscribes to, with its policy, dead letters and alarm: one consumer each.
-    topics = {"cocoon-inbound-email": inbound_email_topic.INBOUND_EMAIL, mail_events_topic.TOPIC_NAME: None}
+    topics = {INBOUND_EMAIL_TOPIC_NAME: inbound_email_topic.INBOUND_EMAIL, mail_events_topic.TOPIC_NAME: None}
     consumers: dict[str, str] = {}
     for consumer in [name for name in functions if inbound_email_topic.sns_events(resources[name])]:
         events = inbound_email_topic.sns_events(resources[consumer])
@@ -484,8 +485,10 @@ def _function_additions(resources: dict[str, Any], function: str, stage: str) ->
         BILLING_QUEUE_ENV: {"Ref": BILLING_QUEUE_ID},
         # The topics whose signed messages the consumers take (any other is refused), and the
         # configuration set every mail is sent with (its events come back on the mail events topic).
-        MAIL_EVENTS_TOPIC_ENV: {"Ref": mail_events_topic.MAIL_EVENTS.topic},
-        INBOUND_EMAIL_TOPIC_ENV: {"Ref": inbound_email_topic.TOPIC_ID},
+        # (The ARNs are written out from the fixed names rather than by Ref: the consumers' DependsOn
+        # already orders them after the topics, and a Ref would order every function after both.)
+        MAIL_EVENTS_TOPIC_ENV: topic_arn(mail_events_topic.TOPIC_NAME),
+        INBOUND_EMAIL_TOPIC_ENV: topic_arn(INBOUND_EMAIL_TOPIC_NAME),
         mail_events_topic.CONFIGURATION_SET_ENV: {"Ref": mail_events_topic.CONFIGURATION_SET_ID},
         **secret_environment(secrets_needed(handler)),
     }
@@ -515,6 +518,11 @@ def _function_additions(resources: dict[str, Any], function: str, stage: str) ->
         function: addition,
         roles.log_group_id(function): roles.log_group(stage, function),
     }
+
+
+def topic_arn(name: str) -> dict[str, str]:
+    """The ARN of our SNS topic `name` in this stack's account and region."""
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{name}"}
 
 
 def _deep_update(target: dict[str, Any], addition: dict[str, Any]) -> None:

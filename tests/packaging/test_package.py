@@ -161,6 +161,13 @@ def _function_environment(function: dict[str, Any], secret_arns: dict[str, str])
             value = FAKE_QUEUE_URL
         if isinstance(value, dict) and value.get("Ref") in secret_arns:
             value = secret_arns[value["Ref"]]
+        if value == {"Ref": mail_events_topic.CONFIGURATION_SET_ID}:
+            value = mail_events_topic.configuration_set_name(STAGE)
+        if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):  # the topics' ARNs
+            pseudo = {"${AWS::Partition}": "aws", "${AWS::Region}": "eu-central-1", "${AWS::AccountId}": "123456789012"}
+            value = value["Fn::Sub"]
+            for reference, concrete in pseudo.items():
+                value = value.replace(reference, concrete)
         assert isinstance(value, str), f"{name}: unexpected reference {value!r}"
         env[name] = value
     return env
@@ -482,8 +489,8 @@ def test_ses_events_of_our_mail_come_back_through_a_configuration_set_and_a_topi
     for function in functions.values():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables[mail_events_topic.CONFIGURATION_SET_ENV] == {"Ref": mail_events_topic.CONFIGURATION_SET_ID}
-        assert variables[package.MAIL_EVENTS_TOPIC_ENV] == {"Ref": ids.topic}
-        assert variables[package.INBOUND_EMAIL_TOPIC_ENV] == {"Ref": inbound_email_topic.TOPIC_ID}
+        assert variables[package.MAIL_EVENTS_TOPIC_ENV]["Fn::Sub"].endswith(":sns:${AWS::Region}:${AWS::AccountId}:cocoon-mail-events")
+        assert variables[package.INBOUND_EMAIL_TOPIC_ENV] == package.topic_arn("cocoon-inbound-email")
 
 
 def test_every_dead_letter_queue_has_an_alarm(resources: dict[str, Any]) -> None:
