@@ -21,6 +21,7 @@ from functions import (
     docs,
     export,
     inbound_email,
+    mail_events,
     mail_review,
     signup,
     staff_tickets,
@@ -106,15 +107,28 @@ def bill_accounts_from_queue(event: Any) -> dict[str, Any]:
 
 @app.on_sns_message(topic="cocoon-inbound-email", name="inbound_email_from_ses")
 def inbound_email_from_ses(event: Any) -> None:
-    """SES receipt rule → SNS → here. Only SNS can invoke this function (its subscription), so the
-    notification is authentic; a redelivery has the same Message-ID and no second effect."""
-    raw = inbound_email.raw_mail_from_ses_notification(event.message)
+    """SES receipt rule → SNS → here. Only SNS's subscription may invoke this function, and the message
+    must carry SNS's signature for our topic too (a forgery raises: no effect, dead-letter queue);
+    a redelivery has the same Message-ID and no second effect."""
+    from shared.settings import get_settings
+
+    sns = mail_events.sns_record_message(event.to_dict())
+    message = mail_events.verified_sns_message(sns, get_settings().inbound_email_topic_arn, None)
+    raw = inbound_email.raw_mail_from_ses_notification(message)
     if raw is None:
         logger.warning("SNS message is not an SES Received notification with content")
         return
-    trust = inbound_email.sender_trust_from_ses_notification(event.message)
+    trust = inbound_email.sender_trust_from_ses_notification(message)
     outcome, number = inbound_email.take_in_mail(raw, datetime.now(UTC), trust=trust)
     logger.info("inbound mail", extra={"outcome": outcome, "ticket": number, "via": "ses"})
+
+
+@app.on_sns_message(topic="cocoon-mail-events", name="mail_events_from_ses")
+def mail_events_from_ses(event: Any) -> None:
+    """Our mails' SES events (configuration set → SNS → here): verified, recorded on their outbox mail.
+    A forged message raises (no effect; Lambda's retries, then the dead-letter queue and its alarm)."""
+    outcome = mail_events.take_mail_event(mail_events.sns_record_message(event.to_dict()), datetime.now(UTC))
+    logger.info("mail event", extra={"outcome": outcome})
 
 
 @app.schedule(JOBS["sla-watch"].schedule, name="job_sla_watch")

@@ -8,7 +8,7 @@ from shared.jobs import JobResult, ProgressCallback
 from shared.mail.transport import MailTransport, default_transport
 from shared.observability import logger
 from shared.storage import outbox
-from shared.storage.tickets import is_suppressed
+from shared.storage.suppressions import mail_stopped
 
 JOB_NAME = "mail"
 
@@ -24,8 +24,8 @@ def run(now: datetime, progress: ProgressCallback | None = None, transport: Mail
                 result.skipped += 1  # another sender has it
                 continue
             claimed_any = True
-            if is_suppressed(mail.recipient):
-                outbox.mark_sent(mail, now)  # a hard bounce stopped mail to this address: never sent
+            if mail_stopped(mail.recipient, mail.template, now):
+                outbox.mark_suppressed(mail, now)  # an address failure or a complaint stopped it: never sent
                 result.count("suppressed")
                 continue
             try:

@@ -1,6 +1,8 @@
-"""Staff review of inbound mail we did not act on: lifted suppressions and unverified senders."""
+"""Staff review of mail: why an address is stopped (and lifting it), a mail's fate, unverified senders."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from chalice.app import Blueprint, Response
 
@@ -37,6 +39,86 @@ def lift_suppression() -> Response:
     principal = current_scope().principal
     logger.info("suppression lifted", extra={"staff": principal.staff_id if principal else None})
     return json_response({"email": address, "lifted": True})
+
+
+@api_route(
+    bp,
+    "/staff/suppressions/show",
+    "POST",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="Why mail to an address is stopped: the event, its time, the server's diagnostic and the source",
+    request_model="shared.contracts:SuppressionShowRequest",
+    response_model="shared.contracts:SuppressionView",
+)
+def show_suppression() -> Response:
+    """A POST with the address in the body (not a GET): addresses do not belong in URLs or access logs."""
+    from shared.contracts import SuppressionShowRequest
+    from shared.rules.clock import utc_iso
+    from shared.rules.identity import normalize_email
+    from shared.storage.suppressions import is_in_force, stops_all_mail, suppression_of
+
+    request = bp.current_request
+    form = validate(SuppressionShowRequest, decode_body(raw_body(request), request.headers))
+    address = normalize_email(str(form.email))
+    item = suppression_of(address)
+    if item is None:
+        raise ApiError(404, "not_suppressed", "Mail to this address is not stopped.", {"email": "not suppressed"})
+    now = current_scope().now
+    return json_response(
+        {
+            "email": address,
+            "scope": "all" if stops_all_mail(item) else "automatic",
+            "in_force": is_in_force(item, now),
+            "reason": item.reason,
+            "source": item.source,
+            "event_kind": item.event_kind,
+            "since": utc_iso(item.since),
+            "until": utc_iso(item.until) if item.until else None,
+            "diagnostic": item.diagnostic,
+            "mail_id": item.mail_id,
+        }
+    )
+
+
+@api_route(
+    bp,
+    "/staff/mails/{mail_id}",
+    "GET",
+    access=Access.STAFF,
+    staff_roles=AGENTS,
+    summary="What became of one outgoing mail: its fate and every SES event (sent, delivered, bounced, ...)",
+    response_model="shared.contracts:MailFateView",
+)
+def show_mail_fate(mail_id: str) -> Response:
+    from shared.api.errors import not_found
+    from shared.rules.clock import utc_iso
+    from shared.storage.mail_fate import find_outbox_mail
+
+    mail = find_outbox_mail(mail_id)
+    if mail is None:
+        raise not_found("Mail")
+
+    def moment(value: Any) -> str | None:
+        return utc_iso(value) if value else None
+
+    return json_response(
+        {
+            "mail_id": mail.mail_id,
+            "account_id": mail.account_id,
+            "recipient": mail.recipient,
+            "template": mail.template,
+            "created_at": utc_iso(mail.created_at),
+            "sent_at": moment(mail.sent_at),
+            "fate": mail.fate,
+            "fate_at": moment(mail.fate_at),
+            "ses_message_id": mail.ses_message_id,
+            "send_event_at": moment(mail.send_event_at),
+            "history": [
+                {"kind": entry.kind, "at": entry.at, "detail": entry.detail} for entry in mail.fate_history or []
+            ],
+        }
+    )
 
 
 @api_route(

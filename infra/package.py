@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra import inbound_email_topic, roles
+from infra import inbound_email_topic, mail_events_topic, roles
 from infra.alarms import dead_letters_alarm
 from infra.roles import ATTACHMENTS_BUCKET, BILLING_QUEUE_ID
 from infra.stage_secrets import secret_environment, secret_resources
@@ -70,6 +70,9 @@ ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
 BILLING_DEAD_LETTERS_ID = "BillingDeadLetterQueue"
 BILLING_DEAD_LETTERS_ALARM_ID = "BillingDeadLettersAlarm"
 BILLING_QUEUE_ENV = "COCOON_BILLING_QUEUE_URL"
+MAIL_EVENTS_TOPIC_ENV = "COCOON_MAIL_EVENTS_TOPIC_ARN"
+INBOUND_EMAIL_TOPIC_ENV = "COCOON_INBOUND_EMAIL_TOPIC_ARN"
+INBOUND_EMAIL_TOPIC_NAME = "cocoon-inbound-email"  # app.py subscribes by this name
 # A message comes back this often before it goes to the dead-letter queue.
 BILLING_MAX_RECEIVES = 5
 REST_API = "RestAPI"  # the AWS::Serverless::Api that `chalice package` generates
@@ -429,16 +432,25 @@ def merge_template(generated: dict[str, Any], config: dict[str, Any], stage: str
         raise PackagingError(f"chalice's template shares roles between functions ({', '.join(roles)}): one each")
     for function in functions:
         merged["Resources"].update(_function_additions(resources, function, stage))
-    sns_consumers = [name for name in functions if inbound_email_topic.sns_events(resources[name])]
-    if len(sns_consumers) > 1:
-        raise PackagingError(f"more than one function subscribes to SNS ({', '.join(sns_consumers)})")
-    for consumer in sns_consumers:
+    # Each SNS topic app.py subscribes to, with its policy, dead letters and alarm: one consumer each.
+    topics = {INBOUND_EMAIL_TOPIC_NAME: inbound_email_topic.INBOUND_EMAIL, mail_events_topic.TOPIC_NAME: None}
+    consumers: dict[str, str] = {}
+    for consumer in [name for name in functions if inbound_email_topic.sns_events(resources[name])]:
         events = inbound_email_topic.sns_events(resources[consumer])
         names = {inbound_email_topic.topic_name(event) for event in events.values()}
         if len(names) != 1:
             raise PackagingError(f"{consumer} subscribes to several topics: {', '.join(sorted(names))}")
-        merged["Resources"].update(inbound_email_topic.topic_resources(names.pop(), consumer))
-        _deep_update(merged["Resources"][consumer], inbound_email_topic.consumer_addition(list(events)))
+        name = names.pop()
+        if name not in topics or name in consumers:
+            raise PackagingError(f"{consumer} subscribes to {name}: not a topic of ours, or one with a consumer")
+        consumers[name] = consumer
+        ids = topics[name] or mail_events_topic.topic_ids(stage)
+        merged["Resources"].update(inbound_email_topic.topic_resources(name, consumer, ids))
+        _deep_update(merged["Resources"][consumer], inbound_email_topic.consumer_addition(list(events), ids))
+    if mail_events_topic.TOPIC_NAME in consumers:
+        merged["Resources"].update(mail_events_topic.configuration_set_resources(stage))
+        merged["Outputs"]["MailEventsTopicArn"] = {"Value": {"Ref": mail_events_topic.MAIL_EVENTS.topic}}
+        merged["Outputs"]["MailConfigurationSetName"] = {"Value": {"Ref": mail_events_topic.CONFIGURATION_SET_ID}}
     merged["Resources"].update(secret_resources(stage))
     gateway_responses = {"MISSING_AUTHENTICATION_TOKEN": not_found_gateway_response()}
     merged["Resources"][REST_API] = {
@@ -471,6 +483,13 @@ def _function_additions(resources: dict[str, Any], function: str, stage: str) ->
     variables = {
         ATTACHMENTS_ENV: {"Ref": ATTACHMENTS_BUCKET},
         BILLING_QUEUE_ENV: {"Ref": BILLING_QUEUE_ID},
+        # The topics whose signed messages the consumers take (any other is refused), and the
+        # configuration set every mail is sent with (its events come back on the mail events topic).
+        # (The ARNs are written out from the fixed names rather than by Ref: the consumers' DependsOn
+        # already orders them after the topics, and a Ref would order every function after both.)
+        MAIL_EVENTS_TOPIC_ENV: topic_arn(mail_events_topic.TOPIC_NAME),
+        INBOUND_EMAIL_TOPIC_ENV: topic_arn(INBOUND_EMAIL_TOPIC_NAME),
+        mail_events_topic.CONFIGURATION_SET_ENV: {"Ref": mail_events_topic.CONFIGURATION_SET_ID},
         **secret_environment(secrets_needed(handler)),
     }
     addition: dict[str, Any] = {
@@ -499,6 +518,11 @@ def _function_additions(resources: dict[str, Any], function: str, stage: str) ->
         function: addition,
         roles.log_group_id(function): roles.log_group(stage, function),
     }
+
+
+def topic_arn(name: str) -> dict[str, str]:
+    """The ARN of our SNS topic `name` in this stack's account and region."""
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{name}"}
 
 
 def _deep_update(target: dict[str, Any], addition: dict[str, Any]) -> None:

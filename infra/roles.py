@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from infra import mail_events_topic
 from infra.inbound_email_topic import send_dead_letters_statement
 from infra.stage_secrets import read_secrets_statement
 from infra.tables import IDEMPOTENCY_TABLE, MAIN_TABLE
@@ -54,6 +55,7 @@ class FunctionNeeds:
     sends_mail: bool = False  # SES: the mail job alone delivers the outbox
     billing_queue: tuple[str, ...] = ()
     inbound_dead_letters: bool = False  # the SES consumer's on-failure destination
+    mail_events_dead_letters: bool = False  # the SES event consumer's on-failure destination
 
 
 FUNCTION_NEEDS: dict[str, FunctionNeeds] = {
@@ -65,6 +67,8 @@ FUNCTION_NEEDS: dict[str, FunctionNeeds] = {
     "app.bill_accounts_from_queue": FunctionNeeds(billing_queue=QUEUE_CONSUME),
     "app.job_sla_watch": FunctionNeeds(),
     "app.inbound_email_from_ses": FunctionNeeds(writes_blobs=True, inbound_dead_letters=True),
+    # Records mail fates and suppressions (main table only), fails into its dead-letter queue.
+    "app.mail_events_from_ses": FunctionNeeds(mail_events_dead_letters=True),
 }
 
 
@@ -139,6 +143,8 @@ def policy_document(handler: str, function_id: str) -> dict[str, Any]:
         )
     if needs.inbound_dead_letters:
         statements.append(send_dead_letters_statement())
+    if needs.mail_events_dead_letters:
+        statements.append(send_dead_letters_statement(mail_events_topic.MAIL_EVENTS, "MailEventsDeadLetters"))
     secrets = secrets_needed(handler)
     if secrets:
         statements.append(read_secrets_statement(secrets))

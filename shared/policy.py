@@ -155,6 +155,11 @@ class HttpPolicy(_Strict):
     idempotency_key_hours: int = Field(ge=24)
 
 
+class MailPolicy(_Strict):
+    # A complaint stops automatic mail to the address for this long (SPEC §12); a new complaint renews it.
+    complaint_suppression_days: int = Field(gt=0)
+
+
 class Policy(_Strict):
     company_time_zone: str
     languages: tuple[str, ...] = Field(min_length=1)
@@ -168,6 +173,7 @@ class Policy(_Strict):
     support: SupportPolicy
     billing: BillingPolicy
     http: HttpPolicy
+    mail: MailPolicy
 
     @model_validator(mode="after")
     def _fallback_is_a_language(self) -> Policy:

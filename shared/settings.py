@@ -39,6 +39,12 @@ class Settings:
     # header says whether a sender is authentic. Unset: local/test take mail unchecked, deployed
     # stages trust no webhook sender (shared/rules/sender_trust.py).
     inbound_authserv_id: str | None = None
+    # The SNS topics whose signed messages we take (SPEC §8): a message for another topic is refused.
+    # Deployed, the template sets both; unset there, every message is refused (fail closed).
+    mail_events_topic_arn: str | None = None
+    inbound_email_topic_arn: str | None = None
+    # The SES configuration set every mail is sent with, so its events come back (SPEC §12).
+    ses_configuration_set: str | None = None
 
     @property
     def time_travel_allowed(self) -> bool:
@@ -65,7 +71,23 @@ def get_settings() -> Settings:
         mail_from=env.get("COCOON_MAIL_FROM", "Cocoon <no-reply@cocoon.example>"),
         mail_via_ses=env.get("COCOON_MAIL_TRANSPORT", "ses" if stage not in TIME_TRAVEL_STAGES else "eml") == "ses",
         inbound_authserv_id=env.get("COCOON_INBOUND_AUTHSERV_ID", "").strip() or None,
+        mail_events_topic_arn=_topic_arn(env, stage, "COCOON_MAIL_EVENTS_TOPIC_ARN", "cocoon-mail-events"),
+        inbound_email_topic_arn=_topic_arn(env, stage, "COCOON_INBOUND_EMAIL_TOPIC_ARN", "cocoon-inbound-email"),
+        ses_configuration_set=env.get("COCOON_SES_CONFIGURATION_SET", "").strip() or None,
     )
+
+
+# The account id AWS's own local tools use: `make run` and the tests play SNS for this one.
+LOCAL_ACCOUNT_ID = "000000000000"
+
+
+def _topic_arn(env: Mapping[str, str], stage: str, variable: str, topic: str) -> str | None:
+    """The topic's ARN; the local and test stages, which have no AWS, name a local one."""
+    arn = env.get(variable, "").strip()
+    if arn or stage not in TIME_TRAVEL_STAGES:
+        return arn or None
+    region = env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1"))
+    return f"arn:aws:sns:{region}:{LOCAL_ACCOUNT_ID}:{topic}"
 
 
 class StageNotSet(RuntimeError):

@@ -74,3 +74,16 @@ def client(db: str) -> Iterator[Any]:
 
     with Client(app, stage_name="test") as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def sns_signed_locally(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """SNS as the tests play it: the handlers verify every message, and this process's key is the one
+    AWS would have signed with (its certificate is what the certificate source answers). Sign with
+    `tests.functional.helpers.signed_sns_event` / `signed_sns_record`."""
+    from shared import sns_certificates
+    from shared.local_sns import local_sns
+
+    signer = local_sns()
+    monkeypatch.setattr(sns_certificates, "fetch_certificate", signer.certificate)
+    return signer

@@ -51,17 +51,25 @@ class EmlDirectoryTransport:
 
 
 class SesTransport:
-    def __init__(self, client: Any, sender: str) -> None:
+    def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
         self.client = client
         self.sender = sender
+        self.configuration_set = configuration_set
 
     def send(self, mail: OutboxMail) -> None:
+        from shared.rules.ses_events import MAIL_ID_TAG, mail_id_tag_value
+
         raw = as_email_message(mail, self.sender).as_bytes()
-        self.client.send_email(
-            Content={"Raw": {"Data": raw}},
-            # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping.
-            EmailTags=[{"Name": "mail_id", "Value": mail.mail_id.replace("#", "-")[:256]}],
-        )
+        request: dict[str, Any] = {"Content": {"Raw": {"Data": raw}}}
+        # The configuration set publishes this mail's events (send, delivery, bounce, ...) to SNS, and
+        # the tag names the mail in each (reversibly encoded: shared/rules/ses_events.py).
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        tag = mail_id_tag_value(mail.mail_id)
+        if tag is not None:
+            request["EmailTags"] = [{"Name": MAIL_ID_TAG, "Value": tag}]
+        # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping.
+        self.client.send_email(**request)
 
 
 @cache
@@ -70,5 +78,11 @@ def default_transport() -> MailTransport:
     if settings.mail_via_ses:
         import boto3
 
-        return SesTransport(boto3.client("sesv2", region_name=settings.region), settings.mail_from)
+        if not settings.ses_configuration_set:
+            # Without it SES publishes no event: bounces, complaints and the send-once check would be blind.
+            raise RuntimeError("COCOON_SES_CONFIGURATION_SET is not set: mail is not sent through SES without it")
+
+        return SesTransport(
+            boto3.client("sesv2", region_name=settings.region), settings.mail_from, settings.ses_configuration_set
+        )
     return EmlDirectoryTransport(settings.outbox_dir, settings.mail_from)

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 # Mails the law or the contract needs, or that a person wrote: never held back by the hourly limit of
-# automatic mails (SPEC §6, §11). Every other template counts, so a new automatic mail is limited by
-# default (fail closed).
+# automatic mails (SPEC §6, §11), and still sent to an address whose owner complained about our mail
+# (SPEC §12): the one list of mails that are not "automatic". Every other template counts and stops,
+# so a new automatic mail is limited, and stopped by a complaint, by default (fail closed).
 MAILS_EXEMPT_FROM_LIMIT: dict[str, str] = {
     "invoice": "an invoice must reach the customer (§14 UStG)",
+    "credit_note": "a correction of an invoice must reach the customer (§14 UStG)",
     "signup_verification": "the signup cannot complete without it; asked for by the person signing up",
     "conversion_confirmation": "confirms a contract",
     "cancellation_confirmation": "confirms a written notice of cancellation",
@@ -28,6 +30,13 @@ MAILS_EXEMPT_FROM_LIMIT: dict[str, str] = {
 
 def counts_against_mail_limit(template: str | None) -> bool:
     """An automatic mail (acknowledgements, notices about tickets, reminders) counts; an exempt one never."""
+    return template not in MAILS_EXEMPT_FROM_LIMIT
+
+
+def a_complaint_stops(template: str | None) -> bool:
+    """After a complaint the address gets only what the law or the contract needs (the same list as above:
+    invoices, credit notes, signup, contract, cancellation, deactivation and deletion notices, the
+    contract's signed decisions) and what a person wrote; every automatic mail stops."""
     return template not in MAILS_EXEMPT_FROM_LIMIT
 
 

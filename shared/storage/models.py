@@ -217,12 +217,21 @@ class ScheduledAction(CocoonItem, discriminator="scheduled_action"):
     action = UnicodeAttribute()
 
 
+class FateEntry(MapAttribute[str, Any]):
+    """One SES event in a mail's history."""
+
+    kind = UnicodeAttribute()  # send, delivery, bounce, complaint, reject, delivery_delay, rendering_failure
+    at = UnicodeAttribute()  # ISO 8601 UTC, the event's own moment
+    detail = UnicodeAttribute(null=True)  # e.g. "Permanent/General", "abuse"
+
+
 class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     """A mail waiting for (or past) delivery. sk = "MAIL#<mail_id>".
 
     Written in the transaction of the change that causes it. While undelivered
     it is in the due index under job "mail"; the mail id is derived from the
-    event, so the same event can never queue a second mail.
+    event, so the same event can never queue a second mail. lookup_key = "MAIL#<mail_id>", so an SES
+    event, which names only the mail id, finds it without a Scan.
     """
 
     mail_id = UnicodeAttribute()
@@ -236,8 +245,14 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     sent_at = UTCDateTimeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     template = UnicodeAttribute(null=True)  # which mail it is: decides whether it counts against the hourly limit
-    # Why a mail was never delivered, kept visible: "rate_limited" (over the recipient's hourly limit).
+    # Why a mail was never delivered, kept visible: "rate_limited" (over the recipient's hourly limit),
+    # "suppressed" (the address is stopped); or what SES said became of it (shared/storage/mail_fate.py):
+    # sent, delayed, delivered, bounced, rejected, complained.
     fate = UnicodeAttribute(null=True)
+    fate_at = UTCDateTimeAttribute(null=True)
+    fate_history = ListAttribute[FateEntry](of=FateEntry, null=True)  # every SES event once: {kind, at, detail}
+    ses_message_id = UnicodeAttribute(null=True)  # from SES's send event: SES accepted this mail
+    send_event_at = UTCDateTimeAttribute(null=True)
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
@@ -374,12 +389,20 @@ class SuppressedAddress(CocoonItem, discriminator="suppressed_address"):
     """A hard bounce stops mail to the address. pk = "SUPPRESS#<email hash>", sk = "SUPPRESS".
 
     Staff can lift it (the item is deleted). `source` says who stopped the address: "inbound-dsn"
-    (a bounce in the inbox), "ses-event" (SES bounce notification) or "staff"; older items have none.
+    (a bounce in the inbox), "ses-bounce" / "ses-complaint" (SES events) or "staff"; older items have none.
+    `scope` says what stops: "all" mail (an address failure; also every item without a scope) or only
+    "automatic" mail (a complaint: what the law or the contract needs still goes), the latter `until`
+    a moment (renewed by a new complaint).
     """
 
     reason = UnicodeAttribute()
     since = UTCDateTimeAttribute()
     source = UnicodeAttribute(null=True)
+    scope = UnicodeAttribute(null=True)
+    until = UTCDateTimeAttribute(null=True)
+    event_kind = UnicodeAttribute(null=True)  # bounce, complaint, dsn
+    diagnostic = UnicodeAttribute(null=True)  # what the receiving server said, for staff
+    mail_id = UnicodeAttribute(null=True)  # the mail whose event stopped the address
 
 
 class UnverifiedMail(CocoonItem, discriminator="unverified_mail"):

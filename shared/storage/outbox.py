@@ -61,6 +61,7 @@ def queue_mail(
         due_job=due_key(MAIL_JOB, mail_id),
         due_at=utc_iso(now),
         template=template,
+        lookup_key=f"MAIL#{mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
     )
 
 
@@ -163,6 +164,18 @@ def claim(mail: OutboxMail, now: datetime) -> bool:
 
 def mark_sent(mail: OutboxMail, now: datetime) -> None:
     mail.update(actions=[OutboxMail.sent_at.set(now), OutboxMail.due_job.remove(), OutboxMail.due_at.remove()])
+
+
+def mark_suppressed(mail: OutboxMail, now: datetime) -> None:
+    """Never sent: the address is stopped for this kind of mail. Kept, with its fate, out of the queue."""
+    mail.update(
+        actions=[
+            OutboxMail.fate.set("suppressed"),
+            OutboxMail.fate_at.set(now),
+            OutboxMail.due_job.remove(),
+            OutboxMail.due_at.remove(),
+        ]
+    )
 
 
 def mark_failed_attempt(mail: OutboxMail, now: datetime) -> None:

@@ -166,9 +166,26 @@ def is_suppressed(address: str) -> bool:
     return True
 
 
-def suppress(address: str, reason: str, now: datetime, *, source: str) -> None:
-    """Stop mail to the address; `source` says who decided ("inbound-dsn", "ses-event", "staff")."""
-    SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS", reason=reason, since=now, source=source).save()
+def suppress(
+    address: str,
+    reason: str,
+    now: datetime,
+    *,
+    source: str,
+    event_kind: str | None = None,
+    diagnostic: str | None = None,
+) -> None:
+    """Stop all mail to the address; `source` says who decided ("inbound-dsn", "ses-bounce", "staff"),
+    `event_kind` and `diagnostic` what staff see of why."""
+    SuppressedAddress(
+        f"SUPPRESS#{email_key(address)}",
+        "SUPPRESS",
+        reason=reason,
+        since=now,
+        source=source,
+        event_kind=event_kind,
+        diagnostic=diagnostic,
+    ).save()
 
 
 def _next_ticket_number(now: datetime, policy: Policy) -> str:

@@ -20,7 +20,7 @@ import pytest
 from functions.cli import main as cocoon
 from shared.settings import get_settings
 from shared.storage.models import CocoonItem, OutboxMail, UnverifiedMail
-from tests.functional.helpers import body_of, now_header
+from tests.functional.helpers import body_of, now_header, signed_sns_event
 from tests.functional.test_intake_corpus import (
     ADMIN,
     NOW,
@@ -56,7 +56,7 @@ def _ses_event(testdata_dir: Path, raw: bytes, **verdicts: str) -> dict[str, Any
 def _via_ses(event: dict[str, Any]) -> None:
     import app as app_module
 
-    app_module.inbound_email_from_ses(copy.deepcopy(event), None)
+    app_module.inbound_email_from_ses(signed_sns_event(copy.deepcopy(event)), None)
 
 
 @pytest.fixture

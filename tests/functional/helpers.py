@@ -65,3 +65,28 @@ def mail_text(path: Path) -> str:
 
 def now_header(moment: str) -> dict[str, str]:
     return {"X-Cocoon-Now": moment}
+
+
+def signed_sns_event(event: dict[str, Any], topic: str = "inbound") -> dict[str, Any]:
+    """A Lambda SNS event whose (possibly edited) message is signed again, as SNS would, for our topic
+    (`inbound` or `mail_events`); the tests' certificate source trusts this key (tests/conftest.py)."""
+    from shared.local_sns import local_sns
+
+    message = event["Records"][0]["Sns"]["Message"]
+    return local_sns().lambda_event(message, _topic_arn(topic))
+
+
+def signed_sns_record(message: str, topic: str = "mail_events", **options: Any) -> str:
+    """The JSON text of one signed SNS record (`Sns` object) carrying `message`."""
+    from shared.local_sns import local_sns
+
+    return json.dumps(local_sns().envelope(message, _topic_arn(topic), **options))
+
+
+def _topic_arn(topic: str) -> str:
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    arn = settings.inbound_email_topic_arn if topic == "inbound" else settings.mail_events_topic_arn
+    assert arn is not None
+    return arn

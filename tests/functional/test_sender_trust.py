@@ -12,6 +12,7 @@ import pytest
 
 from shared.settings import get_settings
 from shared.storage.models import CocoonItem, UnverifiedMail
+from tests.functional.helpers import signed_sns_event
 from tests.functional.test_intake_corpus import (
     ADMIN,
     a_mail,
@@ -39,7 +40,7 @@ def _ses_event(testdata_dir: Path, raw: bytes, receipt: dict[str, Any] | None = 
 def _via_ses(event: dict[str, Any]) -> None:
     import app as app_module
 
-    app_module.inbound_email_from_ses(copy.deepcopy(event), None)
+    app_module.inbound_email_from_ses(signed_sns_event(copy.deepcopy(event)), None)
 
 
 def _held() -> list[UnverifiedMail]:

@@ -11,7 +11,7 @@ import pytest
 from functions import mail_delivery
 from shared.rules.signing import webhook_signature
 from shared.storage.models import CocoonItem, Ticket, TicketMessage
-from tests.functional.helpers import body_of, mail_text, now_header, post_json
+from tests.functional.helpers import body_of, mail_text, now_header, post_json, signed_sns_event
 from tests.functional.test_life_cycle import auth
 from tests.functional.test_signup import signup_and_verify
 
@@ -183,6 +183,7 @@ def test_ses_sns_notification_makes_a_ticket(client, customer, testdata_dir):
     notification = json.loads(event["Records"][0]["Sns"]["Message"])
     notification["content"] = a_mail("erika@beispiel.example", "From SES").decode()
     event["Records"][0]["Sns"]["Message"] = json.dumps(notification)
+    event = signed_sns_event(event)
     app_module.inbound_email_from_ses(event, None)
     app_module.inbound_email_from_ses(event, None)  # an SNS redelivery
     assert len(tickets()) == 1
@@ -192,5 +193,5 @@ def test_the_published_ses_sample_is_taken_in_without_error(client, customer, te
     import app as app_module
 
     event = json.loads((testdata_dir / "aws_events/composed/snsEvent_with_ses_received_notification.json").read_text())
-    app_module.inbound_email_from_ses(event, None)  # a stranger's mail in the sample: dropped, nothing stored
+    app_module.inbound_email_from_ses(signed_sns_event(event), None)  # a stranger's mail: dropped, nothing stored
     assert tickets() == []

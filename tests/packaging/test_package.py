@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from infra import inbound_email_topic, package, roles
+from infra import inbound_email_topic, mail_events_topic, package, roles
 from infra.stage_secrets import SECRET_RESOURCES
 from infra.tables import IDEMPOTENCY_TABLE, MAIN_TABLE, TABLE_ENV, ensure_tables, table_properties
 from shared.api.errors import NOT_FOUND_CODE, NOT_FOUND_MESSAGE, error_json
@@ -161,6 +161,13 @@ def _function_environment(function: dict[str, Any], secret_arns: dict[str, str])
             value = FAKE_QUEUE_URL
         if isinstance(value, dict) and value.get("Ref") in secret_arns:
             value = secret_arns[value["Ref"]]
+        if value == {"Ref": mail_events_topic.CONFIGURATION_SET_ID}:
+            value = mail_events_topic.configuration_set_name(STAGE)
+        if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):  # the topics' ARNs
+            pseudo = {"${AWS::Partition}": "aws", "${AWS::Region}": "eu-central-1", "${AWS::AccountId}": "123456789012"}
+            value = value["Fn::Sub"]
+            for reference, concrete in pseudo.items():
+                value = value.replace(reference, concrete)
         assert isinstance(value, str), f"{name}: unexpected reference {value!r}"
         env[name] = value
     return env
@@ -445,11 +452,54 @@ def test_ses_receipt_topic_accepts_only_ses_of_this_account_and_feeds_the_consum
     }
 
 
+def test_ses_events_of_our_mail_come_back_through_a_configuration_set_and_a_topic_only_it_publishes_to(
+    resources: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    ids = mail_events_topic.MAIL_EVENTS
+    configuration_set = resources[mail_events_topic.CONFIGURATION_SET_ID]
+    assert configuration_set["Type"] == "AWS::SES::ConfigurationSet"
+    name = configuration_set["Properties"]["Name"]
+    destination = resources[mail_events_topic.EVENT_DESTINATION_ID]
+    assert destination["Type"] == "AWS::SES::ConfigurationSetEventDestination"
+    assert destination["Properties"]["ConfigurationSetName"] == {"Ref": mail_events_topic.CONFIGURATION_SET_ID}
+    events = destination["Properties"]["EventDestination"]
+    assert events["Enabled"] is True and events["SnsDestination"] == {"TopicARN": {"Ref": ids.topic}}
+    assert sorted(events["MatchingEventTypes"]) == sorted(
+        ["send", "delivery", "bounce", "complaint", "reject", "deliveryDelay", "renderingFailure"]
+    )
+    assert resources[ids.topic]["Properties"]["TopicName"] == "cocoon-mail-events"  # app.py subscribes by name
+
+    (statement,) = resources[ids.topic_policy]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"} and statement["Action"] == "SNS:Publish"
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"].endswith(f":configuration-set/{name}")
+
+    consumer_id, consumer = next(
+        (n, f) for n, f in functions.items() if f["Properties"]["Handler"] == "app.mail_events_from_ses"
+    )
+    (event,) = consumer["Properties"]["Events"].values()
+    assert event["Type"] == "SNS" and event["Properties"]["Topic"]["Fn::Sub"].endswith(":cocoon-mail-events")
+    dead_letters = {"Fn::GetAtt": [ids.dead_letters, "Arn"]}
+    assert event["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": dead_letters}
+    invoke = resources[ids.invoke_config]["Properties"]
+    assert invoke["FunctionName"] == {"Ref": consumer_id}
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == dead_letters
+    assert ids.dead_letters in json.dumps(_granted(_statements(resources, consumer), "sqs:SendMessage"))
+    assert not _granted(_statements(resources, consumer), "ses:SendRawEmail")
+    for function in functions.values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables[mail_events_topic.CONFIGURATION_SET_ENV] == {"Ref": mail_events_topic.CONFIGURATION_SET_ID}
+        assert variables[package.MAIL_EVENTS_TOPIC_ENV]["Fn::Sub"].endswith(":sns:${AWS::Region}:${AWS::AccountId}:cocoon-mail-events")
+        assert variables[package.INBOUND_EMAIL_TOPIC_ENV] == package.topic_arn("cocoon-inbound-email")
+
+
 def test_every_dead_letter_queue_has_an_alarm(resources: dict[str, Any]) -> None:
     alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     watched = {d["Value"]["Fn::GetAtt"][0] for a in alarms for d in a["Dimensions"] if d["Name"] == "QueueName"}
     dead_letter_queues = {n for n, r in resources.items() if r["Type"] == "AWS::SQS::Queue" and "DeadLetter" in n}
-    assert dead_letter_queues == {package.BILLING_DEAD_LETTERS_ID, inbound_email_topic.DEAD_LETTERS_ID}
+    assert dead_letter_queues == {
+        package.BILLING_DEAD_LETTERS_ID, inbound_email_topic.DEAD_LETTERS_ID, mail_events_topic.MAIL_EVENTS.dead_letters
+    }
     assert dead_letter_queues <= watched
 
 
