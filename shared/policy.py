@@ -155,6 +155,10 @@ class HttpPolicy(_Strict):
     idempotency_key_hours: int = Field(ge=24)
 
 
+class MailPolicy(_Strict):
+    send_event_wait_minutes: int = Field(gt=0)
+
+
 class Policy(_Strict):
     company_time_zone: str
     languages: tuple[str, ...] = Field(min_length=1)
@@ -168,6 +172,7 @@ class Policy(_Strict):
     support: SupportPolicy
     billing: BillingPolicy
     http: HttpPolicy
+    mail: MailPolicy
 
     @model_validator(mode="after")
     def _fallback_is_a_language(self) -> Policy:

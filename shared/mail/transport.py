@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cache
@@ -15,7 +16,19 @@ from shared.storage.models import OutboxMail
 
 
 class MailTransport(Protocol):
-    def send(self, mail: OutboxMail) -> None: ...
+    def send(self, mail: OutboxMail, now: datetime) -> str:
+        """Deliver the mail; the id the service gave it (SES's MessageId). Raises MailNotAccepted when
+        the service answered that it did not take the mail; any other error may mean it did."""
+        ...
+
+
+class MailNotAccepted(Exception):
+    """The mail service refused the mail (an error answer): a retry cannot duplicate it."""
+
+
+def mail_id_tag(mail_id: str) -> str:
+    """Our mail id as an SES message tag value (what every SES event of the mail carries back)."""
+    return mail_id.replace("#", "-")[:256]
 
 
 def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
@@ -35,19 +48,26 @@ def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
 class EmlDirectoryTransport:
     """Writes `<mail_id>.eml` once: a file that exists means the mail was already delivered."""
 
-    def __init__(self, directory: Path, sender: str) -> None:
+    def __init__(self, directory: Path, sender: str, *, emit_events: bool = True) -> None:
         self.directory = directory
         self.sender = sender
+        self.emit_events = emit_events
 
-    def send(self, mail: OutboxMail) -> None:
+    def send(self, mail: OutboxMail, now: datetime) -> str:
+        from shared.mail.local_events import local_message_id, publish_local_events
+
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{mail.mail_id}.eml"
-        if target.exists():
-            return
-        partial = target.with_suffix(f".eml.{os.getpid()}.tmp")
-        partial.write_bytes(as_email_message(mail, self.sender).as_bytes())
-        # Atomic: a reader never sees half a mail, and a crash leaves no .eml behind.
-        partial.replace(target)
+        if not target.exists():
+            partial = target.with_suffix(f".eml.{os.getpid()}.tmp")
+            partial.write_bytes(as_email_message(mail, self.sender).as_bytes())
+            # Atomic: a reader never sees half a mail, and a crash leaves no .eml behind.
+            partial.replace(target)
+        message_id = local_message_id(mail.mail_id)
+        if self.emit_events:
+            # No SES here: the events SES would publish (send, then delivery) go the same way theirs do.
+            publish_local_events(mail, message_id, self.sender, now)
+        return message_id
 
 
 class SesTransport:
@@ -55,13 +75,23 @@ class SesTransport:
         self.client = client
         self.sender = sender
 
-    def send(self, mail: OutboxMail) -> None:
+    def send(self, mail: OutboxMail, now: datetime) -> str:
+        from botocore.exceptions import ClientError
+
         raw = as_email_message(mail, self.sender).as_bytes()
-        self.client.send_email(
-            Content={"Raw": {"Data": raw}},
-            # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping.
-            EmailTags=[{"Name": "mail_id", "Value": mail.mail_id.replace("#", "-")[:256]}],
-        )
+        try:
+            response = self.client.send_email(
+                Content={"Raw": {"Data": raw}},
+                # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping, and the
+                # recorded attempt with SES's Send event (tagged with our mail id) keeps a retry from resending.
+                EmailTags=[{"Name": "mail_id", "Value": mail_id_tag(mail.mail_id)}],
+            )
+        except ClientError as exc:
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 500)
+            if status < 500:  # SES answered "no" (rejected, throttled, not allowed): it does not have the mail
+                raise MailNotAccepted(str(exc.response.get("Error", {}).get("Code", "ClientError"))) from exc
+            raise  # a 5xx: SES may have taken it
+        return str(response["MessageId"])
 
 
 @cache
@@ -69,6 +99,10 @@ def default_transport() -> MailTransport:
     settings = get_settings()
     if settings.mail_via_ses:
         import boto3
+        from botocore.config import Config
 
-        return SesTransport(boto3.client("sesv2", region_name=settings.region), settings.mail_from)
+        # No retries inside botocore: a retry after a read timeout would hand SES the same mail twice.
+        # The mail job retries instead, after waiting for the first attempt's Send event.
+        no_retries = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        return SesTransport(boto3.client("sesv2", region_name=settings.region, config=no_retries), settings.mail_from)
     return EmlDirectoryTransport(settings.outbox_dir, settings.mail_from)

@@ -238,6 +238,13 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     template = UnicodeAttribute(null=True)  # which mail it is: decides whether it counts against the hourly limit
     # Why a mail was never delivered, kept visible: "rate_limited" (over the recipient's hourly limit).
     fate = UnicodeAttribute(null=True)
+    # Sending once (functions/mail_delivery.py): the current send attempt, recorded with the claim before
+    # SES is called, so a retry after a crash knows SES may already have the mail.
+    send_started_at = UTCDateTimeAttribute(null=True)
+    send_attempt_id = UnicodeAttribute(null=True)
+    # SES's MessageId (from SendEmail's answer or any of its events) and when SES's Send event came.
+    ses_message_id = UnicodeAttribute(null=True)
+    send_event_at = UTCDateTimeAttribute(null=True)
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
