@@ -331,3 +331,31 @@ def test_the_ses_client_does_not_retry_send_email_by_itself(monkeypatch):
         assert ses.client.meta.config.retries["total_max_attempts"] == 1
     finally:
         transport.default_transport.cache_clear()
+
+
+def test_the_eml_transport_records_the_send_and_delivery_events_ses_would_publish(db, outbox_dir):
+    """`make run` has no SES: the .eml transport's events go through the same parser and recorder."""
+    (mail_id,) = queue_mails(1, START)
+    assert mail_delivery.run(START).done == 1
+    mail = OutboxMail.get(f"ACCOUNT#{mail_id.removeprefix('verify-')}", f"MAIL#{mail_id}")
+    assert (outbox_dir / f"{mail_id}.eml").exists()
+    assert mail.ses_message_id and mail.ses_message_id.startswith("local-")
+    assert mail.send_event_at == START and mail.fate == "delivered"
+
+
+def test_a_retry_of_a_locally_delivered_mail_finds_its_send_event_and_writes_nothing_again(db, outbox_dir, monkeypatch):
+    """Locally too, a sender killed before its mark leaves a mail that the next run settles without resending."""
+    real_mark = outbox.mark_sent
+
+    def crash_before_mark(mail: OutboxMail, now: datetime, ses_message_id: str | None = None) -> None:
+        raise Crash("after send before mark")
+
+    (mail_id,) = queue_mails(1, START)
+    monkeypatch.setattr(outbox, "mark_sent", crash_before_mark)
+    with pytest.raises(Crash):
+        mail_delivery.run(START)
+    monkeypatch.setattr(outbox, "mark_sent", real_mark)
+    written = (outbox_dir / f"{mail_id}.eml").stat().st_mtime_ns
+    result = mail_delivery.run(START + timedelta(minutes=6))
+    assert result.details == {"already_sent": 1} and result.done == 0
+    assert (outbox_dir / f"{mail_id}.eml").stat().st_mtime_ns == written
