@@ -1,4 +1,5 @@
-"""`cocoon`: run a job by hand (`run-job <name> --now <ISO 8601>`) and manage staff and their tokens."""
+"""`cocoon`: run a job by hand (`run-job <name> --now <ISO 8601>`), manage staff and their tokens, and
+feed an event file to a declared handler (`deliver-event <handler> <file>`, local and test stages)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("staff_id")
     remove = staff_commands.add_parser("remove", help="delete a member and revoke their tokens")
     remove.add_argument("staff_id")
+    deliver = commands.add_parser(
+        "deliver-event", help="feed an SNS/SES/SQS event file to a declared handler of app.py (local and test stages)"
+    )
+    deliver.add_argument("handler", help="the handler's name in app.py, e.g. mail_events_from_ses")
+    deliver.add_argument("file", help="the event file (JSON)")
     args = parser.parse_args(argv)
 
     from shared.policy import get_policy
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from shared.settings import get_settings
 
     get_policy()  # a broken policy stops here, naming the key
+    if args.command == "deliver-event" and not get_settings().time_travel_allowed:
+        raise SystemExit(f"deliver-event is only allowed in the local and test stages (stage: {get_settings().stage})")
     try:
         require_secrets()  # and a missing or default secret here, naming the secret
     except MissingSecret as exc:
@@ -75,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write("\n")
         print(result.summary())
         return 1 if result.failed else 0
+    if args.command == "deliver-event":
+        return _deliver_event(args.handler, args.file)
     if args.staff_command != "add":
         return _manage_staff(args.staff_command, str(getattr(args, "staff_id", "")))
     from shared.storage.tokens import add_staff_member
@@ -82,6 +92,24 @@ def main(argv: list[str] | None = None) -> int:
     member, token = add_staff_member(args.name, args.email, args.role, datetime.now(UTC))
     print(f"staff member {member.staff_id} ({args.role}) created. Token (shown once, store it now):")
     print(token)
+    return 0
+
+
+def _deliver_event(handler: str, file: str) -> int:
+    """What the handler answered for each event made from the file (its effects are in the database)."""
+    import json
+    from pathlib import Path
+
+    from infra.local_invoke import EventFileError, deliver_event_file
+
+    try:
+        answers = deliver_event_file(handler, Path(file).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SystemExit(f"{file}: {exc.strerror or exc}") from exc
+    except EventFileError as exc:
+        raise SystemExit(str(exc)) from exc
+    for answer in answers:
+        print(f"{handler}: {json.dumps(answer, default=str)}")
     return 0
 
 

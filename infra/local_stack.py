@@ -1,7 +1,8 @@
 """`make run`: DynamoDB Local, the tables, the API on http://localhost:8000 and the scheduled jobs.
 
 `chalice local` serves routes only, so this runner also fires every job on its
-schedule (from functions/jobs.py, the same expressions the deployment uses).
+schedule (from functions/jobs.py, the same expressions the deployment uses), unless
+`COCOON_SCHEDULER=off`.
 Data lives under .local/ and survives a restart. Stop with Ctrl-C.
 """
 
@@ -52,6 +53,15 @@ def run_schedules(stop: threading.Event) -> None:
         stop.wait(1.0)
 
 
+def scheduler_on(env: dict[str, str] | None = None) -> bool:
+    """`COCOON_SCHEDULER=off` runs no job on its own: the jobs' real clock would act on data made with
+    X-Cocoon-Now in the past (a signup dated a month back is deleted as unverified within the hour)."""
+    value = (os.environ if env is None else env).get("COCOON_SCHEDULER", "on").strip().lower()
+    if value not in ("on", "off"):
+        raise ValueError(f"COCOON_SCHEDULER must be on or off, not {value!r}")
+    return value == "on"
+
+
 def _not_found_handler() -> Any:
     """Chalice's local server answers unknown routes like API Gateway (403); we answer 404 like our template."""
     from chalice.local import ChaliceRequestHandler, LocalGatewayException
@@ -97,6 +107,11 @@ def main() -> int:
     from shared.secrets import MissingSecret, local_secrets, require_secrets
 
     try:
+        scheduler_on()
+    except ValueError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    try:
         get_policy()
         local_secrets(local_dir)  # random signing keys, made once in .local/secrets.json
         require_secrets()
@@ -117,7 +132,10 @@ def main() -> int:
     try:
         dynamodb_local.create_tables(database.endpoint)
         server = make_server("127.0.0.1", port)
-        threading.Thread(target=run_schedules, args=(stop,), daemon=True, name="schedules").start()
+        if scheduler_on():
+            threading.Thread(target=run_schedules, args=(stop,), daemon=True, name="schedules").start()
+        else:
+            print("Scheduler off (COCOON_SCHEDULER=off): jobs run only with `cocoon run-job`", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         print(f"DynamoDB Local on {database.endpoint} (data in {local_dir / 'dynamodb'})", flush=True)
         print(f"Outbox mails are written to {os.environ.get('COCOON_OUTBOX_DIR', local_dir / 'outbox')}", flush=True)

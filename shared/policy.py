@@ -158,6 +158,7 @@ class HttpPolicy(_Strict):
 class MailPolicy(_Strict):
     # A complaint stops automatic mail to the address for this long (SPEC §12); a new complaint renews it.
     complaint_suppression_days: int = Field(gt=0)
+    send_event_wait_minutes: int = Field(gt=0)
 
 
 class Policy(_Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cache
@@ -15,7 +16,14 @@ from shared.storage.models import OutboxMail
 
 
 class MailTransport(Protocol):
-    def send(self, mail: OutboxMail) -> None: ...
+    def send(self, mail: OutboxMail, now: datetime) -> str:
+        """Deliver the mail; the id the service gave it (SES's MessageId). Raises MailNotAccepted when
+        the service answered that it did not take the mail; any other error may mean it did."""
+        ...
+
+
+class MailNotAccepted(Exception):
+    """The mail service refused the mail (an error answer): a retry cannot duplicate it."""
 
 
 def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
@@ -35,19 +43,26 @@ def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
 class EmlDirectoryTransport:
     """Writes `<mail_id>.eml` once: a file that exists means the mail was already delivered."""
 
-    def __init__(self, directory: Path, sender: str) -> None:
+    def __init__(self, directory: Path, sender: str, *, emit_events: bool = True) -> None:
         self.directory = directory
         self.sender = sender
+        self.emit_events = emit_events
 
-    def send(self, mail: OutboxMail) -> None:
+    def send(self, mail: OutboxMail, now: datetime) -> str:
+        from shared.mail.local_events import local_message_id, publish_local_events
+
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{mail.mail_id}.eml"
-        if target.exists():
-            return
-        partial = target.with_suffix(f".eml.{os.getpid()}.tmp")
-        partial.write_bytes(as_email_message(mail, self.sender).as_bytes())
-        # Atomic: a reader never sees half a mail, and a crash leaves no .eml behind.
-        partial.replace(target)
+        if not target.exists():
+            partial = target.with_suffix(f".eml.{os.getpid()}.tmp")
+            partial.write_bytes(as_email_message(mail, self.sender).as_bytes())
+            # Atomic: a reader never sees half a mail, and a crash leaves no .eml behind.
+            partial.replace(target)
+        message_id = local_message_id(mail.mail_id)
+        if self.emit_events:
+            # No SES here: the events SES would publish (send, then delivery) go the same way theirs do.
+            publish_local_events(mail, message_id, self.sender, now)
+        return message_id
 
 
 class SesTransport:
@@ -56,7 +71,9 @@ class SesTransport:
         self.sender = sender
         self.configuration_set = configuration_set
 
-    def send(self, mail: OutboxMail) -> None:
+    def send(self, mail: OutboxMail, now: datetime) -> str:
+        from botocore.exceptions import ClientError
+
         from shared.rules.ses_events import MAIL_ID_TAG, mail_id_tag_value
 
         raw = as_email_message(mail, self.sender).as_bytes()
@@ -68,8 +85,16 @@ class SesTransport:
         tag = mail_id_tag_value(mail.mail_id)
         if tag is not None:
             request["EmailTags"] = [{"Name": MAIL_ID_TAG, "Value": tag}]
-        # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping.
-        self.client.send_email(**request)
+        try:
+            # SES's own dedup does not exist; the outbox's claim keeps senders from overlapping, and the
+            # recorded attempt with SES's Send event (tagged with our mail id) keeps a retry from resending.
+            response = self.client.send_email(**request)
+        except ClientError as exc:
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 500)
+            if status < 500:  # SES answered "no" (rejected, throttled, not allowed): it does not have the mail
+                raise MailNotAccepted(str(exc.response.get("Error", {}).get("Code", "ClientError"))) from exc
+            raise  # a 5xx: SES may have taken it
+        return str(response["MessageId"])
 
 
 @cache
@@ -77,12 +102,17 @@ def default_transport() -> MailTransport:
     settings = get_settings()
     if settings.mail_via_ses:
         import boto3
+        from botocore.config import Config
 
         if not settings.ses_configuration_set:
             # Without it SES publishes no event: bounces, complaints and the send-once check would be blind.
             raise RuntimeError("COCOON_SES_CONFIGURATION_SET is not set: mail is not sent through SES without it")
-
+        # No retries inside botocore: a retry after a read timeout would hand SES the same mail twice.
+        # The mail job retries instead, after waiting for the first attempt's Send event.
+        no_retries = Config(retries={"total_max_attempts": 1, "mode": "standard"})
         return SesTransport(
-            boto3.client("sesv2", region_name=settings.region), settings.mail_from, settings.ses_configuration_set
+            boto3.client("sesv2", region_name=settings.region, config=no_retries),
+            settings.mail_from,
+            settings.ses_configuration_set,
         )
     return EmlDirectoryTransport(settings.outbox_dir, settings.mail_from)

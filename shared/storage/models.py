@@ -251,7 +251,12 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     fate = UnicodeAttribute(null=True)
     fate_at = UTCDateTimeAttribute(null=True)
     fate_history = ListAttribute[FateEntry](of=FateEntry, null=True)  # every SES event once: {kind, at, detail}
-    ses_message_id = UnicodeAttribute(null=True)  # from SES's send event: SES accepted this mail
+    # Sending once (functions/mail_delivery.py): the current send attempt, recorded with the claim before
+    # SES is called, so a retry after a crash knows SES may already have the mail.
+    send_started_at = UTCDateTimeAttribute(null=True)
+    send_attempt_id = UnicodeAttribute(null=True)
+    # SES's MessageId (from SendEmail's answer or its send event) and when SES's Send event came.
+    ses_message_id = UnicodeAttribute(null=True)
     send_event_at = UTCDateTimeAttribute(null=True)
 
 

@@ -162,8 +162,12 @@ def claim(mail: OutboxMail, now: datetime) -> bool:
     return True
 
 
-def mark_sent(mail: OutboxMail, now: datetime) -> None:
-    mail.update(actions=[OutboxMail.sent_at.set(now), OutboxMail.due_job.remove(), OutboxMail.due_at.remove()])
+def mark_sent(mail: OutboxMail, now: datetime, ses_message_id: str | None = None) -> None:
+    """Out of the queue. Unconditional and repeatable: a second mark (or SES's event meanwhile) changes nothing."""
+    actions: list[Any] = [OutboxMail.sent_at.set(now), OutboxMail.due_job.remove(), OutboxMail.due_at.remove()]
+    if ses_message_id:
+        actions.append(OutboxMail.ses_message_id.set(OutboxMail.ses_message_id | ses_message_id))
+    mail.update(actions=actions)
 
 
 def mark_suppressed(mail: OutboxMail, now: datetime) -> None:
@@ -178,11 +182,94 @@ def mark_suppressed(mail: OutboxMail, now: datetime) -> None:
     )
 
 
-def mark_failed_attempt(mail: OutboxMail, now: datetime) -> None:
-    """Retry later with exponential backoff; after MAX_ATTEMPTS the mail leaves the queue (and is logged)."""
+def mark_failed_attempt(
+    mail: OutboxMail, now: datetime, *, maybe_accepted: bool = False, wait: timedelta = timedelta(0)
+) -> None:
+    """Retry later with exponential backoff; after MAX_ATTEMPTS the mail leaves the queue (and is logged).
+
+    `maybe_accepted`: the service may have taken the mail although the call failed (a timeout, a 5xx):
+    the attempt's start is kept, so the retry waits for its send event like after a crash. A mail
+    the service refused is free to go again at the backoff. Only our own attempt is changed.
+    """
+    from pynamodb.exceptions import UpdateError
+
+    ours = OutboxMail.send_attempt_id == mail.send_attempt_id if mail.send_attempt_id else None
     attempts = int(mail.attempts or 0)
-    if attempts >= MAX_ATTEMPTS:
-        mail.update(actions=[OutboxMail.due_job.remove(), OutboxMail.due_at.remove()])
-        return
-    retry_at = now + timedelta(minutes=2**attempts)
-    mail.update(actions=[OutboxMail.due_at.set(utc_iso(retry_at)), OutboxMail.claimed_until.remove()])
+    try:
+        if attempts >= MAX_ATTEMPTS:
+            mail.update(actions=[OutboxMail.due_job.remove(), OutboxMail.due_at.remove()], condition=ours)
+            return
+        retry_at = now + timedelta(minutes=2**attempts)
+        actions: list[Any] = [OutboxMail.claimed_until.remove()]
+        if maybe_accepted and mail.send_started_at:
+            retry_at = max(retry_at, mail.send_started_at + wait)
+        else:
+            actions += [OutboxMail.send_started_at.remove(), OutboxMail.send_attempt_id.remove()]
+        mail.update(actions=[OutboxMail.due_at.set(utc_iso(retry_at)), *actions], condition=ours)
+    except UpdateError:
+        return  # another sender took the mail over meanwhile: its attempt decides
+
+
+# --- sending once: a crash between SES taking a mail and our mark must not send it again -------------
+
+ALREADY_SENT = "already_sent"
+AWAITING_SEND_EVENT = "awaiting_send_event"
+TAKEN = "taken"  # another sender holds it, or it left the queue meanwhile
+
+
+def claim_for_sending(mail: OutboxMail, now: datetime, wait: timedelta) -> bool:
+    """Claim the mail and record the start of a send attempt, in one conditional write, before SES is called.
+
+    Refused while another sender holds it, once SES is known to have it (its MessageId or Send
+    event), and while an earlier attempt's send event may still come (`wait` since that start).
+    """
+    from uuid import uuid4
+
+    from pynamodb.exceptions import UpdateError
+
+    free = OutboxMail.claimed_until.does_not_exist() | (OutboxMail.claimed_until < now)
+    no_earlier_attempt = OutboxMail.send_started_at.does_not_exist() | (OutboxMail.send_started_at <= now - wait)
+    not_with_ses = OutboxMail.ses_message_id.does_not_exist() & OutboxMail.send_event_at.does_not_exist()
+    try:
+        mail.update(
+            actions=[
+                OutboxMail.claimed_until.set(now + timedelta(seconds=CLAIM_SECONDS)),
+                OutboxMail.attempts.add(1),
+                OutboxMail.send_started_at.set(now),
+                OutboxMail.send_attempt_id.set(uuid4().hex),
+            ],
+            condition=OutboxMail.due_job.exists() & free & not_with_ses & no_earlier_attempt,
+        )
+    except UpdateError:
+        return False
+    return True
+
+
+def settle_unclaimed(mail: OutboxMail, now: datetime, wait: timedelta) -> str:
+    """Why `claim_for_sending` refused, acted upon (one consistent read; only after a refusal).
+
+    SES has the mail (an earlier attempt's MessageId or Send event): it is marked sent, never sent
+    again. An earlier attempt started less than `wait` ago without either: its Send event may still
+    come, so the mail waits until `wait` after that start (then it is sent again: README, "Sent once").
+    """
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        fresh = OutboxMail.get(mail.pk, mail.sk, consistent_read=True)
+    except OutboxMail.DoesNotExist:
+        return TAKEN
+    if fresh.due_job is None or (fresh.claimed_until is not None and fresh.claimed_until >= now):
+        return TAKEN
+    if fresh.ses_message_id or fresh.send_event_at:
+        mark_sent(fresh, now)
+        return ALREADY_SENT
+    if fresh.send_started_at is None or fresh.send_started_at <= now - wait:
+        return TAKEN  # changed since the claim was refused: the next run sees it afresh
+    try:
+        fresh.update(
+            actions=[OutboxMail.due_at.set(utc_iso(fresh.send_started_at + wait))],
+            condition=(OutboxMail.send_started_at == fresh.send_started_at) & OutboxMail.due_job.exists(),
+        )
+    except UpdateError:
+        return TAKEN
+    return AWAITING_SEND_EVENT
