@@ -95,7 +95,7 @@ def test_the_ses_client_cannot_send_a_mail_twice_behind_our_back_by_retrying_a_t
     from shared.mail import transport
     from shared.settings import get_settings
 
-    monkeypatch.setattr(transport, "get_settings", lambda: dataclasses.replace(get_settings(), mail_via_ses=True))
+    monkeypatch.setattr(transport, "get_settings", lambda: dataclasses.replace(get_settings(), mail_via_ses=True, ses_configuration_set="cocoon-test-mail"))
     transport.default_transport.cache_clear()
     try:
         client = transport.default_transport().client  # type: ignore[attr-defined]

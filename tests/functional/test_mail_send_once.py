@@ -323,7 +323,7 @@ def test_the_ses_client_does_not_retry_send_email_by_itself(monkeypatch):
     from shared.mail import transport
     from shared.settings import get_settings
 
-    monkeypatch.setattr(transport, "get_settings", lambda: dataclasses.replace(get_settings(), mail_via_ses=True))
+    monkeypatch.setattr(transport, "get_settings", lambda: dataclasses.replace(get_settings(), mail_via_ses=True, ses_configuration_set="cocoon-test-mail"))
     transport.default_transport.cache_clear()
     try:
         ses = transport.default_transport()
