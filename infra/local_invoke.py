@@ -112,6 +112,20 @@ def playing_sns(signer: Any) -> Iterator[None]:
         sns_certificates.fetch_certificate = fetch
 
 
+def _declared_app() -> Any:
+    """app.py is the project's top-level module, not an installed package: the `cocoon` console script
+    starts with its own bin directory on sys.path, not the project, so the project root goes there."""
+    import sys
+
+    from shared.settings import PROJECT_ROOT
+
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from app import app
+
+    return app
+
+
 def deliver_event_file(handler: str, text: str) -> list[Any]:
     """Invoke the declared `handler` of app.py with the event(s) made from the file's `text`; their answers."""
     from chalice.local import LambdaContext
@@ -119,8 +133,7 @@ def deliver_event_file(handler: str, text: str) -> list[Any]:
     from shared.local_sns import local_sns
 
     _require_local_stage()
-    from app import app
-
+    app = _declared_app()
     sources = declared_sources(app)
     if handler not in sources:
         raise EventFileError(f"no handler {handler!r} in app.py; declared: {', '.join(sorted(sources))}")

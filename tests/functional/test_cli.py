@@ -260,10 +260,11 @@ def test_make_run_with_the_scheduler_off_fires_no_job_and_deliver_event_works_fr
                                          headers={"Content-Type": "application/json"}, method="POST")
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the local server
             assert response.status == 202
+        # The console script the README names, from outside the project: app.py is no installed module.
         delivered = subprocess.run(
-            [*cocoon, "deliver-event", "inbound_email_from_ses",
+            [str(PROJECT_ROOT / ".venv" / "bin" / "cocoon"), "deliver-event", "inbound_email_from_ses",
              str(testdata_dir / "ses_notifications" / "amazonses-01.json")],
-            cwd=PROJECT_ROOT, env=_clean_environment(local_dir), capture_output=True, text=True, timeout=60)
+            cwd=tmp_path, env=_clean_environment(local_dir), capture_output=True, text=True, timeout=60)
         assert delivered.returncode == 0, delivered.stderr
         assert delivered.stdout.strip() == "inbound_email_from_ses: null"  # not a Received notification: nothing
     finally:
