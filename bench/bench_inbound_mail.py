@@ -27,7 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from shared.rules.inbound_mail import parse_inbound_mail  # noqa: E402
+from shared.mail.inbound.parse import parse_inbound_mail  # noqa: E402
 
 TARGET_RATIO = 3.0
 RUNS = 15

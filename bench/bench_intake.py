@@ -266,8 +266,8 @@ def time_big_mail(counter: DynamoDBCounter) -> tuple[int, float, float, Window, 
 
 def time_parts(raw: bytes) -> dict[str, float]:
     """Where the time of one big mail goes (median of RUNS): to explain a missed ratio."""
+    from shared.mail.inbound.parse import parse_inbound_mail
     from shared.policy import get_policy
-    from shared.rules.inbound_mail import parse_inbound_mail
     from shared.storage.blobs import blob_store
 
     limit = get_policy().support.max_attachment_bytes

@@ -24,7 +24,7 @@ from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger, metrics
 
 if TYPE_CHECKING:
-    from shared.rules.inbound_mail import InboundMail
+    from shared.mail.inbound.values import InboundMail
     from shared.rules.sender_trust import SenderTrust
 
 bp = Blueprint(__name__)
@@ -36,9 +36,9 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
     `trust` says whether the From address is authentic; when it is not, the mail acts as
     nobody: no ticket, no message, no answer (kept for staff review if it names a contact).
     """
+    from shared.mail.inbound.parse import parse_inbound_mail
     from shared.policy import get_policy
     from shared.rules.bounces import addresses_stopped_by_bounce, suppression_reason
-    from shared.rules.inbound_mail import parse_inbound_mail
     from shared.rules.signing import mail_id_from_message_id, message_was_sent_to
     from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
     from shared.secrets import link_keyring

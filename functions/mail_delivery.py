@@ -10,12 +10,17 @@ no sign of it (no MessageId, no Send event, which carries our mail id as a tag) 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from shared.jobs import JobResult, ProgressCallback
-from shared.mail.transport import MailNotAccepted, MailTransport, default_transport
+from shared.mail.transport import MailNotAccepted, MailTransport, OutgoingMail, default_transport
 from shared.observability import logger
 from shared.storage import outbox
+from shared.storage.mail_fate import record_mail_event
 from shared.storage.suppressions import mail_stopped
+
+if TYPE_CHECKING:  # the type only: the loop moves to a mail service next (issue 14)
+    from shared.storage.models import OutboxMail
 
 JOB_NAME = "mail"
 
@@ -26,8 +31,14 @@ def send_event_wait() -> timedelta:
     return timedelta(minutes=get_policy().mail.send_event_wait_minutes)
 
 
+def outgoing(mail: OutboxMail) -> OutgoingMail:
+    """The stored mail as the plain value a transport sends."""
+    headers = {str(name): str(value) for name, value in (mail.headers or {}).items()}
+    return OutgoingMail(mail.mail_id, mail.recipient, mail.subject, mail.body_text, mail.created_at, headers)
+
+
 def run(now: datetime, progress: ProgressCallback | None = None, transport: MailTransport | None = None) -> JobResult:
-    transport = transport or default_transport()
+    transport = transport or default_transport(record_mail_event)
     wait = send_event_wait()
     result = JobResult(JOB_NAME)
     while True:
@@ -48,7 +59,7 @@ def run(now: datetime, progress: ProgressCallback | None = None, transport: Mail
                 result.count("suppressed")
                 continue
             try:
-                ses_message_id = transport.send(mail, now)
+                ses_message_id = transport.send(outgoing(mail), now)
             except MailNotAccepted as exc:
                 logger.warning("mail refused by the mail service", extra={"mail_id": mail.mail_id, "code": str(exc)})
                 outbox.mark_failed_attempt(mail, now)

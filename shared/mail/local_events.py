@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
 from shared.rules.clock import utc_iso
-from shared.storage.models import OutboxMail
+
+if TYPE_CHECKING:
+    from shared.mail.transport import EventRecorder, OutgoingMail
 
 LOCAL_ACCOUNT_ID = "000000000000"
 
@@ -50,10 +52,11 @@ def ses_event_message(event_type: str, mail_id_tag: str, message_id: str, recipi
     return json.dumps(event)
 
 
-def publish_local_events(mail: OutboxMail, message_id: str, sender: str, now: datetime) -> None:
+def publish_local_events(
+    mail: OutgoingMail, message_id: str, sender: str, now: datetime, record_mail_event: EventRecorder
+) -> None:
     """Record the Send and Delivery events of a locally delivered mail, through SES's parser and recorder."""
     from shared.rules.ses_events import mail_id_tag_value, parse_ses_event
-    from shared.storage.mail_fate import record_mail_event
 
     tag = mail_id_tag_value(mail.mail_id)
     if tag is None:  # SES could not carry it either: such a mail has no events

@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.rules.mail_headers import header_safe
 from shared.settings import get_settings
-from shared.storage.models import OutboxMail
+
+if TYPE_CHECKING:
+    from shared.rules.ses_events import MailEvent
+
+# Records one SES event of a mail (storage's recorder, handed in: mail imports no storage module).
+EventRecorder = Callable[["MailEvent", datetime], object]
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """One mail as the transports see it: a plain value, however the outbox stores it."""
+
+    mail_id: str
+    recipient: str
+    subject: str
+    body_text: str
+    created_at: datetime
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class MailTransport(Protocol):
-    def send(self, mail: OutboxMail, now: datetime) -> str:
+    def send(self, mail: OutgoingMail, now: datetime) -> str:
         """Deliver the mail; the id the service gave it (SES's MessageId). Raises MailNotAccepted when
         the service answered that it did not take the mail; any other error may mean it did."""
         ...
@@ -26,7 +45,7 @@ class MailNotAccepted(Exception):
     """The mail service refused the mail (an error answer): a retry cannot duplicate it."""
 
 
-def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
+def as_email_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     """The mail as sent. Every header value is made one line here (the mail boundary): a CR/LF stored
     anywhere can neither inject a header (Bcc:) nor make the mail fail on every attempt."""
     message = EmailMessage()
@@ -43,12 +62,15 @@ def as_email_message(mail: OutboxMail, sender: str) -> EmailMessage:
 class EmlDirectoryTransport:
     """Writes `<mail_id>.eml` once: a file that exists means the mail was already delivered."""
 
-    def __init__(self, directory: Path, sender: str, *, emit_events: bool = True) -> None:
+    def __init__(
+        self, directory: Path, sender: str, *, emit_events: bool = True, record_event: EventRecorder | None = None
+    ) -> None:
         self.directory = directory
         self.sender = sender
         self.emit_events = emit_events
+        self.record_event = record_event
 
-    def send(self, mail: OutboxMail, now: datetime) -> str:
+    def send(self, mail: OutgoingMail, now: datetime) -> str:
         from shared.mail.local_events import local_message_id, publish_local_events
 
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -59,9 +81,9 @@ class EmlDirectoryTransport:
             # Atomic: a reader never sees half a mail, and a crash leaves no .eml behind.
             partial.replace(target)
         message_id = local_message_id(mail.mail_id)
-        if self.emit_events:
+        if self.emit_events and self.record_event is not None:
             # No SES here: the events SES would publish (send, then delivery) go the same way theirs do.
-            publish_local_events(mail, message_id, self.sender, now)
+            publish_local_events(mail, message_id, self.sender, now, self.record_event)
         return message_id
 
 
@@ -71,7 +93,7 @@ class SesTransport:
         self.sender = sender
         self.configuration_set = configuration_set
 
-    def send(self, mail: OutboxMail, now: datetime) -> str:
+    def send(self, mail: OutgoingMail, now: datetime) -> str:
         from botocore.exceptions import ClientError
 
         from shared.rules.ses_events import MAIL_ID_TAG, mail_id_tag_value
@@ -98,7 +120,8 @@ class SesTransport:
 
 
 @cache
-def default_transport() -> MailTransport:
+def default_transport(record_event: EventRecorder | None = None) -> MailTransport:
+    """The stage's transport; `record_event` records the local transport's SES-shaped events (none in AWS)."""
     settings = get_settings()
     if settings.mail_via_ses:
         import boto3
@@ -115,4 +138,4 @@ def default_transport() -> MailTransport:
             settings.mail_from,
             settings.ses_configuration_set,
         )
-    return EmlDirectoryTransport(settings.outbox_dir, settings.mail_from)
+    return EmlDirectoryTransport(settings.outbox_dir, settings.mail_from, record_event=record_event)

@@ -19,10 +19,13 @@ mail we really sent, and says that mail's recipient does not exist:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from shared.rules.bounce_meaning import ADDRESS_STATUS_CODES, status_code
 from shared.rules.bounce_reports import BouncedRecipient
-from shared.rules.inbound_mail import InboundMail
+
+if TYPE_CHECKING:  # the parsed mail's type only: rules import no mail module at run time
+    from shared.mail.inbound.values import InboundMail
 
 __all__ = ["ADDRESS_FAILURES", "addresses_stopped_by_bounce", "is_address_failure", "status_code", "suppression_reason"]
 

@@ -84,7 +84,7 @@ class NewRequest:
 
 def request_from_form(form: Any, channel: str) -> NewRequest:
     """A request typed into a form (web, app or staff on the phone): one shape for all of them."""
-    from shared.rules.inbound_mail import is_vague_subject
+    from shared.rules.mail_subjects import is_vague_subject
 
     details = RequestDetails(
         description=form.description,

@@ -68,7 +68,7 @@ def test_a_non_ascii_authorization_number_answers_like_a_missing_ticket(client):
 
 
 def test_a_ticket_tag_in_arabic_indic_digits_names_no_ticket():
-    from shared.rules.inbound_mail import ticket_number_from_subject
+    from shared.rules.mail_subjects import ticket_number_from_subject
 
     assert ticket_number_from_subject("Re: [Ticket#٢٠٢٦١١٢٢١٠٠٠١] Export") is None
     assert ticket_number_from_subject("Re: [Ticket#2026112210001] Export") == "2026112210001"

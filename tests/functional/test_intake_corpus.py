@@ -37,8 +37,9 @@ import boto3
 import pytest
 
 from functions import mail_delivery
+from shared.mail.inbound.parse import parse_inbound_mail
+from shared.mail.inbound.values import AutomaticKind, InboundMail
 from shared.policy import get_policy
-from shared.rules.inbound_mail import AutomaticKind, InboundMail, parse_inbound_mail
 from shared.rules.signing import webhook_signature
 from shared.settings import get_settings
 from shared.storage.models import CocoonItem, OutboxMail, SuppressedAddress, Ticket, TicketMessage

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from shared.mail.inbound.parse import parse_inbound_mail
 from shared.rules.bounce_meaning import BounceMeaning, SmtpStage, meaning_of, smtp_stage, status_in_text
-from shared.rules.inbound_mail import parse_inbound_mail
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.mail.inbound.parse import parse_inbound_mail
+from shared.mail.inbound.values import FailedDelivery, InboundMail
 from shared.rules.bounces import addresses_stopped_by_bounce, is_address_failure, status_code, suppression_reason
-from shared.rules.inbound_mail import FailedDelivery, InboundMail, parse_inbound_mail
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 

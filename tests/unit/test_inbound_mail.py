@@ -23,17 +23,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.rules.inbound_mail import (
-    AutomaticKind,
-    InboundMail,
-    classify,
-    html_to_text,
-    is_vague_subject,
-    latest_reply,
-    parse_inbound_mail,
-    strip_reply_prefixes,
-    ticket_number_from_subject,
-)
+from shared.mail.inbound.classification import classify
+from shared.mail.inbound.html_text import html_to_text
+from shared.mail.inbound.parse import parse_inbound_mail
+from shared.mail.inbound.replies import latest_reply
+from shared.mail.inbound.values import AutomaticKind, InboundMail
+from shared.rules.mail_subjects import is_vague_subject, strip_reply_prefixes, ticket_number_from_subject
 from tests import conftest
 
 POLICY = tomllib.loads((conftest.PROJECT_ROOT / "shared" / "policy.toml").read_text(encoding="utf-8"))

@@ -1,0 +1,147 @@
+"""Which mails are automatic (bounces, auto-replies, lists): they never open a ticket nor get an answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from email.message import Message
+
+from shared.mail.inbound.charsets import _decode_unstructured
+from shared.mail.inbound.headers import _first, _parse_sender, _raw_headers
+from shared.mail.inbound.values import _MAX_DEPTH, AutomaticKind
+from shared.rules.mail_subjects import normalize_space
+
+_DAEMON_LOCAL_PARTS = frozenset({"mailer-daemon", "mailerdaemon", "mail-daemon", "postmaster"})
+_DAEMON_NAMES = frozenset({"mailer-daemon", "mail delivery system", "mail delivery subsystem", "mail delivery service"})
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:delivery status notification|undeliverable\b|undelivered mail|undeliverable mail|"
+    r"mail delivery failed|mail delivery failure|returned mail\s*:|delivery failure|failure notice|"
+    r"delivery has failed|message not delivered|non-?delivery|unzustellbar|nicht zustellbar|"
+    r"zustellung fehlgeschlagen|non remis|non distribuable|non recapitabile|no se puede entregar|"
+    r"onbestelbaar|niedostarczalne|nedoručitelné)",
+    re.IGNORECASE,
+)
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto[- ]?reply|auto[- ]?response|autorespons|out of (?:the )?office|"
+    r"automatische antwort|abwesenheitsnotiz|abwesenheit\s*:|réponse automatique|reponse automatique|"
+    r"risposta automatica|respuesta automática|respuesta automatica|automatisch antwoord|"
+    r"odpowiedź automatyczna|automatická odpověď|resposta automática|automatikus válasz|"
+    r"răspuns automat|otomatik yanıt|vacation\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _token(value: str) -> str:
+    """The first token of a header value, lower-case ("auto-replied; owner=…" → "auto-replied")."""
+    return value.split(";", 1)[0].strip().strip("\"'").lower()
+
+
+def _classify(
+    headers: dict[str, list[str]],
+    *,
+    content_type: str,
+    report_type: str,
+    part_types: Iterable[str],
+    sender_address: str | None,
+    sender_name: str,
+    subject: str,
+) -> tuple[AutomaticKind | None, str | None]:
+    """Decide whether a mail is automatic, and say which rule fired (no personal data)."""
+    kinds = set(part_types)
+    if content_type == "multipart/report":
+        if report_type == "disposition-notification" or (
+            not report_type and "message/disposition-notification" in kinds
+        ):
+            return AutomaticKind.READ_RECEIPT, "multipart/report disposition-notification"
+        if report_type in ("delivery-status", "") or "message/delivery-status" in kinds:
+            return AutomaticKind.BOUNCE, "multipart/report delivery-status"
+        return AutomaticKind.AUTO_GENERATED, f"multipart/report {report_type}"[:80]
+    if "message/delivery-status" in kinds:
+        return AutomaticKind.BOUNCE, "delivery-status part"
+    if "message/disposition-notification" in kinds:
+        return AutomaticKind.READ_RECEIPT, "disposition-notification part"
+    local_part = (sender_address or "").split("@", 1)[0]
+    if local_part in _DAEMON_LOCAL_PARTS or sender_name.lower() in _DAEMON_NAMES:
+        return AutomaticKind.BOUNCE, "mailer-daemon or postmaster sender"
+    if headers.get("x-failed-recipients"):
+        return AutomaticKind.BOUNCE, "header X-Failed-Recipients"
+    if _BOUNCE_SUBJECT.match(subject):
+        return AutomaticKind.BOUNCE, "bounce subject"
+
+    auto_submitted = _token(_first(headers, "auto-submitted"))
+    if auto_submitted and auto_submitted != "no":
+        if auto_submitted == "auto-replied":
+            return AutomaticKind.AUTO_REPLY, "header Auto-Submitted: auto-replied"
+        return AutomaticKind.AUTO_GENERATED, "header Auto-Submitted"
+    if "vacation" in _token(_first(headers, "x-apple-action")):
+        return AutomaticKind.AUTO_REPLY, "header X-Apple-Action: VACATION"
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-mail-autoreply"):
+        if headers.get(name):
+            return AutomaticKind.AUTO_REPLY, f"header {name}"
+    if _AUTO_REPLY_SUBJECT.match(subject):
+        return AutomaticKind.AUTO_REPLY, "auto-reply subject"
+    precedence = _token(_first(headers, "precedence") or _first(headers, "x-precedence"))
+    if precedence in ("auto_reply", "auto-reply"):
+        return AutomaticKind.AUTO_REPLY, "header Precedence: auto_reply"
+    if headers.get("x-loop"):
+        return AutomaticKind.LOOP, "header X-Loop"
+    if headers.get("list-id") or headers.get("list-unsubscribe"):
+        return AutomaticKind.MAILING_LIST, "header List-Id or List-Unsubscribe"
+    if precedence == "list":
+        return AutomaticKind.MAILING_LIST, "header Precedence: list"
+    if precedence in ("bulk", "junk"):
+        return AutomaticKind.BULK, f"header Precedence: {precedence}"
+    if _first(headers, "x-auto-response-suppress").strip():
+        return AutomaticKind.AUTO_GENERATED, "header X-Auto-Response-Suppress"
+    if _first(headers, "x-autogenerated").strip() or _first(headers, "x-auto-generated").strip():
+        return AutomaticKind.AUTO_GENERATED, "header X-Autogenerated"
+    return_path = [v.strip() for v in headers.get("return-path", [])]
+    if return_path and all(v in ("<>", "< >", "") for v in return_path):
+        return AutomaticKind.AUTO_GENERATED, "null Return-Path"
+    return None, None
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        return "text/plain"
+
+
+def _walk_outer(message: Message) -> Iterator[Message]:
+    """All parts of the mail itself, not descending into attached messages."""
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        yield part
+        if depth >= _MAX_DEPTH or not _content_type(part).startswith("multipart/"):
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in reversed(payload) if isinstance(child, Message))
+
+
+def classify(message: Message) -> AutomaticKind | None:
+    """Why this parsed message is automatic (no ticket, no reply), or None for a person's mail."""
+    headers = _raw_headers(message)
+    address, name = _parse_sender(_first(headers, "from"))
+    kind, _reason = _classify(
+        headers,
+        content_type=_content_type(message),
+        report_type=_report_type(message),
+        part_types=(_content_type(p) for p in _walk_outer(message)),
+        sender_address=address,
+        sender_name=name,
+        subject=normalize_space(_decode_unstructured(_first(headers, "subject"))),
+    )
+    return kind
+
+
+def _report_type(message: Message) -> str:
+    try:
+        value = message.get_param("report-type")
+    except Exception:
+        return ""
+    if isinstance(value, tuple):
+        value = value[2]
+    return str(value or "").strip().lower()
