@@ -257,8 +257,8 @@ def show_invoice(id: str, number: str) -> Response:
         return json_response(item.document)
     if wanted != "xml":
         raise bad_request("format must be json or xml.", {"format": "json or xml"})
-    from shared.rules.billing import invoice_from_json
-    from shared.rules.einvoice import invoice_to_en16931_xml
+    from shared.rules.billing.einvoice import invoice_to_en16931_xml
+    from shared.storage.invoice_json import invoice_from_json
 
     xml = invoice_to_en16931_xml(invoice_from_json(item.document))
     return Response(
@@ -282,8 +282,9 @@ def show_invoice(id: str, number: str) -> Response:
 def invoice_preview(id: str) -> Response:
     from shared.derived import billing_terms
     from shared.policy import get_policy
-    from shared.rules.billing import BillingError, draft_to_json, month_to_date_preview
+    from shared.rules.billing import BillingError, month_to_date_preview
     from shared.storage.billing import billing_account, load_snapshot, today_in
+    from shared.storage.invoice_json import draft_to_json
 
     account = tenant_account(id)
     snapshot = load_snapshot(id)

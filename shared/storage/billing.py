@@ -25,6 +25,7 @@ from shared.policy import Policy
 from shared.rules import billing as rules
 from shared.rules.clock import local_day, start_of_day
 from shared.storage.db import ConditionFailed, Contended, transaction
+from shared.storage.invoice_json import invoice_to_json
 from shared.storage.lifecycle import mail_context
 from shared.storage.models import (
     Account,
@@ -368,7 +369,7 @@ def _invoice_and_mail(
     invoice = rules.issue_invoice(
         draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
     )
-    document = rules.invoice_to_json(invoice)
+    document = invoice_to_json(invoice)
     record = InvoiceDocument(
         account_pk(account.account_id),
         f"INVOICE#{draft.month}",
