@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from shared.rules.billing.apps import apps_subscribed_between
 from shared.rules.billing.conversion import paid_from_for_conversion
+from shared.rules.billing.cursor import last_paid_day, next_billing_moment
 from shared.rules.billing.documents import (
     DocumentType,
     Invoice,
@@ -53,7 +54,14 @@ from shared.rules.billing.editions import (
 from shared.rules.billing.errors import BillingError
 from shared.rules.billing.history import AppSubscription, BillableHours, BillingHistory, EditionChange, SeatEvent
 from shared.rules.billing.money import CENT, HUNDRED, money_str, quantity_str, round_cents
-from shared.rules.billing.months import COMPANY_TIME_ZONE, BillingMonth, billable_months, start_of_day
+from shared.rules.billing.months import (
+    COMPANY_TIME_ZONE,
+    BillingMonth,
+    billable_months,
+    month_key,
+    months_to_bill,
+    start_of_day,
+)
 from shared.rules.billing.parties import BillingAccount, Party
 from shared.rules.billing.seats import CountedUser, users_counted_between, users_counted_in_month
 from shared.rules.billing.terms import DEFAULT_OUTSIDE_EU_NOTE, AppTerms, BillingTerms, EditionTerms, VatTerms
@@ -97,8 +105,12 @@ __all__ = [
     "editions_held_between",
     "format_invoice_number",
     "issue_invoice",
+    "last_paid_day",
     "money_str",
+    "month_key",
     "month_to_date_preview",
+    "months_to_bill",
+    "next_billing_moment",
     "paid_from_for_conversion",
     "parse_invoice_number",
     "quantity_str",

@@ -113,3 +113,13 @@ def billable_months(paid_from: date, today: date, billing_ends_on: date | None =
         months.append(month)
         month = month.next()
     return months
+
+
+def months_to_bill(due: list[BillingMonth], billed_month_keys: set[str]) -> list[BillingMonth]:
+    """What should be billed minus what was billed, oldest first (a month is known by its key, "YYYY-MM")."""
+    return [month for month in due if month_key(month) not in billed_month_keys]
+
+
+def month_key(month: BillingMonth) -> str:
+    """The month's key wherever a month is stored or named ("2026-03"): the invoice key, the hours' month."""
+    return str(month)
