@@ -237,9 +237,9 @@ class ThreadProfiles:
 
     @contextmanager
     def active(self) -> Iterator[None]:
-        import functions.billing as job
+        import shared.services.billing.accounts as job
 
-        original = job.bill_accounts
+        original = job.bill_accounts_at
 
         def profiled(account_ids: list[str], now: datetime, counters: Any = None) -> dict[str, list[str]]:
             profile = getattr(self.local, "profile", None)
@@ -254,11 +254,11 @@ class ThreadProfiles:
                 profile.disable()
 
         self.local = threading.local()
-        job.bill_accounts = profiled  # run() looks it up at call time
+        job.bill_accounts_at = profiled  # the batches look it up at call time
         try:
             yield
         finally:
-            job.bill_accounts = original
+            job.bill_accounts_at = original
 
     def print(self, lines: int = 25) -> None:
         """Cumulative time of Cocoon's own functions and of DynamoDB calls, then the top functions by own time."""

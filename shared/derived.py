@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from shared.policy import get_policy
-from shared.rules.billing import BillingTerms
+from shared.policy import Policy, get_policy
+from shared.rules.billing import AppTerms, BillingTerms, EditionTerms, Party, VatTerms
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.support_hours import SupportCalendar
 
@@ -19,9 +19,48 @@ def company_calendar() -> WorkingCalendar:
 
 @cache
 def billing_terms() -> BillingTerms:
-    from shared.rules.billing import billing_terms_from_policy
+    """The process's billing terms, from the one validated policy."""
+    return billing_terms_of(get_policy())
 
-    return billing_terms_from_policy(get_policy().model_dump(mode="python"))
+
+def billing_terms_of(policy: Policy) -> BillingTerms:
+    """Billing's typed view of the validated policy: no second parse, no defaults of its own.
+
+    shared/policy.py has already checked every value (money is a Decimal, countries are codes);
+    this only reshapes them. An edition's label is its name capitalized: the policy has no label.
+    """
+    billing, seller, vat = policy.billing, policy.seller, policy.billing.vat
+    return BillingTerms(
+        seller=Party(
+            name=seller.name,
+            street=seller.street,
+            postcode=seller.postcode,
+            city=seller.city,
+            country=seller.country.upper(),
+            vat_id=seller.vat_id,
+            email=seller.email,
+        ),
+        currency=billing.currency,
+        payment_terms_days=billing.payment_terms_days,
+        editions={
+            name: EditionTerms(
+                name=name, price_per_user=edition.monthly_price_per_user, rank=edition.rank, label=name.capitalize()
+            )
+            for name, edition in billing.editions.items()
+        },
+        apps={
+            app_id: AppTerms(app_id=app_id, name=app.name, monthly_price=app.monthly_price)
+            for app_id, app in billing.apps.items()
+        },
+        vat=VatTerms(
+            home_country=vat.home_country.upper(),
+            home_rate=vat.home_rate,
+            eu_countries=frozenset(country.upper() for country in vat.eu_countries),
+            reverse_charge_note=vat.reverse_charge_note,
+        ),
+        support_hourly_rate=billing.support.hourly_rate,
+        time_zone=policy.company_time_zone,
+    )
 
 
 @cache

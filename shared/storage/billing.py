@@ -15,16 +15,16 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
 from shared.rules import billing as rules
-from shared.rules.clock import local_day, start_of_day
 from shared.storage.db import ConditionFailed, Contended, transaction
+from shared.storage.invoice_json import invoice_to_json
+from shared.storage.keys import billing as keys
 from shared.storage.lifecycle import mail_context
 from shared.storage.models import (
     Account,
@@ -63,7 +63,6 @@ _BILLING_ITEM_TYPES: tuple[type[CocoonItem], ...] = (
     BillableHoursEntry,
     ScheduledAction,
 )
-_INVOICE_PREFIX = "INVOICE#"
 
 
 @dataclass
@@ -106,10 +105,10 @@ def _partition_for_billing(account_id: str) -> _BillingPartition:
     while True:
         page = connection.query(account_pk(account_id), exclusive_start_key=start)
         for raw in page.get("Items", []):
-            sort_key = raw["sk"]["S"]
+            billed_month = keys.billed_month_key(raw["sk"]["S"])
             item_type = raw.get("item_type", {}).get("S")
-            if sort_key.startswith(_INVOICE_PREFIX):
-                partition.billed_months.add(sort_key.removeprefix(_INVOICE_PREFIX))
+            if billed_month is not None:
+                partition.billed_months.add(billed_month)
             elif item_type == seat_event:
                 user_id, activated, at = _decoded(SeatEvent, raw, "user_id", "activated", "at")
                 partition.seat_events.append((user_id, activated, at))
@@ -178,12 +177,13 @@ def billing_account(account: Account) -> rules.BillingAccount:
 
 
 def billing_ends_on(account: Account) -> date | None:
-    """The last paid day: a cancellation's effective date, or the day before a deactivation."""
-    if account.cancellation is not None:
-        return date.fromisoformat(account.cancellation.effective_on)
-    if account.state == "deactivated" and account.deactivated_on:
-        return date.fromisoformat(account.deactivated_on) - timedelta(days=1)
-    return None
+    """The account's last paid day (shared.rules.billing.cursor.last_paid_day) from what is stored."""
+    cancellation = account.cancellation
+    deactivated = account.deactivated_on if account.state == "deactivated" and account.deactivated_on else None
+    return rules.last_paid_day(
+        date.fromisoformat(cancellation.effective_on) if cancellation is not None else None,
+        date.fromisoformat(deactivated) if deactivated else None,
+    )
 
 
 class CounterCache:
@@ -202,7 +202,9 @@ class CounterCache:
         if year not in self.last:
             try:
                 self.last[year] = int(
-                    InvoiceCounter.get(f"COUNTER#INVOICE#{year}", "COUNTER", consistent_read=True).last_sequence
+                    InvoiceCounter.get(
+                        keys.invoice_counter_pk(year), keys.INVOICE_COUNTER_SK, consistent_read=True
+                    ).last_sequence
                 )
             except InvoiceCounter.DoesNotExist:
                 self.last[year] = 0
@@ -216,12 +218,15 @@ class CounterCache:
 class AccountBill:
     """What one account owes: the drafts of its missing months (oldest first) and where its cursor goes.
 
-    `moves_cursor` is False for the first parts of an account whose months need several commits:
-    the cursor moves with the last part, so a run that dies in between leaves the account due.
+    `cursor_due_at` is when the billing job must look at the account again (None: never, the cursor
+    is deleted); shared/services/billing decides it. `moves_cursor` is False for the first parts of
+    an account whose months need several commits: the cursor moves with the last part, so a run that
+    dies in between leaves the account due.
     """
 
     snapshot: BillingSnapshot
     drafts: tuple[rules.InvoiceDraft, ...]
+    cursor_due_at: datetime | None
     moves_cursor: bool = True
 
     @property
@@ -232,17 +237,6 @@ class AccountBill:
     def items(self) -> int:
         """Items in a transaction: an invoice and its mail per month, and the cursor."""
         return 2 * len(self.drafts) + int(self.moves_cursor)
-
-
-def account_bill(snapshot: BillingSnapshot, today: date, terms: rules.BillingTerms) -> AccountBill:
-    """What should be billed minus what was billed: a draft for each missing month, oldest first."""
-    account = snapshot.account
-    if account.paid_from is None:
-        return AccountBill(snapshot, ())
-    buyer = billing_account(account)
-    due = rules.billable_months(buyer.paid_from, today, buyer.billing_ends_on)
-    missing = [month for month in due if str(month) not in snapshot.billed_months]
-    return AccountBill(snapshot, tuple(rules.compute_invoice_draft(buyer, snapshot.history, m, terms) for m in missing))
 
 
 # DynamoDB's limit of items per transaction; one of them is the year's counter.
@@ -262,7 +256,7 @@ def commits(bills: list[AccountBill], room: int = ITEMS_PER_TRANSACTION - 1) -> 
             per_part = (room - 1) // 2
             drafts = bill.drafts
             parts = [
-                AccountBill(bill.snapshot, drafts[i : i + per_part], moves_cursor=i + per_part >= len(drafts))
+                replace(bill, drafts=drafts[i : i + per_part], moves_cursor=i + per_part >= len(drafts))
                 for i in range(0, len(drafts), per_part)
             ]
         for part in parts:
@@ -270,31 +264,6 @@ def commits(bills: list[AccountBill], room: int = ITEMS_PER_TRANSACTION - 1) -> 
                 packed.append([])
             packed[-1].append(part)
     return [group for group in packed if group]
-
-
-def bill_accounts(
-    account_ids: list[str],
-    today: date,
-    now: datetime,
-    policy: Policy,
-    counters: CounterCache,
-    terms: rules.BillingTerms,
-) -> dict[str, list[str]]:
-    """Bill a batch of accounts: read each once, then commit all their invoices in as few transactions as fit.
-
-    Returns the invoice numbers issued per account (empty: nothing was missing, or another worker
-    issued them).
-    """
-    bills = []
-    for account_id in account_ids:
-        snapshot = load_snapshot(account_id)
-        if snapshot is not None:
-            bills.append(account_bill(snapshot, today, terms))
-    issued: dict[str, list[str]] = {account_id: [] for account_id in account_ids}
-    for group in commits(bills):
-        for account_id, numbers in commit_invoices(group, today, now, policy, counters).items():
-            issued[account_id] += numbers
-    return issued
 
 
 def commit_invoices(
@@ -309,8 +278,7 @@ def commit_invoices(
     meanwhile leaves the group; a lost counter race is retried with fresh numbers.
     """
     year = today.year
-    zone = ZoneInfo(policy.company_time_zone)
-    pending = [bill for bill in group if bill.drafts or _cursor_change(bill.snapshot, today, zone)]
+    pending = [bill for bill in group if bill.drafts or _cursor_change(bill)]
     for attempt in range(attempts):
         if not pending:
             return {}
@@ -331,7 +299,10 @@ def commit_invoices(
                         )
                         tx.save(
                             InvoiceCounter(
-                                f"COUNTER#INVOICE#{year}", "COUNTER", year=year, last_sequence=first + invoices - 1
+                                keys.invoice_counter_pk(year),
+                                keys.INVOICE_COUNTER_SK,
+                                year=year,
+                                last_sequence=first + invoices - 1,
                             ),
                             condition=unchanged,
                         )
@@ -343,14 +314,14 @@ def commit_invoices(
                             tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
                             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
                             numbered.append(number)
-                        change = _cursor_change(bill.snapshot, today, zone) if bill.moves_cursor else None
+                        change = _cursor_change(bill) if bill.moves_cursor else None
                         if change is not None:
                             operation, cursor = change
                             getattr(tx, operation)(cursor)
             except ConditionFailed as lost:
                 counters.forget(year)
                 # An account whose invoice exists was billed by another worker, which also moves its cursor.
-                billed_elsewhere = {pk for pk, sk in lost.refused if sk.startswith("INVOICE#")}
+                billed_elsewhere = {pk for pk, sk in lost.refused if keys.billed_month_key(sk) is not None}
                 pending = [bill for bill in pending if account_pk(bill.account_id) not in billed_elsewhere]
                 continue
             except Contended:
@@ -368,16 +339,16 @@ def _invoice_and_mail(
     invoice = rules.issue_invoice(
         draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
     )
-    document = rules.invoice_to_json(invoice)
+    document = invoice_to_json(invoice)
     record = InvoiceDocument(
         account_pk(account.account_id),
-        f"INVOICE#{draft.month}",
+        keys.invoice_sk(draft.month),
         account_id=account.account_id,
         number=number,
         month=str(draft.month),
         issued_on=today.isoformat(),
         document=document,
-        lookup_key=f"INVOICE#{number}",
+        lookup_key=keys.invoice_lookup_key(number),
     )
     mail = queue_mail(
         mail_id=f"invoice-{number}",
@@ -399,19 +370,9 @@ def _invoice_and_mail(
     return record, mail
 
 
-def _next_cursor_moment(account: Account, today: date, zone: ZoneInfo) -> datetime | None:
-    """When the billing job must look at the account again: when the running month ends, unless billing ended."""
-    ends = billing_ends_on(account)
-    running = rules.BillingMonth.of(today)
-    if ends is not None and rules.BillingMonth.of(ends) < running:
-        return None
-    return start_of_day(running.next().first_day, zone)
-
-
-def _cursor_change(snapshot: BillingSnapshot, today: date, zone: ZoneInfo) -> tuple[str, ScheduledAction] | None:
-    """Where the account's billing cursor must go now ("save" or "delete"), or None if it is there already."""
-    account = snapshot.account
-    moment = _next_cursor_moment(account, today, zone)
+def _cursor_change(bill: AccountBill) -> tuple[str, ScheduledAction] | None:
+    """The write that puts the account's billing cursor where the bill says ("save" or "delete"), or None."""
+    snapshot, account, moment = bill.snapshot, bill.snapshot.account, bill.cursor_due_at
     if moment is None:
         if snapshot.cursor is None:
             return None
@@ -425,17 +386,14 @@ def _cursor_change(snapshot: BillingSnapshot, today: date, zone: ZoneInfo) -> tu
 def list_invoices(account_id: str) -> list[InvoiceDocument]:
     return [
         item
-        for item in InvoiceDocument.query(account_pk(account_id), InvoiceDocument.sk.startswith("INVOICE#"))
+        for item in InvoiceDocument.query(account_pk(account_id), InvoiceDocument.sk.startswith(keys.INVOICE_PREFIX))
         if isinstance(item, InvoiceDocument)
     ]
 
 
 def find_invoice(account_id: str, number: str) -> InvoiceDocument | None:
-    for item in InvoiceDocument.lookup_index.query(f"INVOICE#{number}"):
+    for item in InvoiceDocument.lookup_index.query(keys.invoice_lookup_key(number)):
         if isinstance(item, InvoiceDocument) and item.account_id == account_id:
             return item
     return None
 
-
-def today_in(now: datetime, policy: Policy) -> date:
-    return local_day(now, ZoneInfo(policy.company_time_zone))

@@ -76,7 +76,7 @@ def test_invoices_over_http_json_xml_and_preview(client, outbox_dir):
     assert body_of(one)["total"] == "57.12"
     xml = client.http.get(f"/accounts/{account_id}/invoices/2026-000001?format=xml", headers=headers)
     assert xml.status_code == 200 and xml.headers["Content-Type"].startswith("application/xml")
-    from shared.rules.einvoice import validate_en16931_xml
+    from shared.rules.billing.einvoice import validate_en16931_xml
 
     validate_en16931_xml(xml.body)
     preview = client.http.get(

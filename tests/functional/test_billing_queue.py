@@ -18,6 +18,7 @@ import pytest
 from botocore.stub import Stubber
 
 from functions import billing
+from shared.services.billing import dispatch as fan_out
 from tests.functional.test_billing_reliability import (
     ACCOUNTS,
     NOW,
@@ -82,7 +83,7 @@ def test_dispatch_then_consume_bills_every_due_account_exactly_once(
 ) -> None:
     queue = FlakyQueue()
     due = sorted(accounts)
-    sent = billing.dispatch(due, NOW, queue.send, senders=2)
+    sent = fan_out.dispatch(due, NOW, queue.send, senders=2)
     assert (sent.done, sent.failed) == (ACCOUNTS, 0), sent.summary()
     assert sorted(json.loads(body)["account_id"] for body in queue.bodies) == due  # each once, none lost
     assert queue.requests == 2 * -(-ACCOUNTS // 10)  # every batch of ten needed its retry
@@ -101,7 +102,7 @@ def test_the_nightly_run_dispatches_where_there_is_a_queue(
 
     queue = FlakyQueue()
     monkeypatch.setenv("COCOON_BILLING_QUEUE_URL", "https://sqs.eu-central-1.amazonaws.com/123456789012/cocoon-billing")
-    monkeypatch.setattr(billing, "_queue_sender", lambda url: queue.send)
+    monkeypatch.setattr(fan_out, "queue_sender", lambda url: queue.send)
     get_settings.cache_clear()
     try:
         result = billing.run(NOW)
@@ -166,5 +167,5 @@ def test_the_sender_speaks_sqs_send_message_batch(stubbed_sqs: Stubber) -> None:
         },
         {"QueueUrl": url, "Entries": [{"Id": "0", "MessageBody": bodies[0]}, {"Id": "1", "MessageBody": bodies[1]}]},
     )
-    assert billing._queue_sender(url)(bodies) == [1]
+    assert fan_out.queue_sender(url)(bodies) == [1]
     stubbed_sqs.assert_no_pending_responses()

@@ -35,6 +35,7 @@ import botocore.client
 import pytest
 
 from functions import billing
+from shared.services.billing import batches
 
 NOW = datetime.fromisoformat("2026-06-01T03:00:00+02:00")  # the night after May: Jan..May are due
 NEXT_CURSOR = datetime(2026, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 00:00 in Berlin
@@ -59,7 +60,7 @@ NOT_YET_DUE_PAID_FROM = "2026-06-01"  # one more account whose first month is st
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(billing, "BATCH_SIZE", BATCH_SIZE)
+    monkeypatch.setattr(batches, "BATCH_SIZE", BATCH_SIZE)
 
 
 # --- the data ----------------------------------------------------------------------------------

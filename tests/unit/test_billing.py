@@ -1,4 +1,4 @@
-"""Golden and property tests of the billing rules (shared/rules/billing.py) and the e-invoice XML.
+"""Golden and property tests of the billing rules (shared/rules/billing/) and the e-invoice XML.
 
 Every golden number below is worked out by hand in the comment next to it, from the policy
 defaults (basic 12.00, team 24.00, business 39.90 per user and month; apps telephony 9.90,
@@ -21,7 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from shared.derived import billing_terms_of
+from shared.policy import Policy
 from shared.rules.billing import (
+    DEFAULT_OUTSIDE_EU_NOTE,
     AppSubscription,
     AppTerms,
     BillableHours,
@@ -39,21 +42,19 @@ from shared.rules.billing import (
     SeatEvent,
     VatTerms,
     billable_months,
-    billing_terms_from_policy,
     compute_invoice_draft,
     credit_note_for,
     edition_change_effective_at,
     edition_for_month,
     format_invoice_number,
-    invoice_from_json,
-    invoice_to_json,
     issue_invoice,
     month_to_date_preview,
     paid_from_for_conversion,
     parse_invoice_number,
     users_counted_in_month,
 )
-from shared.rules.einvoice import EInvoiceValidationError, invoice_to_en16931_xml, validate_en16931_xml
+from shared.rules.billing.einvoice import EInvoiceValidationError, invoice_to_en16931_xml, validate_en16931_xml
+from shared.storage.invoice_json import invoice_from_json, invoice_to_json
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -591,45 +592,26 @@ def test_invoice_numbers() -> None:
 
 
 def test_terms_from_policy() -> None:
-    policy = tomllib.loads((PROJECT_ROOT / "shared" / "policy.toml").read_text(encoding="utf-8"))
-    terms = billing_terms_from_policy(policy)
+    """The terms are the typed policy reshaped (shared/derived.py): one parser, shared/policy.py."""
+    raw = tomllib.loads((PROJECT_ROOT / "shared" / "policy.toml").read_text(encoding="utf-8"))
+    terms = billing_terms_of(Policy.model_validate(raw))
     assert set(terms.editions) >= {"basic", "team", "business"}
     assert terms.seller.vat_id
     assert terms.vat.home_country == "DE"
     assert "DE" in terms.vat.eu_countries
     assert all(isinstance(e.price_per_user, Decimal) for e in terms.editions.values())
-    inline = tomllib.loads(
-        """
-        company_time_zone = "Europe/Berlin"
-        [seller]
-        name = "S"
-        street = "Str 1"
-        postcode = "1"
-        city = "C"
-        country = "DE"
-        vat_id = "DE1"
-        [billing]
-        currency = "EUR"
-        payment_terms_days = 14
-        [billing.editions.team]
-        monthly_price_per_user = "24.00"
-        rank = 2
-        [billing.apps.dms]
-        name = "Document management"
-        monthly_price = "14.50"
-        [billing.vat]
-        home_country = "DE"
-        home_rate = "19"
-        eu_countries = ["DE", "AT"]
-        reverse_charge_note = "RC"
-        [billing.support]
-        hourly_rate = "95.00"
-        """
-    )
-    small = billing_terms_from_policy(inline)
+    assert terms.time_zone == raw["company_time_zone"]
+    raw["billing"]["editions"] = {"team": {"monthly_price_per_user": "24.00", "rank": 2, "app_designer": False}}
+    raw["billing"]["apps"] = {"dms": {"name": "Document management", "monthly_price": "14.50"}}
+    raw["billing"]["vat"]["eu_countries"] = ["DE", "AT"]
+    raw["billing"]["vat"]["reverse_charge_note"] = "RC"
+    raw["billing"]["support"]["hourly_rate"] = "95.00"
+    small = billing_terms_of(Policy.model_validate(raw))
     assert small.editions["team"] == EditionTerms("team", D("24.00"), 2, "Team")
     assert small.apps["dms"].monthly_price == D("14.50")
     assert small.support_hourly_rate == D("95.00")
+    assert small.vat.eu_countries == frozenset({"DE", "AT"})
+    assert small.vat.outside_eu_note == DEFAULT_OUTSIDE_EU_NOTE
 
 
 # --------------------------------------------------------------------------- e-invoice
@@ -708,7 +690,7 @@ def test_broken_einvoice_fails_validation() -> None:
 
 
 def test_einvoice_library_is_imported_lazily() -> None:
-    code = "import sys, shared.rules.einvoice, shared.rules.billing; print('facturx' in sys.modules)"
+    code = "import sys, shared.rules.billing.einvoice, shared.rules.billing; print('facturx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

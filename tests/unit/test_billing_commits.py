@@ -17,7 +17,7 @@ def _bill(account_number: int, months: int) -> AccountBill:
     snapshot = BillingSnapshot(account, BillingHistory([], [], [], []))
     # Packing looks at how many drafts there are, not into them: labels stand in for the drafts.
     drafts = tuple(cast(InvoiceDraft, f"a{account_number}-m{m}") for m in range(months))
-    return AccountBill(snapshot, drafts)
+    return AccountBill(snapshot, drafts, None)
 
 
 def _drafts(group: list[AccountBill]) -> list[Any]:

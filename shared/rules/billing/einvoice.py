@@ -26,7 +26,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from shared.rules.billing import Invoice, money_str, quantity_str
+from shared.rules.billing.documents import Invoice
+from shared.rules.billing.money import money_str, quantity_str
 
 FACTURX_LEVEL = "en16931"
 TYPE_CODE_INVOICE = "380"

@@ -1,0 +1,66 @@
+"""An account's invoices as documents, one as EN 16931 XML, and the running month's preview.
+
+The HTTP edge (functions/billing.py) checks the caller's scope and maps these errors to answers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.derived import billing_terms
+from shared.policy import get_policy
+from shared.rules.billing import BillingError, month_to_date_preview
+from shared.services.billing.accounts import today_in
+from shared.storage import billing as storage
+from shared.storage.invoice_json import draft_to_json, invoice_from_json
+
+
+class NoSubscription(Exception):
+    """The account has chosen no edition yet: there is nothing a preview could price."""
+
+
+class NothingToPreview(Exception):
+    """No edition is held on the day asked (e.g. time travel to before the first choice)."""
+
+    def __init__(self, message: str, day: str) -> None:
+        super().__init__(message)
+        self.day = day
+
+
+def invoice_documents(account_id: str) -> list[dict[str, Any]]:
+    """The account's issued documents, newest first."""
+    invoices = sorted(storage.list_invoices(account_id), key=lambda item: item.number, reverse=True)
+    return [item.document for item in invoices]
+
+
+def invoice_document(account_id: str, number: str) -> dict[str, Any] | None:
+    """One issued document of the account, or None (another account's number is not found either)."""
+    item = storage.find_invoice(account_id, number)
+    return None if item is None else item.document
+
+
+def invoice_xml(document: dict[str, Any]) -> str:
+    """The document as EN 16931 XML (Factur-X CII); factur-x is imported only here."""
+    from shared.rules.billing.einvoice import invoice_to_en16931_xml
+
+    return invoice_to_en16931_xml(invoice_from_json(document)).decode("utf-8")
+
+
+def invoice_preview(account_id: str, now: datetime) -> dict[str, Any] | None:
+    """The running month so far as JSON; None when the account does not exist.
+
+    Raises NoSubscription before an edition is chosen and NothingToPreview when none is held today.
+    """
+    snapshot = storage.load_snapshot(account_id)
+    if snapshot is None:
+        return None
+    if snapshot.account.paid_from is None:
+        raise NoSubscription(account_id)
+    today = today_in(now, get_policy())
+    try:
+        buyer = storage.billing_account(snapshot.account)
+        draft = month_to_date_preview(buyer, snapshot.history, today, billing_terms())
+    except BillingError as exc:
+        raise NothingToPreview(str(exc), today.isoformat()) from exc
+    return draft_to_json(draft)

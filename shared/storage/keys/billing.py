@@ -1,0 +1,28 @@
+"""Every key of billing's items, built here: invoices, their lookup by number, the year's counter."""
+
+from __future__ import annotations
+
+from shared.rules.billing.months import BillingMonth, month_key
+
+INVOICE_PREFIX = "INVOICE#"
+INVOICE_COUNTER_SK = "COUNTER"
+
+
+def invoice_sk(month: BillingMonth) -> str:
+    """An invoice's sort key: one per account and month, so a second invoice for a month cannot exist."""
+    return f"{INVOICE_PREFIX}{month_key(month)}"
+
+
+def billed_month_key(sort_key: str) -> str | None:
+    """The month key of an invoice's sort key; None when the item is not an invoice."""
+    return sort_key.removeprefix(INVOICE_PREFIX) if sort_key.startswith(INVOICE_PREFIX) else None
+
+
+def invoice_lookup_key(number: str) -> str:
+    """The lookup index key that finds an invoice by its number."""
+    return f"{INVOICE_PREFIX}{number}"
+
+
+def invoice_counter_pk(year: int) -> str:
+    """The year's invoice counter: the one serial point that makes numbers gapless."""
+    return f"COUNTER#INVOICE#{year}"
