@@ -40,12 +40,12 @@ def take_in_mail(raw: bytes, now: datetime, *, trust: SenderTrust) -> tuple[str,
     from shared.rules.bounces import addresses_stopped_by_bounce, suppression_reason
     from shared.rules.inbound_mail import parse_inbound_mail
     from shared.rules.signing import mail_id_from_message_id, message_was_sent_to
+    from shared.rules.support.states import OPEN_STATES
     from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
     from shared.secrets import link_keyring
     from shared.storage.accounts import get_account
     from shared.storage.item_size import ItemTooLarge
     from shared.storage.tickets import (
-        OPEN_STATES,
         AlreadyTakenIn,
         IncomingAttachment,
         NewRequest,

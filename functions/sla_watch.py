@@ -8,16 +8,18 @@ from datetime import datetime
 from functions.sweep import drop_stale, sweep
 from shared.jobs import JobResult, ProgressCallback
 from shared.policy import get_policy
+from shared.rules.support.states import OPEN_STATES
 from shared.storage import support
+from shared.storage.keys import support as keys
 from shared.storage.models import Account, ScheduledAction, Ticket, account_pk
-from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, OPEN_STATES, STATUS_UPDATE_JOB
+from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB
 
 JOB_NAME = "sla-watch"
 
 
 def _ticket(action: ScheduledAction) -> Ticket | None:
     try:
-        return Ticket.get(account_pk(action.account_id), f"TICKET#{action.action}", consistent_read=True)
+        return Ticket.get(account_pk(action.account_id), keys.ticket_sk(action.action), consistent_read=True)
     except Ticket.DoesNotExist:
         return None
 

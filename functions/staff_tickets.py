@@ -79,14 +79,14 @@ def _show(number: str, status: int = 200) -> Response:
     },
 )
 def ticket_queue() -> Response:
-    from shared.rules.tickets import QUEUE_STATES
+    from shared.rules.support.states import PRIORITIES, QUEUE_STATES
     from shared.storage.support import queue
 
     state = query_param(bp.current_request, "state") or None
     priority = query_param(bp.current_request, "priority") or None
     if state is not None and state not in QUEUE_STATES:
         raise bad_request("Unknown queue state.", {"state": f"one of {', '.join(QUEUE_STATES)}"})
-    if priority is not None and priority not in ("urgent", "high", "normal", "low"):
+    if priority is not None and priority not in PRIORITIES:
         raise bad_request("Unknown priority.", {"priority": "urgent, high, normal or low"})
     overdue = query_param(bp.current_request, "overdue", "false").lower() in ("1", "true", "yes")
     tickets = queue((state,) if state else QUEUE_STATES, priority, overdue, current_scope().now)

@@ -15,8 +15,9 @@ from shared.policy import Policy
 from shared.rules.clock import utc_iso
 from shared.rules.identity import new_id
 from shared.rules.signing import Keyring, Purpose, link_token
-from shared.rules.tickets import QUEUE_STATES, transition_problem
+from shared.rules.support.states import QUEUE_STATES, WAITING, transition_problem
 from shared.storage.db import transaction
+from shared.storage.keys import support as keys
 from shared.storage.models import (
     Account,
     Authorizer,
@@ -90,7 +91,7 @@ def _message(ticket: Ticket, kind: str, author: str, text: str, now: datetime, c
     message_id = new_id("msg_")
     return TicketMessage(
         ticket.pk,
-        f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
+        keys.message_sk(ticket.number, now, message_id),
         account_id=ticket.account_id,
         ticket_number=ticket.number,
         message_id=message_id,
@@ -180,7 +181,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
     mails: list[Any] = []
     deletes: list[ScheduledAction] = []
     saves: list[Any] = []
-    if ticket.state == "waiting_for_customer":
+    if ticket.state == WAITING:
         from shared.storage.support_clock import resume_actions
 
         actions += resume_actions(ticket, now)  # may move first_response_due on
@@ -189,7 +190,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
                 scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
             )
     actions += _queue_actions(wanted, ticket.first_response_due)
-    if wanted == "waiting_for_customer":
+    if wanted == WAITING:
         actions.append(Ticket.waiting_since.set(now))
         # The clock stops: the first-response watch waits until the customer answers.
         deletes.append(_schedule_key(ticket, FIRST_RESPONSE_JOB))
@@ -247,7 +248,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
 def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
     entry = TimeEntry(
         ticket.pk,
-        f"TICKET#{ticket.number}#TIME#{now.isoformat()}#{new_id()}",
+        keys.time_entry_sk(ticket.number, now, new_id()),
         account_id=ticket.account_id,
         ticket_number=ticket.number,
         staff_id=agent.staff_id,
@@ -262,7 +263,7 @@ def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: st
 def time_entries(ticket: Ticket) -> list[TimeEntry]:
     return [
         i
-        for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(f"TICKET#{ticket.number}#TIME#"))
+        for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(keys.time_entry_prefix(ticket.number)))
         if isinstance(i, TimeEntry)
     ]
 

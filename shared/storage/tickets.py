@@ -17,6 +17,7 @@ from shared.policy import Policy
 from shared.rules.clock import local_day, utc_iso
 from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
 from shared.rules.mail_headers import header_safe
+from shared.rules.support.states import OPEN_STATES, WAITING
 from shared.rules.tickets import (
     RequestDetails,
     missing_information,
@@ -30,6 +31,7 @@ from shared.storage.accounts import LIVE_STATES, contact_lookup_key, get_account
 from shared.storage.blobs import account_prefix, blob_store
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.item_size import refuse_if_too_large
+from shared.storage.keys import support as keys
 from shared.storage.models import (
     Account,
     DailyCounter,
@@ -45,7 +47,6 @@ from shared.storage.outbox import commit_with_mails, queue_mail
 from shared.storage.schedule import scheduled_action
 
 LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
-OPEN_STATES = ("new", "assigned", "in_progress", "waiting_for_customer")
 FIRST_RESPONSE_JOB = "sla-first-response"
 STATUS_UPDATE_JOB = "sla-status-update"
 CLOSE_JOB = "ticket-close"
@@ -151,7 +152,7 @@ def admin_user(account: Account) -> User:
 
 
 def find_ticket(number: str) -> Ticket | None:
-    for item in Ticket.lookup_index.query(f"TICKET#{number}"):
+    for item in Ticket.lookup_index.query(keys.ticket_lookup_key(number)):
         if isinstance(item, Ticket):
             # The index is eventually consistent: read the item itself for its current state.
             return Ticket.get(item.pk, item.sk, consistent_read=True)
@@ -190,7 +191,7 @@ def suppress(
 
 def _next_ticket_number(now: datetime, policy: Policy) -> str:
     day = local_day(now, ZoneInfo(policy.company_time_zone))
-    counter = DailyCounter(f"COUNTER#TICKET#{day:%Y%m%d}", "COUNTER")
+    counter = DailyCounter(keys.ticket_counter_pk(day), "COUNTER")
     counter.update(actions=[DailyCounter.value.add(1)])
     return ticket_number(day, int(counter.value))
 
@@ -315,7 +316,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
     missing = missing_information(request.details)
     ticket = Ticket(
         account_pk(account.account_id),
-        f"TICKET#{number}",
+        keys.ticket_sk(number),
         account_id=account.account_id,
         number=number,
         subject=header_safe(request.subject) or "(no subject)",
@@ -332,7 +333,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         details={k: v for k, v in vars(request.details).items() if k != "attachments"},
         missing=missing,
         vague_subject=request.vague_subject,
-        lookup_key=f"TICKET#{number}",
+        lookup_key=keys.ticket_lookup_key(number),
         message_count=1,
         last_public_update_at=now,
         queue_state="new",
@@ -342,7 +343,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
     plan = _blob_plan(account.account_id, number, message_id, request)
     message = TicketMessage(
         account_pk(account.account_id),
-        f"TICKET#{number}#MSG#{now.isoformat()}#{message_id}",
+        keys.message_sk(number, now, message_id),
         account_id=account.account_id,
         ticket_number=number,
         message_id=message_id,
@@ -435,7 +436,7 @@ def add_customer_message(
     plan = _blob_plan(ticket.account_id, ticket.number, message_id, request)
     message = TicketMessage(
         ticket.pk,
-        f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
+        keys.message_sk(ticket.number, now, message_id),
         account_id=ticket.account_id,
         ticket_number=ticket.number,
         message_id=message_id,
@@ -450,7 +451,7 @@ def add_customer_message(
     )
     refuse_if_too_large(message, "text")  # before any blob is written
     actions: list[Any] = [Ticket.message_count.add(1)]
-    resumes = ticket.state == "waiting_for_customer"
+    resumes = ticket.state == WAITING
     if resumes:
         from shared.storage.support_clock import resume_actions
 
@@ -529,6 +530,6 @@ def next_status_update(ticket: Ticket, last_update: datetime, policy: Policy) ->
 def ticket_messages(ticket: Ticket) -> list[TicketMessage]:
     return [
         item
-        for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(f"TICKET#{ticket.number}#MSG#"))
+        for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(keys.message_prefix(ticket.number)))
         if isinstance(item, TicketMessage)
     ]
