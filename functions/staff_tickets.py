@@ -245,9 +245,9 @@ def internal_note(number: str) -> Response:
 )
 def change_state(number: str) -> Response:
     from shared.policy import get_policy
+    from shared.services.support.process import change_state as move
     from shared.storage.db import ConditionFailed
     from shared.storage.support import ProcessError
-    from shared.storage.support import change_state as move
 
     form = _form("StateRequest")
     try:

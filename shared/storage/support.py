@@ -15,7 +15,8 @@ from shared.policy import Policy
 from shared.rules.clock import utc_iso
 from shared.rules.identity import new_id
 from shared.rules.signing import Keyring, Purpose, link_token
-from shared.rules.support.states import QUEUE_STATES, WAITING, transition_problem
+from shared.rules.support.process import StateChange
+from shared.rules.support.states import QUEUE_STATES
 from shared.storage.db import transaction
 from shared.storage.keys import support as keys
 from shared.storage.models import (
@@ -170,32 +171,29 @@ def note(ticket: Ticket, agent: StaffMember, text: str, now: datetime) -> Ticket
     return message
 
 
-def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime, policy: Policy) -> None:
-    problem = transition_problem(ticket.state, wanted)
-    if problem:
-        raise ProcessError(problem)
-    if wanted == "in_progress" and ticket.needs_authorization and ticket.authorized_at is None:
-        raise ProcessError("this ticket waits for the customer's authorization before work starts")
+def apply_state_change(ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy) -> None:
+    """Commit a decided state change (shared/rules/support/process.py) with its watches and mails, at once."""
+    wanted = change.wanted
     account = _account(ticket)
     actions: list[Any] = [Ticket.state.set(wanted)]
     mails: list[Any] = []
     deletes: list[ScheduledAction] = []
     saves: list[Any] = []
-    if ticket.state == WAITING:
+    if change.resumes_clock:
         from shared.storage.support_clock import resume_actions
 
         actions += resume_actions(ticket, now)  # may move first_response_due on
-        if ticket.first_response_at is None and wanted == "in_progress":
+        if change.watches_first_response_again:
             saves.append(
                 scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
             )
     actions += _queue_actions(wanted, ticket.first_response_due)
-    if wanted == WAITING:
+    if change.stops_first_response_watch:
         actions.append(Ticket.waiting_since.set(now))
         # The clock stops: the first-response watch waits until the customer answers.
         deletes.append(_schedule_key(ticket, FIRST_RESPONSE_JOB))
-    if wanted == "in_progress" and ticket.state in ("new", "assigned"):
-        if ticket.assignee_id is None:
+    if change.starts_work:
+        if change.takes_assignment:
             actions += [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
         # Starting work: the customer learns who is working on it.
         mails.append(
@@ -209,7 +207,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
                 agent_name=ticket.assignee_name or agent.name,
             )
         )
-    if wanted == "solved":
+    if change.solves:
         actions.append(Ticket.solved_at.set(now))
         saves.append(
             scheduled_action(
@@ -224,10 +222,10 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
         if report is not None:
             saves.append(report[0])
             mails.append(report[1])
-    if wanted == "closed":
+    if change.closes:
         actions.append(Ticket.closed_at.set(now))
         deletes += [_schedule_key(ticket, job) for job in (FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, CLOSE_JOB)]
-    if ticket.state == "solved" and wanted == "in_progress":
+    if change.reopens:
         deletes.append(_schedule_key(ticket, CLOSE_JOB))
         saves.append(
             scheduled_action(
@@ -236,7 +234,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
         )
 
     def write(tx: Any) -> None:
-        tx.update(ticket, actions=actions, condition=Ticket.state == ticket.state)
+        tx.update(ticket, actions=actions, condition=Ticket.state == change.current)
         for item in saves:
             tx.save(item)
         for item in deletes:
