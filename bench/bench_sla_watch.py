@@ -274,8 +274,8 @@ def _tickets_specs(tenants: list[Tenant]) -> list[BulkTicket]:
     """The 99,900 tickets in random but fixed states, each with the watches its state implies."""
     from shared.policy import get_policy
     from shared.storage.models import Ticket
+    from shared.storage.support_clock import first_response_due as due_for
     from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, next_status_update
-    from shared.storage.tickets import first_response_due as due_for
 
     policy = get_policy()
     rng = random.Random(SEED)

@@ -9,7 +9,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +44,7 @@ from shared.storage.models import (
 )
 from shared.storage.outbox import commit_with_mails, queue_mail
 from shared.storage.schedule import scheduled_action
+from shared.storage.support_clock import first_response_due, resume_actions
 
 LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
 FIRST_RESPONSE_JOB = "sla-first-response"
@@ -194,16 +194,6 @@ def _next_ticket_number(now: datetime, policy: Policy) -> str:
     counter = DailyCounter(keys.ticket_counter_pk(day), "COUNTER")
     counter.update(actions=[DailyCounter.value.add(1)])
     return ticket_number(day, int(counter.value))
-
-
-def first_response_due(
-    received_at: datetime, priority: str, region: str, policy: Policy, paused_hours: Decimal = Decimal(0)
-) -> datetime:
-    from shared.derived import support_calendar
-    from shared.rules.support_hours import first_response_due as due
-
-    targets = {str(priority_name): hours for priority_name, hours in policy.support.first_response_hours.items()}
-    return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
 
 
 @dataclass
@@ -453,8 +443,6 @@ def add_customer_message(
     actions: list[Any] = [Ticket.message_count.add(1)]
     resumes = ticket.state == WAITING
     if resumes:
-        from shared.storage.support_clock import resume_actions
-
         actions += resume_actions(ticket, now)
         actions += [
             Ticket.state.set("in_progress"),
