@@ -153,8 +153,7 @@ def show_ticket(number: str) -> Response:
     response_model="shared.contracts:StaffTicketView",
 )
 def assign(number: str) -> Response:
-    from pynamodb.exceptions import UpdateError
-
+    from shared.storage.db import ConditionFailed
     from shared.storage.support import assign as assign_ticket
     from shared.storage.support import staff_member
 
@@ -165,9 +164,7 @@ def assign(number: str) -> Response:
     ticket = _ticket(number)
     try:
         assign_ticket(ticket, agent, current_scope().now)
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    except ConditionFailed as exc:
         raise conflict("ticket_closed", "A closed ticket cannot be assigned.") from exc
     return _show(number)
 

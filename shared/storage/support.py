@@ -17,7 +17,7 @@ from shared.rules.identity import new_id
 from shared.rules.signing import Keyring, Purpose, link_token
 from shared.rules.support.process import StateChange
 from shared.rules.support.states import QUEUE_STATES
-from shared.storage.db import transaction
+from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys import support as keys
 from shared.storage.models import (
     Account,
@@ -109,10 +109,18 @@ def _account(ticket: Ticket) -> Account:
 
 
 def assign(ticket: Ticket, agent: StaffMember, now: datetime) -> None:
+    """ConditionFailed if the ticket was closed (a closed ticket is assigned to nobody)."""
+    from pynamodb.exceptions import UpdateError
+
     actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
     if ticket.state == "new":
         actions += [*_queue_actions("assigned", ticket.first_response_due), Ticket.state.set("assigned")]
-    ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
+    try:
+        ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise ConditionFailed({(ticket.pk, ticket.sk)}) from exc
 
 
 def set_priority(ticket: Ticket, priority: str, now: datetime, policy: Policy) -> datetime:
@@ -389,9 +397,27 @@ def authorization_token(
 def authorizers(account_id: str) -> list[Authorizer]:
     return [
         i
-        for i in Authorizer.query(account_pk(account_id), Authorizer.sk.startswith("AUTHORIZER#"))
+        for i in Authorizer.query(account_pk(account_id), Authorizer.sk.startswith(keys.AUTHORIZER_PREFIX))
         if isinstance(i, Authorizer)
     ]
+
+
+def authorizer(account_id: str, authorizer_id: str) -> Authorizer | None:
+    try:
+        return Authorizer.get(account_pk(account_id), keys.authorizer_sk(authorizer_id))
+    except Authorizer.DoesNotExist:
+        return None
+
+
+def add_authorizer(account_id: str, authorizer_id: str, name: str, email: str) -> None:
+    Authorizer(
+        account_pk(account_id),
+        keys.authorizer_sk(authorizer_id),
+        account_id=account_id,
+        authorizer_id=authorizer_id,
+        name=name,
+        email=email,
+    ).save()
 
 
 def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
@@ -474,6 +500,14 @@ def authorize(ticket: Ticket, person: Authorizer, request_id: str, now: datetime
 
 
 # --- the SLA watch's actions ---------------------------------------------------------------------
+
+
+def ticket_of_watch(action: ScheduledAction) -> Ticket | None:
+    """The ticket a watch is about (the watch's action is the ticket number), read consistently."""
+    try:
+        return Ticket.get(account_pk(action.account_id), keys.ticket_sk(action.action), consistent_read=True)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def escalate(action: ScheduledAction, ticket: Ticket, account: Account, now: datetime, policy: Policy) -> None:

@@ -34,3 +34,11 @@ def time_entry_sk(number: str, at: datetime, entry_id: str) -> str:
 def ticket_counter_pk(day: date) -> str:
     """The per-day counter the ticket numbers are drawn from."""
     return f"COUNTER#TICKET#{day:%Y%m%d}"
+
+
+def authorizer_sk(authorizer_id: str) -> str:
+    """A person the account named to approve changes, under the account."""
+    return f"AUTHORIZER#{authorizer_id}"
+
+
+AUTHORIZER_PREFIX = "AUTHORIZER#"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,23 +10,9 @@ import pytest
 from shared.rules.support.process import StateChange
 from shared.services.support.process import change_state
 from shared.storage.support import ProcessError
+from tests.unit.services.fakes import AGENT, FakeProcess, ticket
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-AGENT: Any = SimpleNamespace(staff_id="stf_1", name="Ben")
-
-
-@dataclass
-class FakeProcess:
-    applied: list[StateChange] = field(default_factory=list)
-
-    def apply_state_change(self, ticket: Any, change: StateChange, agent: Any, now: datetime, policy: Any) -> None:
-        self.applied.append(change)
-        ticket.state = change.wanted
-
-
-def ticket(state: str, **facts: Any) -> Any:
-    fields = {"needs_authorization": False, "authorized_at": None, "assignee_id": None, "first_response_at": None}
-    return SimpleNamespace(state=state, **{**fields, **facts})
 
 
 def move(item: Any, wanted: str) -> tuple[StateChange, FakeProcess]:
