@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.rules.support.process import StateChange
 from shared.storage.tickets import AlreadyTakenIn, Requester
+
+if TYPE_CHECKING:
+    from shared.rules.support.process import StateChange
 
 CONTACT = "anna@kunde.example"
 
