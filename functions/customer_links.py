@@ -112,7 +112,7 @@ def decide_report(id: str) -> Response:
 def approve_change(number: str) -> Response:
     from shared.rules.signing import Purpose, read_link_token
     from shared.secrets import link_keyring
-    from shared.storage.support import AlreadyDecided, LinkSuperseded, authorize, authorizer
+    from shared.storage.authorizations import AlreadyDecided, LinkSuperseded, authorize, authorizer
     from shared.storage.tickets import find_ticket
 
     authorizer_id = query_param(bp.current_request, "authorizer", "")
@@ -156,7 +156,7 @@ def approve_change(number: str) -> Response:
 def add_authorizer(id: str) -> Response:
     from shared.contracts import AuthorizerRequest
     from shared.rules.identity import normalize_email, user_id_for_email
-    from shared.storage.support import add_authorizer as add
+    from shared.storage.authorizations import add_authorizer as add
 
     request = bp.current_request
     form = validate(AuthorizerRequest, decode_body(raw_body(request), request.headers))

@@ -320,9 +320,9 @@ def mark_enhancement(number: str) -> Response:
 )
 def require_authorization(number: str) -> Response:
     from shared.policy import get_policy
+    from shared.storage.authorizations import require_authorization as require
     from shared.storage.db import ConditionFailed
     from shared.storage.support import ProcessError
-    from shared.storage.support import require_authorization as require
 
     try:
         require(_ticket(number), current_scope().now, get_policy())
