@@ -14,7 +14,7 @@ from shared.storage.db import transaction
 from shared.storage.keys import support as keys
 from shared.storage.models import Authorizer, CocoonItem, Ticket, account_pk
 from shared.storage.support import ProcessError, _account, decision_link_expiry
-from shared.storage.tickets import ticket_mail
+from shared.storage.ticket_mails import ticket_mail
 
 
 class AlreadyDecided(Exception):

@@ -34,12 +34,12 @@ from shared.storage.models import (
 from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.support_clock import first_response_due
+from shared.storage.ticket_mails import ticket_mail
 from shared.storage.tickets import (
     CLOSE_JOB,
     FIRST_RESPONSE_JOB,
     STATUS_UPDATE_JOB,
     next_status_update,
-    ticket_mail,
 )
 
 

@@ -22,9 +22,7 @@ from shared.rules.tickets import (
     missing_information,
     priority_for_impact,
     region_for_country,
-    subject_with_tag,
     ticket_number,
-    ticket_tag,
 )
 from shared.storage.accounts import LIVE_STATES, contact_lookup_key, get_account
 from shared.storage.blobs import account_prefix, blob_store
@@ -42,9 +40,10 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails, queue_mail
+from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import scheduled_action
 from shared.storage.support_clock import first_response_due, resume_actions
+from shared.storage.ticket_mails import ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
 
 LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
 FIRST_RESPONSE_JOB = "sla-first-response"
@@ -241,59 +240,6 @@ def _commit_with_blobs(plan: _BlobPlan, commit: Callable[[], None]) -> None:
         if plan.writes:
             store.delete_prefix(plan.base)
         raise
-
-
-def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
-    from shared.derived import support_calendar
-
-    zone = support_calendar(ticket.region).zone
-    return {
-        "company_name": account.company_name,
-        "requester_name": ticket.requester_name,
-        "number": ticket.number,
-        "tag": ticket_tag(ticket.number),
-        "subject": ticket.subject,
-        "first_response_due": ticket.first_response_due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
-        "region": ticket.region,
-        "support_hours": _support_hours_text(ticket.region, policy),
-        # The templates word the hours in the reader's language from these (support_hours is English).
-        "support_opens": f"{policy.support.regions[ticket.region].opens:%H:%M}",
-        "support_closes": f"{policy.support.regions[ticket.region].closes:%H:%M}",
-        "support_time_zone": policy.support.regions[ticket.region].time_zone,
-        **extra,
-    }
-
-
-def _support_hours_text(region: str, policy: Policy) -> str:
-    hours = policy.support.regions[region]
-    return (
-        f"Monday to Friday {hours.opens:%H:%M}–{hours.closes:%H:%M} ({hours.time_zone}), "
-        "except public holidays in Munich"
-    )
-
-
-def ticket_mail(
-    ticket: Ticket,
-    account: Account,
-    template: str,
-    mail_id: str,
-    now: datetime,
-    policy: Policy,
-    recipient: str | None = None,
-    **extra: Any,
-) -> Any:
-    """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
-    mail = queue_mail(
-        mail_id=mail_id,
-        account_id=account.account_id,
-        recipient=recipient or ticket.requester_email,
-        template=template,
-        language=account.language,
-        context=ticket_mail_context(ticket, account, policy, **extra),
-        now=now,
-    )
-    mail.subject = subject_with_tag(mail.subject, ticket.number)
-    return mail
 
 
 def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy: Policy) -> Ticket:
