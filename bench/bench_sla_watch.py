@@ -274,8 +274,8 @@ def _tickets_specs(tenants: list[Tenant]) -> list[BulkTicket]:
     """The 99,900 tickets in random but fixed states, each with the watches its state implies."""
     from shared.policy import get_policy
     from shared.storage.models import Ticket
+    from shared.storage.support_clock import first_response_due as due_for
     from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, next_status_update
-    from shared.storage.tickets import first_response_due as due_for
 
     policy = get_policy()
     rng = random.Random(SEED)
@@ -578,6 +578,7 @@ def make_due_tickets(tenants: list[Tenant], agent: Any) -> list[DueAction]:
 
     from shared.policy import get_policy
     from shared.rules.tickets import RequestDetails
+    from shared.services.support import process
     from shared.storage import support
     from shared.storage.accounts import get_account
     from shared.storage.models import Ticket, User, account_pk
@@ -628,18 +629,18 @@ def make_due_tickets(tenants: list[Tenant], agent: Any) -> list[DueAction]:
     for index in range(DUE_FIRST_RESPONSE, DUE_FIRST_RESPONSE + DUE_STATUS_UPDATE):
         # Answered Wed 25 Feb 11:00: 40 support hours (5 working days) later, Wed 4 Mar 11:00, an update is due.
         ticket = opened(index, berlin(feb25, 9, 30), "severe")
-        support.change_state(ticket, "in_progress", agent, berlin(feb25, 10, 30), policy)
+        process.change_state(ticket, "in_progress", agent, berlin(feb25, 10, 30), policy)
         support.reply(fresh(ticket), agent, "We are on it and will report back.", berlin(feb25, 11), policy)
         due.append(DueAction(STATUS_UPDATE_JOB, ticket.account_id, ticket.number))
 
     for index in range(DUE_FIRST_RESPONSE + DUE_STATUS_UPDATE, DUE):
         # Solved Wed 25 Feb 12:00: closes 7 days later, Wed 4 Mar 12:00; half with a service report.
         ticket = opened(index, berlin(feb24, 10, 30), "moderate")
-        support.change_state(ticket, "in_progress", agent, berlin(feb24, 11), policy)
+        process.change_state(ticket, "in_progress", agent, berlin(feb24, 11), policy)
         support.reply(fresh(ticket), agent, "Fixed in 5.2.2, please retry.", berlin(feb24, 11, 30), policy)
         if index % 2 == 0:
             support.log_time(fresh(ticket), agent, Decimal("1.5"), "Analysis and fix", berlin(feb24, 12))
-        support.change_state(fresh(ticket), "solved", agent, berlin(feb25, 12), policy)
+        process.change_state(fresh(ticket), "solved", agent, berlin(feb25, 12), policy)
         due.append(DueAction(CLOSE_JOB, ticket.account_id, ticket.number))
     return due
 

@@ -112,8 +112,7 @@ def decide_report(id: str) -> Response:
 def approve_change(number: str) -> Response:
     from shared.rules.signing import Purpose, read_link_token
     from shared.secrets import link_keyring
-    from shared.storage.models import Authorizer
-    from shared.storage.support import AlreadyDecided, LinkSuperseded, authorize
+    from shared.storage.authorizations import AlreadyDecided, LinkSuperseded, authorize, authorizer
     from shared.storage.tickets import find_ticket
 
     authorizer_id = query_param(bp.current_request, "authorizer", "")
@@ -126,10 +125,9 @@ def approve_change(number: str) -> Response:
     ticket = find_ticket(number)
     if ticket is None:
         raise not_found("ticket")
-    try:
-        person = Authorizer.get(ticket.pk, f"AUTHORIZER#{authorizer_id}")
-    except Authorizer.DoesNotExist as exc:
-        raise ApiError(403, "not_an_authorizer", "This person may no longer authorize changes.") from exc
+    person = authorizer(ticket.account_id, authorizer_id)
+    if person is None:
+        raise ApiError(403, "not_an_authorizer", "This person may no longer authorize changes.")
     if claim.expired(current_scope().now):
         raise _expired_link(claim)
     try:
@@ -158,18 +156,11 @@ def approve_change(number: str) -> Response:
 def add_authorizer(id: str) -> Response:
     from shared.contracts import AuthorizerRequest
     from shared.rules.identity import normalize_email, user_id_for_email
-    from shared.storage.models import Authorizer, account_pk
+    from shared.storage.authorizations import add_authorizer as add
 
     request = bp.current_request
     form = validate(AuthorizerRequest, decode_body(raw_body(request), request.headers))
     address = normalize_email(str(form.email))
     authorizer_id = user_id_for_email(address)
-    Authorizer(
-        account_pk(id),
-        f"AUTHORIZER#{authorizer_id}",
-        account_id=id,
-        authorizer_id=authorizer_id,
-        name=form.name,
-        email=address,
-    ).save()
+    add(id, authorizer_id, form.name, address)
     return json_response({"id": authorizer_id, "name": form.name, "email": address}, status=201)

@@ -4,55 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from functions.sweep import drop_stale, sweep
 from shared.jobs import JobResult, ProgressCallback
-from shared.policy import get_policy
-from shared.storage import support
-from shared.storage.models import Account, ScheduledAction, Ticket, account_pk
-from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, OPEN_STATES, STATUS_UPDATE_JOB
+from shared.services.support import watch
+from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB
 
 JOB_NAME = "sla-watch"
 
-
-def _ticket(action: ScheduledAction) -> Ticket | None:
-    try:
-        return Ticket.get(account_pk(action.account_id), f"TICKET#{action.action}", consistent_read=True)
-    except Ticket.DoesNotExist:
-        return None
+Watch = Callable[[Any, Any, datetime], str | None]
 
 
-def _first_response(action: ScheduledAction, account: Account | None, now: datetime) -> str | None:
-    ticket = _ticket(action)
-    if account is None or ticket is None or ticket.first_response_at is not None or ticket.state not in OPEN_STATES:
-        drop_stale(action)
-        return None
-    support.escalate(action, ticket, account, now, get_policy())
-    return "escalated"
+def _dropping_stale(decide: Watch) -> Watch:
+    """A watch whose reason went away (ticket answered, closed, gone) is removed and counts as skipped."""
+
+    def handler(action: Any, account: Any, now: datetime) -> str | None:
+        outcome = decide(action, account, now)
+        if outcome is None:
+            drop_stale(action)
+        return outcome
+
+    return handler
 
 
-def _status_update(action: ScheduledAction, account: Account | None, now: datetime) -> str | None:
-    ticket = _ticket(action)
-    if account is None or ticket is None or ticket.state not in OPEN_STATES:
-        drop_stale(action)
-        return None
-    support.status_update(action, ticket, account, now, get_policy())
-    return "status updates sent"
-
-
-def _close(action: ScheduledAction, account: Account | None, now: datetime) -> str | None:
-    ticket = _ticket(action)
-    if ticket is None or ticket.state != "solved":
-        drop_stale(action)
-        return None
-    support.auto_close(action, ticket, now)
-    return "closed"
-
-
-WATCHES: dict[str, Callable[[ScheduledAction, Account | None, datetime], str | None]] = {
-    FIRST_RESPONSE_JOB: _first_response,
-    STATUS_UPDATE_JOB: _status_update,
-    CLOSE_JOB: _close,
+WATCHES: dict[str, Watch] = {
+    FIRST_RESPONSE_JOB: _dropping_stale(watch.first_response),
+    STATUS_UPDATE_JOB: _dropping_stale(watch.status_update),
+    CLOSE_JOB: _dropping_stale(watch.close),
 }
 
 

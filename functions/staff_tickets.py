@@ -79,14 +79,14 @@ def _show(number: str, status: int = 200) -> Response:
     },
 )
 def ticket_queue() -> Response:
-    from shared.rules.tickets import QUEUE_STATES
+    from shared.rules.support.states import PRIORITIES, QUEUE_STATES
     from shared.storage.support import queue
 
     state = query_param(bp.current_request, "state") or None
     priority = query_param(bp.current_request, "priority") or None
     if state is not None and state not in QUEUE_STATES:
         raise bad_request("Unknown queue state.", {"state": f"one of {', '.join(QUEUE_STATES)}"})
-    if priority is not None and priority not in ("urgent", "high", "normal", "low"):
+    if priority is not None and priority not in PRIORITIES:
         raise bad_request("Unknown priority.", {"priority": "urgent, high, normal or low"})
     overdue = query_param(bp.current_request, "overdue", "false").lower() in ("1", "true", "yes")
     tickets = queue((state,) if state else QUEUE_STATES, priority, overdue, current_scope().now)
@@ -153,8 +153,7 @@ def show_ticket(number: str) -> Response:
     response_model="shared.contracts:StaffTicketView",
 )
 def assign(number: str) -> Response:
-    from pynamodb.exceptions import UpdateError
-
+    from shared.storage.db import ConditionFailed
     from shared.storage.support import assign as assign_ticket
     from shared.storage.support import staff_member
 
@@ -165,9 +164,7 @@ def assign(number: str) -> Response:
     ticket = _ticket(number)
     try:
         assign_ticket(ticket, agent, current_scope().now)
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    except ConditionFailed as exc:
         raise conflict("ticket_closed", "A closed ticket cannot be assigned.") from exc
     return _show(number)
 
@@ -245,9 +242,9 @@ def internal_note(number: str) -> Response:
 )
 def change_state(number: str) -> Response:
     from shared.policy import get_policy
+    from shared.services.support.process import change_state as move
     from shared.storage.db import ConditionFailed
     from shared.storage.support import ProcessError
-    from shared.storage.support import change_state as move
 
     form = _form("StateRequest")
     try:
@@ -323,9 +320,9 @@ def mark_enhancement(number: str) -> Response:
 )
 def require_authorization(number: str) -> Response:
     from shared.policy import get_policy
+    from shared.storage.authorizations import require_authorization as require
     from shared.storage.db import ConditionFailed
     from shared.storage.support import ProcessError
-    from shared.storage.support import require_authorization as require
 
     try:
         require(_ticket(number), current_scope().now, get_policy())

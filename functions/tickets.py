@@ -160,9 +160,10 @@ def add_message(number: str) -> Response:
 
     def create() -> Response:
         from shared.contracts import TicketMessageRequest
+        from shared.rules.support.states import OPEN_STATES
         from shared.storage.db import ConditionFailed
         from shared.storage.item_size import ItemTooLarge
-        from shared.storage.tickets import OPEN_STATES, add_customer_message, admin_user, ticket_messages
+        from shared.storage.tickets import add_customer_message, admin_user, ticket_messages
         from shared.storage.views import ticket_view
 
         form = validate(TicketMessageRequest, decode_body(body, request.headers))

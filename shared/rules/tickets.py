@@ -7,6 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from shared.rules.support.states import (  # noqa: F401 - bridge: remove when callers import rules.support.states
+    DEFAULT_PRIORITY,
+    QUEUE_STATES,
+    TRANSITIONS,
+    transition_problem,
+)
+
 # "[Ticket#2026112210001]": the day of receipt and a per-day sequence from 10001.
 _FIRST_OF_DAY = 10000
 
@@ -47,7 +54,7 @@ def priority_for_impact(impact: str | None, impact_priority: Mapping[str, str]) 
     """The initial priority follows the stated impact; without one, a request is normal."""
     if impact and impact in impact_priority:
         return impact_priority[impact]
-    return "normal"
+    return DEFAULT_PRIORITY
 
 
 @dataclass(frozen=True)
@@ -82,25 +89,3 @@ def ticket_number_from_mail_id(mail_id: str) -> str | None:
     """Our ticket mails' ids name the ticket ("ticket-ack-2026112210001"): a reply to one threads to it."""
     match = _NUMBER_IN_MAIL_ID.search(mail_id)
     return match.group(1) if match else None
-
-
-# The process (SPEC §6): new → assigned → in progress → waiting for customer → solved → closed.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "new": frozenset({"assigned", "in_progress", "waiting_for_customer", "solved", "closed"}),
-    "assigned": frozenset({"in_progress", "waiting_for_customer", "solved", "closed"}),
-    "in_progress": frozenset({"waiting_for_customer", "solved"}),
-    "waiting_for_customer": frozenset({"in_progress", "solved"}),
-    "solved": frozenset({"in_progress", "closed"}),
-    "closed": frozenset(),
-}
-QUEUE_STATES = ("new", "assigned", "in_progress", "waiting_for_customer", "solved")
-
-
-def transition_problem(current: str, wanted: str) -> str | None:
-    """Why a state change is not allowed (None if it is)."""
-    if wanted not in TRANSITIONS:
-        return f"unknown state {wanted!r}"
-    if wanted not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (closed is final)"
-        return f"a ticket that is {current} cannot become {wanted}; allowed: {allowed}"
-    return None

@@ -15,11 +15,12 @@ from shared.policy import Policy
 from shared.rules.clock import utc_iso
 from shared.rules.identity import new_id
 from shared.rules.signing import Keyring, Purpose, link_token
-from shared.rules.tickets import QUEUE_STATES, transition_problem
-from shared.storage.db import transaction
+from shared.rules.support.process import StateChange
+from shared.rules.support.states import QUEUE_STATES
+from shared.storage.db import ConditionFailed, transaction
+from shared.storage.keys import support as keys
 from shared.storage.models import (
     Account,
-    Authorizer,
     BillableHoursEntry,
     CocoonItem,
     ScheduledAction,
@@ -32,26 +33,18 @@ from shared.storage.models import (
 )
 from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import action_sk, scheduled_action
+from shared.storage.support_clock import first_response_due
+from shared.storage.ticket_mails import ticket_mail
 from shared.storage.tickets import (
     CLOSE_JOB,
     FIRST_RESPONSE_JOB,
     STATUS_UPDATE_JOB,
-    first_response_due,
     next_status_update,
-    ticket_mail,
 )
 
 
 class ProcessError(Exception):
     """The change is not allowed in the ticket's state; the message says why."""
-
-
-class AlreadyDecided(Exception):
-    """A link that decides something was used already: it decides once, so nothing changes."""
-
-
-class LinkSuperseded(Exception):
-    """A newer authorization request replaced the one this link was mailed for."""
 
 
 def decision_link_expiry(now: datetime, policy: Policy) -> datetime:
@@ -90,7 +83,7 @@ def _message(ticket: Ticket, kind: str, author: str, text: str, now: datetime, c
     message_id = new_id("msg_")
     return TicketMessage(
         ticket.pk,
-        f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
+        keys.message_sk(ticket.number, now, message_id),
         account_id=ticket.account_id,
         ticket_number=ticket.number,
         message_id=message_id,
@@ -107,10 +100,18 @@ def _account(ticket: Ticket) -> Account:
 
 
 def assign(ticket: Ticket, agent: StaffMember, now: datetime) -> None:
+    """ConditionFailed if the ticket was closed (a closed ticket is assigned to nobody)."""
+    from pynamodb.exceptions import UpdateError
+
     actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
     if ticket.state == "new":
         actions += [*_queue_actions("assigned", ticket.first_response_due), Ticket.state.set("assigned")]
-    ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
+    try:
+        ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise ConditionFailed({(ticket.pk, ticket.sk)}) from exc
 
 
 def set_priority(ticket: Ticket, priority: str, now: datetime, policy: Policy) -> datetime:
@@ -169,32 +170,29 @@ def note(ticket: Ticket, agent: StaffMember, text: str, now: datetime) -> Ticket
     return message
 
 
-def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime, policy: Policy) -> None:
-    problem = transition_problem(ticket.state, wanted)
-    if problem:
-        raise ProcessError(problem)
-    if wanted == "in_progress" and ticket.needs_authorization and ticket.authorized_at is None:
-        raise ProcessError("this ticket waits for the customer's authorization before work starts")
+def apply_state_change(ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy) -> None:
+    """Commit a decided state change (shared/rules/support/process.py) with its watches and mails, at once."""
+    wanted = change.wanted
     account = _account(ticket)
     actions: list[Any] = [Ticket.state.set(wanted)]
     mails: list[Any] = []
     deletes: list[ScheduledAction] = []
     saves: list[Any] = []
-    if ticket.state == "waiting_for_customer":
+    if change.resumes_clock:
         from shared.storage.support_clock import resume_actions
 
         actions += resume_actions(ticket, now)  # may move first_response_due on
-        if ticket.first_response_at is None and wanted == "in_progress":
+        if change.watches_first_response_again:
             saves.append(
                 scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
             )
     actions += _queue_actions(wanted, ticket.first_response_due)
-    if wanted == "waiting_for_customer":
+    if change.stops_first_response_watch:
         actions.append(Ticket.waiting_since.set(now))
         # The clock stops: the first-response watch waits until the customer answers.
         deletes.append(_schedule_key(ticket, FIRST_RESPONSE_JOB))
-    if wanted == "in_progress" and ticket.state in ("new", "assigned"):
-        if ticket.assignee_id is None:
+    if change.starts_work:
+        if change.takes_assignment:
             actions += [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
         # Starting work: the customer learns who is working on it.
         mails.append(
@@ -208,7 +206,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
                 agent_name=ticket.assignee_name or agent.name,
             )
         )
-    if wanted == "solved":
+    if change.solves:
         actions.append(Ticket.solved_at.set(now))
         saves.append(
             scheduled_action(
@@ -223,10 +221,10 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
         if report is not None:
             saves.append(report[0])
             mails.append(report[1])
-    if wanted == "closed":
+    if change.closes:
         actions.append(Ticket.closed_at.set(now))
         deletes += [_schedule_key(ticket, job) for job in (FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, CLOSE_JOB)]
-    if ticket.state == "solved" and wanted == "in_progress":
+    if change.reopens:
         deletes.append(_schedule_key(ticket, CLOSE_JOB))
         saves.append(
             scheduled_action(
@@ -235,7 +233,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
         )
 
     def write(tx: Any) -> None:
-        tx.update(ticket, actions=actions, condition=Ticket.state == ticket.state)
+        tx.update(ticket, actions=actions, condition=Ticket.state == change.current)
         for item in saves:
             tx.save(item)
         for item in deletes:
@@ -247,7 +245,7 @@ def change_state(ticket: Ticket, wanted: str, agent: StaffMember, now: datetime,
 def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
     entry = TimeEntry(
         ticket.pk,
-        f"TICKET#{ticket.number}#TIME#{now.isoformat()}#{new_id()}",
+        keys.time_entry_sk(ticket.number, now, new_id()),
         account_id=ticket.account_id,
         ticket_number=ticket.number,
         staff_id=agent.staff_id,
@@ -262,7 +260,7 @@ def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: st
 def time_entries(ticket: Ticket) -> list[TimeEntry]:
     return [
         i
-        for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(f"TICKET#{ticket.number}#TIME#"))
+        for i in TimeEntry.query(ticket.pk, TimeEntry.sk.startswith(keys.time_entry_prefix(ticket.number)))
         if isinstance(i, TimeEntry)
     ]
 
@@ -377,104 +375,15 @@ def decide_report(
             )
 
 
-# --- authorization ---------------------------------------------------------------------------------
-
-
-def authorization_token(
-    ticket_number: str, authorizer_id: str, request_id: str, expires_at: datetime, keyring: Keyring
-) -> str:
-    """The link id is the authorization request's id: a later request on the ticket voids this link."""
-    return link_token(keyring, Purpose.AUTHORIZATION, (ticket_number, authorizer_id), request_id, expires_at)
-
-
-def authorizers(account_id: str) -> list[Authorizer]:
-    return [
-        i
-        for i in Authorizer.query(account_pk(account_id), Authorizer.sk.startswith("AUTHORIZER#"))
-        if isinstance(i, Authorizer)
-    ]
-
-
-def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
-    """Mark the ticket as waiting for approval and mail each named authorizer a signed link.
-
-    Each call is a new request with its own id: only the links of the latest request approve.
-    """
-    from shared.secrets import link_keyring
-    from shared.settings import get_settings
-
-    account = _account(ticket)
-    people = authorizers(account.account_id)
-    if not people:
-        raise ProcessError("the account has named nobody who can authorize changes")
-    settings = get_settings()
-    keyring = link_keyring()
-    request_id = new_id("req_")
-    expires_at = decision_link_expiry(now, policy)
-    with transaction() as tx:
-        tx.update(
-            ticket,
-            actions=[
-                Ticket.needs_authorization.set(True),
-                Ticket.authorization_request_id.set(request_id),
-                Ticket.authorized_at.remove(),
-                Ticket.authorized_by.remove(),
-                Ticket.authorized_by_id.remove(),
-                Ticket.authorized_link_id.remove(),
-            ],
-        )
-        for person in people:
-            token = authorization_token(ticket.number, person.authorizer_id, request_id, expires_at, keyring)
-            link = (
-                f"{settings.public_url}/authorizations/{ticket.number}?authorizer={person.authorizer_id}&token={token}"
-            )
-            tx.save(
-                ticket_mail(
-                    ticket,
-                    account,
-                    "authorization_request",
-                    f"authorize-{ticket.number}-{person.authorizer_id}-{now.strftime('%Y%m%d%H%M%S')}",
-                    now,
-                    policy,
-                    recipient=person.email,
-                    link=link,
-                    authorizer_name=person.name,
-                ),
-                condition=CocoonItem.pk.does_not_exist(),
-            )
-    return len(people)
-
-
-def authorize(ticket: Ticket, person: Authorizer, request_id: str, now: datetime) -> None:
-    """Record the approval of request `request_id` (the link's id) once, with its time, person and link.
-
-    Raises LinkSuperseded if the ticket now waits for another request (or none), AlreadyDecided if
-    this request was approved already; either way nothing changes.
-    """
-    from pynamodb.exceptions import UpdateError
-
-    try:
-        ticket.update(
-            actions=[
-                Ticket.authorized_at.set(now),
-                Ticket.authorized_by.set(person.name),
-                Ticket.authorized_by_id.set(person.authorizer_id),
-                Ticket.authorized_link_id.set(request_id),
-            ],
-            condition=(Ticket.needs_authorization == True)  # noqa: E712 - a DynamoDB condition, not a truth test
-            & (Ticket.authorization_request_id == request_id)
-            & Ticket.authorized_at.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        ticket.refresh(consistent_read=True)
-        if ticket.needs_authorization and ticket.authorization_request_id == request_id:
-            raise AlreadyDecided(f"this change was already authorized by {ticket.authorized_by}") from exc
-        raise LinkSuperseded("a newer authorization request replaced this one") from exc
-
-
 # --- the SLA watch's actions ---------------------------------------------------------------------
+
+
+def ticket_of_watch(action: ScheduledAction) -> Ticket | None:
+    """The ticket a watch is about (the watch's action is the ticket number), read consistently."""
+    try:
+        return Ticket.get(account_pk(action.account_id), keys.ticket_sk(action.action), consistent_read=True)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def escalate(action: ScheduledAction, ticket: Ticket, account: Account, now: datetime, policy: Policy) -> None:

@@ -1,4 +1,4 @@
-"""The response clock pauses while a ticket waits for the customer."""
+"""The response clock: the first-response due time, and its pause while a ticket waits for the customer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.policy import Policy
 from shared.storage.models import Ticket
+
+
+def first_response_due(
+    received_at: datetime, priority: str, region: str, policy: Policy, paused_hours: Decimal = Decimal(0)
+) -> datetime:
+    from shared.derived import support_calendar
+    from shared.rules.support_hours import first_response_due as due
+
+    targets = {str(priority_name): hours for priority_name, hours in policy.support.first_response_hours.items()}
+    return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
 
 
 def resume_actions(ticket: Ticket, now: datetime) -> list[Any]:
@@ -17,7 +28,6 @@ def resume_actions(ticket: Ticket, now: datetime) -> list[Any]:
     from shared.derived import support_calendar
     from shared.policy import get_policy
     from shared.rules.support_hours import support_hours_between
-    from shared.storage.tickets import first_response_due
 
     actions: list[Any] = [Ticket.waiting_since.remove()]
     if ticket.waiting_since is None:

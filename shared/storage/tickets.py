@@ -9,7 +9,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,19 +16,19 @@ from shared.policy import Policy
 from shared.rules.clock import local_day, utc_iso
 from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
 from shared.rules.mail_headers import header_safe
+from shared.rules.support.states import OPEN_STATES, WAITING
 from shared.rules.tickets import (
     RequestDetails,
     missing_information,
     priority_for_impact,
     region_for_country,
-    subject_with_tag,
     ticket_number,
-    ticket_tag,
 )
 from shared.storage.accounts import LIVE_STATES, contact_lookup_key, get_account
 from shared.storage.blobs import account_prefix, blob_store
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.item_size import refuse_if_too_large
+from shared.storage.keys import support as keys
 from shared.storage.models import (
     Account,
     DailyCounter,
@@ -41,11 +40,12 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails, queue_mail
+from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import scheduled_action
+from shared.storage.support_clock import first_response_due, resume_actions
+from shared.storage.ticket_mails import ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
 
 LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
-OPEN_STATES = ("new", "assigned", "in_progress", "waiting_for_customer")
 FIRST_RESPONSE_JOB = "sla-first-response"
 STATUS_UPDATE_JOB = "sla-status-update"
 CLOSE_JOB = "ticket-close"
@@ -151,7 +151,7 @@ def admin_user(account: Account) -> User:
 
 
 def find_ticket(number: str) -> Ticket | None:
-    for item in Ticket.lookup_index.query(f"TICKET#{number}"):
+    for item in Ticket.lookup_index.query(keys.ticket_lookup_key(number)):
         if isinstance(item, Ticket):
             # The index is eventually consistent: read the item itself for its current state.
             return Ticket.get(item.pk, item.sk, consistent_read=True)
@@ -190,19 +190,9 @@ def suppress(
 
 def _next_ticket_number(now: datetime, policy: Policy) -> str:
     day = local_day(now, ZoneInfo(policy.company_time_zone))
-    counter = DailyCounter(f"COUNTER#TICKET#{day:%Y%m%d}", "COUNTER")
+    counter = DailyCounter(keys.ticket_counter_pk(day), "COUNTER")
     counter.update(actions=[DailyCounter.value.add(1)])
     return ticket_number(day, int(counter.value))
-
-
-def first_response_due(
-    received_at: datetime, priority: str, region: str, policy: Policy, paused_hours: Decimal = Decimal(0)
-) -> datetime:
-    from shared.derived import support_calendar
-    from shared.rules.support_hours import first_response_due as due
-
-    targets = {str(priority_name): hours for priority_name, hours in policy.support.first_response_hours.items()}
-    return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
 
 
 @dataclass
@@ -252,59 +242,6 @@ def _commit_with_blobs(plan: _BlobPlan, commit: Callable[[], None]) -> None:
         raise
 
 
-def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
-    from shared.derived import support_calendar
-
-    zone = support_calendar(ticket.region).zone
-    return {
-        "company_name": account.company_name,
-        "requester_name": ticket.requester_name,
-        "number": ticket.number,
-        "tag": ticket_tag(ticket.number),
-        "subject": ticket.subject,
-        "first_response_due": ticket.first_response_due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
-        "region": ticket.region,
-        "support_hours": _support_hours_text(ticket.region, policy),
-        # The templates word the hours in the reader's language from these (support_hours is English).
-        "support_opens": f"{policy.support.regions[ticket.region].opens:%H:%M}",
-        "support_closes": f"{policy.support.regions[ticket.region].closes:%H:%M}",
-        "support_time_zone": policy.support.regions[ticket.region].time_zone,
-        **extra,
-    }
-
-
-def _support_hours_text(region: str, policy: Policy) -> str:
-    hours = policy.support.regions[region]
-    return (
-        f"Monday to Friday {hours.opens:%H:%M}–{hours.closes:%H:%M} ({hours.time_zone}), "
-        "except public holidays in Munich"
-    )
-
-
-def ticket_mail(
-    ticket: Ticket,
-    account: Account,
-    template: str,
-    mail_id: str,
-    now: datetime,
-    policy: Policy,
-    recipient: str | None = None,
-    **extra: Any,
-) -> Any:
-    """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
-    mail = queue_mail(
-        mail_id=mail_id,
-        account_id=account.account_id,
-        recipient=recipient or ticket.requester_email,
-        template=template,
-        language=account.language,
-        context=ticket_mail_context(ticket, account, policy, **extra),
-        now=now,
-    )
-    mail.subject = subject_with_tag(mail.subject, ticket.number)
-    return mail
-
-
 def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy: Policy) -> Ticket:
     """Open a ticket with its first message and the acknowledgement, in one transaction."""
     account, user = requester.account, requester.user
@@ -315,7 +252,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
     missing = missing_information(request.details)
     ticket = Ticket(
         account_pk(account.account_id),
-        f"TICKET#{number}",
+        keys.ticket_sk(number),
         account_id=account.account_id,
         number=number,
         subject=header_safe(request.subject) or "(no subject)",
@@ -332,7 +269,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         details={k: v for k, v in vars(request.details).items() if k != "attachments"},
         missing=missing,
         vague_subject=request.vague_subject,
-        lookup_key=f"TICKET#{number}",
+        lookup_key=keys.ticket_lookup_key(number),
         message_count=1,
         last_public_update_at=now,
         queue_state="new",
@@ -342,7 +279,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
     plan = _blob_plan(account.account_id, number, message_id, request)
     message = TicketMessage(
         account_pk(account.account_id),
-        f"TICKET#{number}#MSG#{now.isoformat()}#{message_id}",
+        keys.message_sk(number, now, message_id),
         account_id=account.account_id,
         ticket_number=number,
         message_id=message_id,
@@ -435,7 +372,7 @@ def add_customer_message(
     plan = _blob_plan(ticket.account_id, ticket.number, message_id, request)
     message = TicketMessage(
         ticket.pk,
-        f"TICKET#{ticket.number}#MSG#{now.isoformat()}#{message_id}",
+        keys.message_sk(ticket.number, now, message_id),
         account_id=ticket.account_id,
         ticket_number=ticket.number,
         message_id=message_id,
@@ -450,10 +387,8 @@ def add_customer_message(
     )
     refuse_if_too_large(message, "text")  # before any blob is written
     actions: list[Any] = [Ticket.message_count.add(1)]
-    resumes = ticket.state == "waiting_for_customer"
+    resumes = ticket.state == WAITING
     if resumes:
-        from shared.storage.support_clock import resume_actions
-
         actions += resume_actions(ticket, now)
         actions += [
             Ticket.state.set("in_progress"),
@@ -529,6 +464,6 @@ def next_status_update(ticket: Ticket, last_update: datetime, policy: Policy) ->
 def ticket_messages(ticket: Ticket) -> list[TicketMessage]:
     return [
         item
-        for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(f"TICKET#{ticket.number}#MSG#"))
+        for item in TicketMessage.query(ticket.pk, TicketMessage.sk.startswith(keys.message_prefix(ticket.number)))
         if isinstance(item, TicketMessage)
     ]

@@ -1,0 +1,62 @@
+"""The support process on a ticket: state changes decided by the rules, committed by storage in one go.
+
+The ticket's own reads and writes go through a `ProcessStore` (storage by default; an
+in-memory fake in the unit tests).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from shared.rules.support.process import StateChange, StateChangeRefused, TicketFacts, state_change
+
+if TYPE_CHECKING:
+    from shared.policy import Policy
+    from shared.storage.models import StaffMember, Ticket
+
+
+class ProcessStore(Protocol):
+    def apply_state_change(
+        self, ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy
+    ) -> None: ...
+
+
+class StoredProcess:
+    """The process store on DynamoDB."""
+
+    def apply_state_change(
+        self, ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy
+    ) -> None:
+        from shared.storage.support import apply_state_change
+
+        apply_state_change(ticket, change, agent, now, policy)
+
+
+def facts_of(ticket: Ticket) -> TicketFacts:
+    return TicketFacts(
+        state=ticket.state,
+        needs_authorization=bool(ticket.needs_authorization),
+        authorized=ticket.authorized_at is not None,
+        assigned=ticket.assignee_id is not None,
+        first_responded=ticket.first_response_at is not None,
+    )
+
+
+def change_state(
+    ticket: Ticket,
+    wanted: str,
+    agent: StaffMember,
+    now: datetime,
+    policy: Policy,
+    store: ProcessStore | None = None,
+) -> StateChange:
+    """Move the ticket to `wanted` with every effect at once; ProcessError if the process does not allow it."""
+    from shared.storage.support import ProcessError
+
+    try:
+        change = state_change(facts_of(ticket), wanted)
+    except StateChangeRefused as exc:
+        raise ProcessError(str(exc)) from exc
+    (store or StoredProcess()).apply_state_change(ticket, change, agent, now, policy)
+    return change

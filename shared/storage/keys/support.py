@@ -1,0 +1,44 @@
+"""Every item key of the support desk, built in one place (tickets, their messages and time, the daily counter)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def ticket_sk(number: str) -> str:
+    """A ticket's sort key under its account; also its lookup key (a number is unique across accounts)."""
+    return f"TICKET#{number}"
+
+
+def ticket_lookup_key(number: str) -> str:
+    return ticket_sk(number)
+
+
+def message_prefix(number: str) -> str:
+    return f"TICKET#{number}#MSG#"
+
+
+def message_sk(number: str, at: datetime, message_id: str) -> str:
+    """Messages sort by time under their ticket; the id keeps two in the same moment apart."""
+    return f"{message_prefix(number)}{at.isoformat()}#{message_id}"
+
+
+def time_entry_prefix(number: str) -> str:
+    return f"TICKET#{number}#TIME#"
+
+
+def time_entry_sk(number: str, at: datetime, entry_id: str) -> str:
+    return f"{time_entry_prefix(number)}{at.isoformat()}#{entry_id}"
+
+
+def ticket_counter_pk(day: date) -> str:
+    """The per-day counter the ticket numbers are drawn from."""
+    return f"COUNTER#TICKET#{day:%Y%m%d}"
+
+
+def authorizer_sk(authorizer_id: str) -> str:
+    """A person the account named to approve changes, under the account."""
+    return f"AUTHORIZER#{authorizer_id}"
+
+
+AUTHORIZER_PREFIX = "AUTHORIZER#"

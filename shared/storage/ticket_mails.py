@@ -1,0 +1,64 @@
+"""The mails about a ticket: the context every ticket template gets, and the tag in every subject."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.policy import Policy
+from shared.rules.tickets import subject_with_tag, ticket_tag
+from shared.storage.models import Account, Ticket
+from shared.storage.outbox import queue_mail
+
+
+def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
+    from shared.derived import support_calendar
+
+    zone = support_calendar(ticket.region).zone
+    return {
+        "company_name": account.company_name,
+        "requester_name": ticket.requester_name,
+        "number": ticket.number,
+        "tag": ticket_tag(ticket.number),
+        "subject": ticket.subject,
+        "first_response_due": ticket.first_response_due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+        "region": ticket.region,
+        "support_hours": _support_hours_text(ticket.region, policy),
+        # The templates word the hours in the reader's language from these (support_hours is English).
+        "support_opens": f"{policy.support.regions[ticket.region].opens:%H:%M}",
+        "support_closes": f"{policy.support.regions[ticket.region].closes:%H:%M}",
+        "support_time_zone": policy.support.regions[ticket.region].time_zone,
+        **extra,
+    }
+
+
+def _support_hours_text(region: str, policy: Policy) -> str:
+    hours = policy.support.regions[region]
+    return (
+        f"Monday to Friday {hours.opens:%H:%M}–{hours.closes:%H:%M} ({hours.time_zone}), "
+        "except public holidays in Munich"
+    )
+
+
+def ticket_mail(
+    ticket: Ticket,
+    account: Account,
+    template: str,
+    mail_id: str,
+    now: datetime,
+    policy: Policy,
+    recipient: str | None = None,
+    **extra: Any,
+) -> Any:
+    """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
+    mail = queue_mail(
+        mail_id=mail_id,
+        account_id=account.account_id,
+        recipient=recipient or ticket.requester_email,
+        template=template,
+        language=account.language,
+        context=ticket_mail_context(ticket, account, policy, **extra),
+        now=now,
+    )
+    mail.subject = subject_with_tag(mail.subject, ticket.number)
+    return mail
