@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,14 @@ def test_the_size_allow_list_only_names_todays_offenders():
     sizes = _module_lines()
     stale = {name for name in TOO_LONG_TODAY if name not in sizes or sizes[name][0] <= sizes[name][1]}
     assert stale == set(), "these are within their limit now (or gone): take them off TOO_LONG_TODAY"
+
+
+def test_tests_never_import_each_other():
+    """Shared helpers live in tests/functional/helpers.py and fixtures in tests/conftest.py (issue 14)."""
+    importing = re.compile(r"^\s*(from|import)\s+tests\.[\w.]*\btest_\w+", re.MULTILINE)
+    offenders = sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("*.py")
+        if importing.search(path.read_text(encoding="utf-8"))
+    )
+    assert offenders == []
