@@ -37,6 +37,7 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy app.py functions shared infra bench
+	$(BIN)/lint-imports
 
 # The stage is named, never assumed: `COCOON_STAGE=prod make package` (unset, local and test are refused).
 package: install

@@ -66,13 +66,12 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.request_counting import DynamoDBCounter, Window  # noqa: E402 - needs nothing from the environment
+from bench.world import bulk_write, raw_client  # noqa: E402 - imports boto3 on first use
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-billing-")
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 
 ACCOUNTS = 10_000
 SEAT_EVENTS_PER_ACCOUNT = 10
@@ -82,19 +81,9 @@ TARGET_RATIO = 0.7
 NOW = datetime.fromisoformat("2026-04-01T03:00:00+02:00")
 INVOICE_ITEM_BYTES = 2200  # what the bare loop writes per account (a real invoice item: ~2.2 KB, printed)
 MAIL_ITEM_BYTES = 900  # the mail-like item of --bare-items 4 (a real invoice mail: printed)
-LOAD_THREADS = 8
-BATCH_SIZE = 25  # batch_write_item's maximum
 
 
-# --- counting: bench/request_counting.py -------------------------------------------------------
-
-
-def _raw_client(endpoint: str, pool: int) -> Any:
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
-        aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
-        config=Config(max_pool_connections=pool, retries={"max_attempts": 10, "mode": "standard"}),
-    )
+# --- counting: bench/request_counting.py; loading: bench/world.py --------------------------------
 
 
 # --- the data -------------------------------------------------------------------------------------
@@ -156,36 +145,16 @@ def load(endpoint: str, table: str, accounts: int, rounds: int) -> tuple[int, in
     from shared.storage.models import SeatEvent
 
     started = time.perf_counter()
-    client = _raw_client(endpoint, LOAD_THREADS * 2)
     seat_events = 0
 
-    def write(batch: list[dict[str, Any]]) -> None:
-        requests: dict[str, Any] = {table: [{"PutRequest": {"Item": item}} for item in batch]}
-        for attempt in range(20):
-            unprocessed = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
-            if not unprocessed:
-                return
-            requests = unprocessed
-            time.sleep(0.05 * (attempt + 1))
-        raise RuntimeError("batch_write_item kept returning unprocessed items")
-
-    def batches() -> Iterator[list[dict[str, Any]]]:
+    def items() -> Iterator[dict[str, Any]]:
         nonlocal seat_events
-        pending: list[dict[str, Any]] = []
         for number in range(accounts):
             for model in _partition(number, _round_of(number, accounts, rounds)):
                 seat_events += isinstance(model, SeatEvent)
-                pending.append(model.serialize())
-                if len(pending) >= BATCH_SIZE:
-                    yield pending[:BATCH_SIZE]
-                    pending = pending[BATCH_SIZE:]
-        if pending:
-            yield pending
+                yield model.serialize()
 
-    with ThreadPoolExecutor(LOAD_THREADS) as pool:
-        futures = [pool.submit(write, batch) for batch in batches()]
-        for future in futures:
-            future.result()  # raises if a batch failed
+    bulk_write(endpoint, table, items())
     return accounts * len(_partition(0)), seat_events, time.perf_counter() - started
 
 
@@ -295,7 +264,7 @@ def real_round(
 
 def stored_bytes(endpoint: str, table: str, sk_prefix: str) -> int:
     """The size of a real item of account 0 as stored (attribute names and values), to compare with the bare writes."""
-    page = _raw_client(endpoint, 1).query(
+    page = raw_client(endpoint, 1).query(
         TableName=table, KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
         ExpressionAttributeValues={":pk": {"S": "ACCOUNT#acc_0000000000000000"}, ":sk": {"S": sk_prefix}},
     )
@@ -335,7 +304,7 @@ def bare_round(
     read. By default the transaction puts one item as large as a real invoice item;
     `--bare-items 4` puts a per-invoice commit (see bare_items).
     """
-    client = _raw_client(endpoint, workers * 2)
+    client = raw_client(endpoint, workers * 2)
 
     def bill(account_id: str) -> None:
         pk = f"ACCOUNT#{account_id}"

@@ -7,14 +7,21 @@ interpreter (so interpreter start-up counts for neither), in the prod stage's en
 chalice.json (no DynamoDB endpoint), with cwd = the project root, interleaved, N runs each.
 
 Also measured, for information only (not the target): `import app` plus the modules that the
-POST /signup route imports lazily on its first call. That is what the first signup after a cold
-start really waits for, and the heaviest imports on that path are listed.
+POST /signup route imports lazily on its first call, and the heaviest imports on that path.
+
+First answers (issue 14: "cold start, measured honestly"), each target <= 1.5 x import boto3 too: a fresh
+interpreter imports the app and answers ONE request through Chalice's test client against DynamoDB
+Local (the test stage's environment; importing chalice.test itself is not counted, Lambda never does):
+the first signup, the first web-form ticket and the first invoice GET. One setup interpreter first
+makes the live customer with an invoice that the ticket and the invoice GET need. Every run signs
+up another address and writes another ticket, each on another day, so no run meets a limit or a
+duplicate left by the one before.
 
 If the target is missed, the heaviest imports under `import app` (from `python -X importtime`)
 are printed: the third-party imports that Cocoon's own modules pull in at import time are the
 ones to make lazy.
 
-Run: ``python bench/bench_cold_start.py`` from the project root (~25 s).
+Run: ``python bench/bench_cold_start.py`` from the project root (~2 min).
 """
 
 from __future__ import annotations
@@ -52,6 +59,8 @@ class Case:
     statement: str
     target: bool
     seconds: list[float] = field(default_factory=list)
+    env: dict[str, str] | None = None  # None: the prod stage's environment
+    setup: str = ""  # run before the clock starts (the test client's own import)
 
     @property
     def median(self) -> float:
@@ -86,9 +95,89 @@ def run_child(code: str, env: dict[str, str], *flags: str) -> subprocess.Complet
     )
 
 
-def timed_code(statement: str) -> str:
+def timed_code(statement: str, setup: str = "") -> str:
     """Time only the statement, inside the child: interpreter start-up is the same for every case."""
-    return f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    return f"{setup}\nimport time; t = time.perf_counter()\n{statement}\nprint(time.perf_counter() - t)"
+
+
+# --- first answers: a fresh interpreter, the app and one request against DynamoDB Local ----------------
+
+FIRST_ANSWER_SETUP = "from chalice.test import Client"
+# The live customer the web form and the invoice GET need: signed up, on the team edition, billed for March.
+CUSTOMER_SETUP = """
+import json
+from datetime import datetime
+from chalice.test import Client
+import app
+from functions import billing
+from shared.settings import get_settings
+from tests.functional.helpers import auth, now_header, post_json, signup_and_verify
+with Client(app.app, stage_name="test") as client:
+    verified = signup_and_verify(client, get_settings().outbox_dir, now="2026-01-30T09:00:00+01:00")
+    converted = post_json(client, f"/accounts/{verified['account_id']}/subscription", {"edition": "team"},
+                          {**auth(verified), **now_header("2026-02-10T15:00:00+01:00")})
+    assert converted.status_code == 200, converted.body
+    billing.run(datetime.fromisoformat("2026-04-01T02:00:00+02:00"))
+print(json.dumps({"account_id": verified["account_id"], "token": verified["admin_token"]}))
+"""
+# str.format fills them: `{run}` numbers the run (another address, subject and day each time), and the customer.
+FIRST_SIGNUP = """
+import json, app
+body = {{"company_name": "Kalt GmbH", "organization_type": "company", "country": "DE", "vat_id": "DE136695976",
+        "admin_name": "Erika Mustermann", "admin_email": "cold-{run}@beispiel.example", "language": "de",
+        "accept_dpa": True, "street": "Hauptstraße 5", "postcode": "70173", "city": "Stuttgart"}}
+with Client(app.app, stage_name="test") as client:
+    answer = client.http.post("/signup", body=json.dumps(body), headers={{"Content-Type": "application/json",
+                              "X-Cocoon-Now": "2026-05-{day:02d}T10:00:00+02:00"}})
+assert answer.status_code == 202, answer.body
+"""
+FIRST_WEB_FORM_TICKET = """
+import json, app
+body = {{"email": "erika@beispiel.example", "subject": "Export fails ({run})", "description": "Error 500 on export"}}
+with Client(app.app, stage_name="test") as client:
+    answer = client.http.post("/tickets", body=json.dumps(body), headers={{"Content-Type": "application/json",
+                              "X-Cocoon-Now": "2026-05-{day:02d}T10:00:00+02:00"}})
+assert answer.status_code == 201, answer.body
+"""
+FIRST_INVOICE_GET = """
+import app
+with Client(app.app, stage_name="test") as client:
+    answer = client.http.get("/accounts/{account_id}/invoices/2026-000001",
+                             headers={{"Authorization": "Bearer {token}"}})
+assert answer.status_code == 200, answer.body
+"""
+
+
+def local_environment() -> tuple[dict[str, str], dict[str, str], object]:
+    """A DynamoDB Local of our own with the tables and the customer: (environment, customer, database)."""
+    from infra import dynamodb_local
+
+    saved = dict(os.environ)
+    port, _run_dir = dynamodb_local.isolated_environment("cocoon-bench-cold-start-")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHONPATH", "PYTHONSTARTUP"))}
+    os.environ.clear()
+    os.environ.update(saved)
+    database = dynamodb_local.start(port=port)
+    dynamodb_local.create_tables(database.endpoint)
+    customer: dict[str, str] = json.loads(run_child(CUSTOMER_SETUP, env).stdout.strip().splitlines()[-1])
+    return env, customer, database
+
+
+def first_answer_cases(env: dict[str, str]) -> list[Case]:
+    return [
+        Case("first signup: fresh interpreter -> 202", FIRST_SIGNUP, target=True, env=env, setup=FIRST_ANSWER_SETUP),
+        Case("first web-form ticket: fresh interpreter -> 201", FIRST_WEB_FORM_TICKET, target=True, env=env,
+             setup=FIRST_ANSWER_SETUP),
+        Case("first invoice GET: fresh interpreter -> 200", FIRST_INVOICE_GET, target=True, env=env,
+             setup=FIRST_ANSWER_SETUP),
+    ]
+
+
+def statement_of(case: Case, run: int, customer: dict[str, str]) -> str:
+    """The case's statement for its `run`-th run (the first-answer cases number their address and day)."""
+    if case.env is None:
+        return case.statement
+    return case.statement.format(run=run, day=1 + run % 28, **customer)
 
 
 def handler_attributes(env: dict[str, str]) -> list[str]:
@@ -161,6 +250,14 @@ def print_heaviest_imports(code: str, env: dict[str, str], heading: str) -> None
 def main() -> None:
     """Warm once (bytecode cache, page cache), then N interleaved rounds in rotating order."""
     env = prod_environment()
+    local_env, customer, database = local_environment()
+    try:
+        measure(env, local_env, customer)
+    finally:
+        database.stop()  # type: ignore[attr-defined]
+
+
+def measure(env: dict[str, str], local_env: dict[str, str], customer: dict[str, str]) -> None:
     handlers = handler_attributes(env)
     resolve = f"import app; [getattr(app, h) for h in {handlers!r}]"
     cases = [
@@ -170,12 +267,17 @@ def main() -> None:
         Case("info: import app + POST /signup's lazy imports",
              "import app; import " + ", ".join(SIGNUP_ROUTE_IMPORTS), target=False),
     ]
+    first_answers = first_answer_cases(local_env)
+    cases += first_answers
+    runs = 0
     for case in cases:
-        run_child(timed_code(case.statement), env)
+        run_child(timed_code(statement_of(case, runs, customer), case.setup), case.env or env)
+        runs += 1
     for repetition in range(REPETITIONS):
         shift = repetition % len(cases)
         for case in cases[shift:] + cases[:shift]:
-            printed = run_child(timed_code(case.statement), env).stdout
+            printed = run_child(timed_code(statement_of(case, runs, customer), case.setup), case.env or env).stdout
+            runs += 1
             case.seconds.append(float(printed.strip().splitlines()[-1]))
 
     baseline = cases[0].median
@@ -195,11 +297,12 @@ def main() -> None:
             f"(min {min(case.seconds) * 1000:6.1f}, max {max(case.seconds) * 1000:6.1f})  "
             f"{ratio:4.2f} x boto3  {verdict}".rstrip()
         )
-    if missed:
+    if any(case.median / baseline > TARGET_RATIO for case in cases[1:3]):
         print_heaviest_imports("import app", env, "MISS - import app")
-    print_heaviest_imports(cases[-1].statement, env, "info - first signup after a cold start")
-    print(f"cold start: import app {cases[1].median / baseline:.2f} x import boto3 "
-          f"(target <= {TARGET_RATIO}) {'MISS' if missed else 'OK'}")
+    print_heaviest_imports(cases[3].statement, env, "info - first signup after a cold start")
+    answers = ", ".join(f"{case.label.split(':')[0]} {case.median / baseline:.2f}x" for case in first_answers)
+    print(f"cold start: import app {cases[1].median / baseline:.2f} x import boto3; first answers: {answers} "
+          f"(target <= {TARGET_RATIO} each) {'MISS' if missed else 'OK'}")
 
 
 if __name__ == "__main__":

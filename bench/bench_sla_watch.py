@@ -63,11 +63,9 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +74,12 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.capacity import CapacityMeter, Window  # noqa: E402 - needs nothing from the environment
+from bench.world import bulk_write, raw_client  # noqa: E402 - imports boto3 on first use
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-sla-")
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 
 ACCOUNTS = 1_000
 APP_ACCOUNTS = 50  # of ACCOUNTS: signed up by the app's own code; they hold the due tickets
@@ -95,9 +92,6 @@ TARGET_RATIO = 2.0
 # Wednesday 14:00 in Berlin: support is open, the due tickets below fell due this week.
 NOW = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)
 BERLIN_OFFSET = timedelta(hours=1)  # CET in February and March 2026 (summer time starts 29 March)
-LOAD_THREADS = 8
-BATCH_SIZE = 25  # batch_write_item's maximum
-BATCHES_IN_FLIGHT = 400  # batches handed to the pool at once: keeps memory flat while streaming
 TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
 SEED = 20260304
 
@@ -107,19 +101,7 @@ def berlin(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - BERLIN_OFFSET
 
 
-# --- measuring: bench/capacity.py ---------------------------------------------------------------
-
-
-def _raw_client(endpoint: str) -> Any:
-    """A plain boto3 client for loading, checking and the baseline, independent of PynamoDB."""
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="eu-central-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
-        config=Config(max_pool_connections=LOAD_THREADS * 2, retries={"max_attempts": 10, "mode": "standard"}),
-    )
+# --- measuring: bench/capacity.py; loading: bench/world.py ----------------------------------------
 
 
 # --- accounts and staff, made by the application itself ------------------------------------------
@@ -517,42 +499,17 @@ def load_bulk(endpoint: str, table: str, app_tenants: list[Tenant], agent: Any) 
     counters = _number_tickets(specs)
     by_job: Counter[str] = Counter(job for spec in specs for job, _at in spec.watches)
     bulk = {tenant.account_id for tenant in tenants[len(app_tenants) :]}
-    client = _raw_client(endpoint)  # boto3 clients are thread-safe
+    size = 0
 
-    def write(batch: list[dict[str, Any]]) -> None:
-        requests: dict[str, Any] = {table: [{"PutRequest": {"Item": item}} for item in batch]}
-        for attempt in range(20):
-            unprocessed = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
-            if not unprocessed:
-                return
-            requests = unprocessed
-            time.sleep(0.05 * (attempt + 1))
-        raise RuntimeError("batch_write_item kept returning unprocessed items")
+    def sized(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal size
+        for item in items:
+            size += item_size(item)
+            yield item
 
-    written = size = 0
-    items = _bulk_items(tenants, bulk, specs, counters, agent)
-    with ThreadPoolExecutor(LOAD_THREADS) as pool:
-        # Serialize the next few hundred batches while the pool writes the last ones: memory stays
-        # flat (two chunks at most) and DynamoDB Local never waits for the whole data set.
-        pending: list[Future[None]] = []
-        while chunk := list(_batches(items, BATCH_SIZE, BATCHES_IN_FLIGHT)):
-            written += sum(len(batch) for batch in chunk)
-            size += sum(item_size(item) for batch in chunk for item in batch)
-            for future in pending:
-                future.result()
-            pending = [pool.submit(write, batch) for batch in chunk]
-        for future in pending:
-            future.result()
+    written = bulk_write(endpoint, table, sized(_bulk_items(tenants, bulk, specs, counters, agent)))
     samples = random.Random(SEED).sample(specs, 30)
     return Loaded(written, by_job, time.perf_counter() - started, samples, size)
-
-
-def _batches(items: Iterator[dict[str, Any]], size: int, count: int) -> Iterable[list[dict[str, Any]]]:
-    for _ in range(count):
-        batch = list(islice(items, size))
-        if not batch:
-            return
-        yield batch
 
 
 # --- the 100 due tickets, made and worked by the application itself -----------------------------
@@ -649,7 +606,7 @@ def check_due_index(endpoint: str, table: str, due: list[DueAction]) -> None:
     """Before the run, outside any window: exactly the 100 actions made above are due, nothing else."""
     from shared.rules.clock import utc_iso
 
-    client = _raw_client(endpoint)
+    client = raw_client(endpoint)
     found: set[tuple[str, str, str]] = set()
     for job in {action.job for action in due}:
         params: dict[str, Any] = {
@@ -676,7 +633,7 @@ def baseline(meter: CapacityMeter, endpoint: str, table: str, due: list[DueActio
 
     Also the largest ticket and watch item read, in bytes: what decides the price of each GetItem.
     """
-    client = _raw_client(endpoint)
+    client = raw_client(endpoint)
     largest: Counter[str] = Counter()
     with meter.window() as window:
         for action in due:

@@ -44,7 +44,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,36 +54,22 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.capacity import CapacityMeter, Window  # noqa: E402 - needs nothing from the environment
+from bench.world import bulk_write, raw_client  # noqa: E402 - imports boto3 on first use
 from infra import dynamodb_local  # noqa: E402 - needs nothing from the environment
 
 # Before any shared.* import: the storage models bind their endpoint and table at import.
 _PORT, _RUN_DIR = dynamodb_local.isolated_environment("cocoon-bench-sweeps-")
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 
 ACCOUNTS = 50_000
 DEACTIVATED_ACCOUNTS = 10_000  # of ACCOUNTS; the others are in their trial
 DUE_PER_SWEEP = 50
 TARGET_RATIO = 2.0
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, the company's zone
-LOAD_THREADS = 8
-BATCH_SIZE = 25  # batch_write_item's maximum
 TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
 
 
-# --- measuring: bench/capacity.py ---------------------------------------------------------------
-
-
-def _raw_client(endpoint: str) -> Any:
-    """A plain boto3 client for loading and for the baseline, independent of PynamoDB."""
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
-        aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local ignores them
-        config=Config(
-            max_pool_connections=LOAD_THREADS * 2, retries={"max_attempts": 10, "mode": "standard"}
-        ),
-    )
+# --- measuring: bench/capacity.py; loading: bench/world.py ----------------------------------------
 
 
 # --- the 100 due accounts, made by the application itself ----------------------------------------
@@ -202,21 +187,7 @@ def load_bulk(endpoint: str, table: str) -> tuple[int, Counter[str], float]:
     started = time.perf_counter()
     items = list(_bulk_items(get_policy().dpa_version))
     by_job = Counter(str(item["due_job"]["S"]) for item in items if "due_job" in item)
-    client = _raw_client(endpoint)  # boto3 clients are thread-safe
-
-    def write(batch: list[dict[str, Any]]) -> None:
-        requests: dict[str, Any] = {table: [{"PutRequest": {"Item": item}} for item in batch]}
-        for attempt in range(20):
-            unprocessed = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
-            if not unprocessed:
-                return
-            requests = unprocessed
-            time.sleep(0.05 * (attempt + 1))
-        raise RuntimeError("batch_write_item kept returning unprocessed items")
-
-    batches = [items[start:start + BATCH_SIZE] for start in range(0, len(items), BATCH_SIZE)]
-    with ThreadPoolExecutor(LOAD_THREADS) as pool:
-        list(pool.map(write, batches))
+    bulk_write(endpoint, table, items)
     return len(items), by_job, time.perf_counter() - started
 
 
@@ -245,7 +216,7 @@ class SweepFigures:
 
 def baseline(meter: CapacityMeter, endpoint: str, table: str, ids: list[str], action_sk: str) -> Window:
     """Reading just the due items: a GetItem of each account and of its due action (eventually consistent)."""
-    client = _raw_client(endpoint)
+    client = raw_client(endpoint)
     with meter.window() as window:
         for account_id in ids:
             for sk in ("ACCOUNT", action_sk):
@@ -281,7 +252,7 @@ def check_effects(expired: list[str], purged: list[str]) -> None:
 
 def scan_for_comparison(meter: CapacityMeter, endpoint: str, table: str) -> tuple[Window, int, float]:
     """What one Scan of the table would read (Select=COUNT costs the same as returning the items)."""
-    client = _raw_client(endpoint)
+    client = raw_client(endpoint)
     started = time.perf_counter()
     count = 0
     with meter.window() as window:

@@ -76,6 +76,37 @@ def client(db: str) -> Iterator[Any]:
         yield test_client
 
 
+@pytest.fixture
+def customer(client: Any, outbox_dir: Path) -> dict[str, Any]:
+    """One live business account (admin erika@…, signed up 2 Nov 2026), and no stored files from earlier tests."""
+    import shutil
+
+    from shared.settings import get_settings
+    from tests.functional.helpers import signup_and_verify
+
+    verified: dict[str, Any] = signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
+    shutil.rmtree(get_settings().attachments_dir, ignore_errors=True)
+    return verified
+
+
+def _staff_token(name: str, address: str, role: str, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """A staff member added with `cocoon staff add`: the Authorization header of the token it prints."""
+    from functions.cli import main as cocoon
+
+    assert cocoon(["staff", "add", name, address, "--role", role]) == 0
+    return {"Authorization": f"Bearer {capsys.readouterr().out.strip().splitlines()[-1]}"}
+
+
+@pytest.fixture
+def agent(db: str, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    return _staff_token("Alex Agent", "alex@cocoon.example", "agent", capsys)
+
+
+@pytest.fixture
+def staff_admin(db: str, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    return _staff_token("Ada Admin", "ada@cocoon.example", "admin", capsys)
+
+
 @pytest.fixture(autouse=True)
 def sns_signed_locally(monkeypatch: pytest.MonkeyPatch) -> Any:
     """SNS as the tests play it: the handlers verify every message, and this process's key is the one

@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 
 from shared.storage.models import CocoonItem, SuppressedAddress
-from tests.functional.test_intake_corpus import (
+from tests.functional.helpers import (
     ADMIN,
-    customer,  # noqa: F401  (the fixture)
     deliver,
     message_id_of,
     open_ticket_by_mail,
@@ -86,7 +85,7 @@ def _admin_still_gets_mail(client: Any, outbox_dir: Path) -> bool:
     "550 5.1.1 Unauthenticated email is not accepted due to the domain's DMARC policy",
 ])
 def test_an_address_status_with_the_words_of_another_reason_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, diagnostic: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, diagnostic: str,
 ) -> None:
     # Receivers answer 5.1.1 for anything; the words say the mailbox exists.
     ours = _ours(client, outbox_dir)
@@ -96,7 +95,7 @@ def test_an_address_status_with_the_words_of_another_reason_stops_no_mail(
 
 
 def test_a_notice_that_states_a_soft_reason_for_all_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     ours = _ours(client, outbox_dir)
     bounce = _dsn(ours, status="5.1.1", diagnostic="550 5.1.1 rejected",
@@ -107,7 +106,7 @@ def test_a_notice_that_states_a_soft_reason_for_all_stops_no_mail(
 
 
 def test_a_report_whose_text_quotes_a_second_message_id_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     # One returned part plus another Message-ID in the text: two candidates, so nobody may test guesses.
     ours = _ours(client, outbox_dir)
@@ -119,7 +118,7 @@ def test_a_report_whose_text_quotes_a_second_message_id_stops_no_mail(
 
 
 def test_a_non_standard_bounce_quoting_two_of_our_mails_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     first = _ours(client, outbox_dir, "Export to Excel fails")
     second = _ours(client, outbox_dir, "Printing fails")
@@ -131,7 +130,7 @@ def test_a_non_standard_bounce_quoting_two_of_our_mails_stops_no_mail(
 
 
 def test_a_refusal_after_data_claiming_user_unknown_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     # The server took the recipient at RCPT TO; "user unknown" after DATA is a filter's answer.
     ours = _ours(client, outbox_dir)
@@ -147,7 +146,7 @@ def test_a_refusal_after_data_claiming_user_unknown_stops_no_mail(
     f"Invalid final delivery userid: {ADMIN}",  # IMail
 ])
 def test_a_genuine_non_standard_bounce_of_ours_does_stop_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, notice: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, notice: str,
 ) -> None:
     ours = _ours(client, outbox_dir)
     assert take_in(client, _prose(notice, ours)) == {"outcome": "dropped", "ticket": None}
@@ -157,7 +156,7 @@ def test_a_genuine_non_standard_bounce_of_ours_does_stop_mail(
 
 
 def test_a_5_2_1_user_unknown_at_rcpt_does_stop_mail_and_a_disabled_one_does_not(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     ours = _ours(client, outbox_dir)
     disabled = _dsn(ours, status="5.2.1", diagnostic="550 5.2.1 The email account that you tried to reach is disabled")

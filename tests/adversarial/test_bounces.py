@@ -17,13 +17,14 @@ import pytest
 
 from functions.cli import main as cocoon
 from shared.storage.models import CocoonItem, SuppressedAddress
-from tests.functional.helpers import body_of, now_header, post_json
-from tests.functional.test_intake_corpus import (
+from tests.functional.helpers import (
     ADMIN,
-    customer,  # noqa: F401  (the fixture)
+    body_of,
     deliver,
     message_id_of,
+    now_header,
     open_ticket_by_mail,
+    post_json,
     take_in,
 )
 
@@ -80,7 +81,7 @@ def _admin_still_gets_mail(client: Any, outbox_dir: Path) -> bool:
 
 
 def test_a_forged_dsn_with_256_guessed_signatures_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     number, _ = _our_acknowledgement(client, outbox_dir)
     # The attacker knows our Message-ID format and the ticket number (it is in every subject), not
@@ -95,7 +96,7 @@ def test_a_forged_dsn_with_256_guessed_signatures_stops_no_mail(
 
 
 def test_a_dsn_returning_two_of_our_mails_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     _, first = _our_acknowledgement(client, outbox_dir, "Export to Excel fails")
     _, second = _our_acknowledgement(client, outbox_dir, "Printing fails")
@@ -107,7 +108,7 @@ def test_a_dsn_returning_two_of_our_mails_stops_no_mail(
 
 @pytest.mark.parametrize("status", ["5.2.2", "5.7.1", "5.0.0", "5.2.1"])
 def test_a_soft_or_policy_bounce_of_a_real_mail_of_ours_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, status: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, status: str,
 ) -> None:
     # Mailbox full, refused by policy or spam filter, unspecific, suspended: the address is not gone.
     _, ours = _our_acknowledgement(client, outbox_dir)
@@ -117,7 +118,7 @@ def test_a_soft_or_policy_bounce_of_a_real_mail_of_ours_stops_no_mail(
 
 
 def test_x_failed_recipients_without_a_status_stops_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     # Exim/Gmail name the failed recipient in a header, but not why: a full mailbox looks the same.
     _, ours = _our_acknowledgement(client, outbox_dir)
@@ -128,7 +129,7 @@ def test_x_failed_recipients_without_a_status_stops_no_mail(
 
 
 def test_a_real_hard_bounce_of_ours_still_stops_mail_and_records_why(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     _, ours = _our_acknowledgement(client, outbox_dir)
     assert take_in(client, _report(ADMIN, [ours], status="5.1.1")) == {"outcome": "dropped", "ticket": None}
@@ -145,7 +146,7 @@ def agent(db: str, capsys: Any) -> dict[str, str]:
 
 
 def test_staff_lift_a_suppression_and_the_address_gets_mail_again(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, agent: dict[str, str],  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, agent: dict[str, str],
 ) -> None:
     _, ours = _our_acknowledgement(client, outbox_dir)
     take_in(client, _report(ADMIN, [ours], status="5.1.1"))
@@ -164,7 +165,7 @@ def test_staff_lift_a_suppression_and_the_address_gets_mail_again(
 
 
 def test_lifting_a_suppression_needs_an_agent(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, capsys: Any,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, capsys: Any,
 ) -> None:
     _, ours = _our_acknowledgement(client, outbox_dir)
     take_in(client, _report(ADMIN, [ours], status="5.1.1"))

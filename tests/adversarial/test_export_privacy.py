@@ -11,27 +11,12 @@ from datetime import datetime
 
 import pytest
 
-from functions.cli import main as cocoon
 from shared.rules.identity import email_key
 from shared.storage.models import Account, CocoonItem, OutboxMail, SeenMail, SuppressedAddress
-from tests.functional.helpers import body_of, now_header, post_json
-from tests.functional.test_life_cycle import auth, run_job
-from tests.functional.test_signup import signup_and_verify
-from tests.functional.test_support_intake import a_mail, signed_post
+from tests.functional.helpers import a_raw_mail, auth, body_of, now_header, post_json, run_job, signed_post
 
 NOTE = "INTERNAL-ONLY: the customer's admin seems clueless, bill them extra"
 CONTACT = "erika@beispiel.example"
-
-
-@pytest.fixture
-def customer(client, outbox_dir):
-    return signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
-
-
-@pytest.fixture
-def agent(db, capsys):
-    assert cocoon(["staff", "add", "Alex Agent", "alex@cocoon.example", "--role", "agent"]) == 0
-    return {"Authorization": f"Bearer {capsys.readouterr().out.strip().splitlines()[-1]}"}
 
 
 def staff(client, agent, path: str, body: dict, now: str = "2026-11-23T12:00:00+01:00"):
@@ -93,8 +78,8 @@ def test_after_a_purge_no_seen_mail_or_suppression_of_the_account_remains(client
     added = post_json(client, f"/accounts/{account_id}/users", {"email": "max@beispiel.example", "name": "Max"},
                       auth(customer))
     assert added.status_code == 201
-    assert body_of(signed_post(client, a_mail(CONTACT, "Export fails")))["outcome"] == "ticket_created"
-    assert body_of(signed_post(client, a_mail("max@beispiel.example", "Sync stops")))["outcome"] == "ticket_created"
+    assert body_of(signed_post(client, a_raw_mail(CONTACT, "Export fails")))["outcome"] == "ticket_created"
+    assert body_of(signed_post(client, a_raw_mail("max@beispiel.example", "Sync stops")))["outcome"] == "ticket_created"
     now = datetime.fromisoformat("2026-11-24T10:00:00+01:00")
     suppress("max@beispiel.example", "hard bounce", now, source="inbound-dsn")
     suppress(CONTACT, "hard bounce", now, source="inbound-dsn")

@@ -10,9 +10,7 @@ import pytest
 
 from functions.cli import main as cocoon
 from shared.storage.models import Account, CocoonItem, TicketMessage
-from tests.functional.helpers import body_of, now_header, post_json
-from tests.functional.test_life_cycle import auth
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import auth, body_of, now_header, post_json, signup_and_verify
 
 KEY = {"Idempotency-Key": "same-key-everywhere"}
 LATER = "2026-11-18T10:00:00+01:00"

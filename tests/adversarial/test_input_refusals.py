@@ -10,11 +10,7 @@ import json
 
 import pytest
 
-from tests.adversarial.test_never_500 import LONG_ID, customer, refused, staff_admin
-from tests.functional.helpers import post_json
-from tests.functional.test_life_cycle import auth
-
-__all__ = ["customer", "staff_admin"]  # fixtures
+from tests.functional.helpers import LONG_ID, auth, post_json, refused
 
 
 def test_arabic_indic_digits_are_not_read_as_a_year(client):

@@ -21,17 +21,10 @@ from functions import mail_delivery
 from shared.policy import get_policy
 from shared.settings import get_settings
 from shared.storage.models import CocoonItem, OutboxMail, SeenMail, Ticket, TicketMessage
-from tests.functional.helpers import body_of, now_header, post_json
-from tests.functional.test_signup import signup_and_verify
-from tests.functional.test_support_intake import a_mail, signed_post
+from tests.functional.helpers import a_raw_mail, body_of, now_header, post_json, signed_post
 
 NOW = datetime.fromisoformat("2026-11-23T11:00:00+01:00")  # a Monday, inside DACH support hours
 CONTACT = "erika@beispiel.example"
-
-
-@pytest.fixture
-def customer(client, outbox_dir):
-    return signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
 
 
 def at(moment: datetime) -> dict[str, str]:
@@ -152,7 +145,7 @@ def test_a_mail_of_thousands_of_tiny_parts_is_refused_and_writes_no_blob_however
 
 
 def test_a_mail_whose_text_would_pass_dynamodbs_400_kb_is_refused_and_writes_no_blob(client, customer):
-    raw = a_mail(CONTACT, "Export fails", "The log says:\n" + "Fehler beim Export in Zeile 1234.\n" * 20_000)
+    raw = a_raw_mail(CONTACT, "Export fails", "The log says:\n" + "Fehler beim Export in Zeile 1234.\n" * 20_000)
     for _ in range(2):
         answer = signed_post(client, raw)
         assert answer.status_code == 202, answer.body
@@ -174,7 +167,7 @@ def test_a_commit_that_fails_removes_the_blobs_it_wrote(client, customer):
     from shared.storage.db import ConditionFailed
     from shared.storage.tickets import IncomingAttachment, add_customer_message, admin_user, find_ticket
 
-    created = signed_post(client, a_mail(CONTACT, "Export fails"))
+    created = signed_post(client, a_raw_mail(CONTACT, "Export fails"))
     number = body_of(created)["ticket"]
     ticket = find_ticket(number)
     assert ticket is not None

@@ -14,27 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from functions.cli import main as cocoon
 from shared.storage.models import Authorizer, BillableHoursEntry, CocoonItem, ServiceReport, Ticket
-from tests.functional.helpers import body_of, mail_text, now_header, post_json
-from tests.functional.test_life_cycle import auth, run_job
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import auth, body_of, mail_text, now_header, post_json, run_job, signup_and_verify
 
 OPENED = "2026-11-23T11:00:00+01:00"  # Monday, in support hours
 SOLVED = "2026-11-23T12:00:00+01:00"
 # Every character a one-character token can have: base64url (our signatures) and hex (the old ones).
 ONE_CHARACTER_TOKENS = sorted(set(string.ascii_letters + string.digits + "-_"))
-
-
-@pytest.fixture
-def customer(client: Any, outbox_dir: Path) -> dict[str, Any]:
-    return signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
-
-
-@pytest.fixture
-def agent(db: str, capsys: Any) -> dict[str, str]:
-    assert cocoon(["staff", "add", "Alex Agent", "alex@cocoon.example", "--role", "agent"]) == 0
-    return {"Authorization": f"Bearer {capsys.readouterr().out.strip().splitlines()[-1]}"}
 
 
 def as_staff(client: Any, agent: dict[str, str], path: str, body: Any = None, now: str = SOLVED) -> Any:

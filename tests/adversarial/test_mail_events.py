@@ -15,8 +15,16 @@ import pytest
 from shared.local_sns import LocalSns
 from shared.rules.sns_signature import ForgedSnsMessage
 from shared.storage.models import CocoonItem, SuppressedAddress
-from tests.functional.helpers import post_json, signed_sns_event
-from tests.functional.test_mail_fate import ADDRESS, bounce, complaint, fate_of, sent_mail, ses_event
+from tests.functional.helpers import (
+    ADDRESS,
+    bounce,
+    complaint,
+    fate_of,
+    post_json,
+    sent_mail,
+    ses_event,
+    signed_sns_event,
+)
 
 VICTIM = ADDRESS
 

@@ -17,12 +17,11 @@ import pytest
 
 from shared.rules.signing import Keyring, SigningKey, our_message_id
 from shared.storage.models import CocoonItem, SuppressedAddress
-from tests.functional.test_intake_corpus import (
+from tests.functional.helpers import (
     ADMIN,
-    _dsn,
     a_mail,
-    customer,  # noqa: F401 - the fixture, shared with the intake tests
     deliver,
+    dsn,
     message_id_of,
     open_ticket_by_mail,
     take_in,
@@ -70,7 +69,7 @@ def forgeries(message_id: str) -> list[str]:
 
 
 def test_a_guessed_or_shortened_message_id_signature_never_threads_a_reply(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     number = open_ticket_by_mail(client)
     deliver()
@@ -81,7 +80,7 @@ def test_a_guessed_or_shortened_message_id_signature_never_threads_a_reply(
 
 
 def test_a_bounce_returning_a_shortened_recipient_signature_suppresses_nothing(
-    client: Any, customer: dict[str, Any], outbox_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     number = open_ticket_by_mail(client)
     deliver()
@@ -90,12 +89,12 @@ def test_a_bounce_returning_a_shortened_recipient_signature_suppresses_nothing(
     for length in (1, 2, 8, len(recipient_signature) - 1):
         for guess in {recipient_signature[:length], "7" * length}:
             forged = as_message_id(mail_id, [*parts[:-1], guess])
-            assert take_in(client, _dsn(ADMIN, forged)) == {"outcome": "dropped", "ticket": None}
+            assert take_in(client, dsn(ADMIN, forged)) == {"outcome": "dropped", "ticket": None}
     assert not [i for i in CocoonItem.scan() if isinstance(i, SuppressedAddress)]
 
 
 def test_during_a_rotation_mails_signed_with_the_previous_key_still_thread(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     old = SigningKey("k1", "the-key-before-the-rotation")
     new = SigningKey("k2", "the-key-after-the-rotation")
@@ -116,7 +115,7 @@ def test_during_a_rotation_mails_signed_with_the_previous_key_still_thread(
 
 
 def test_a_message_id_under_an_unknown_or_retired_kid_does_not_thread(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     old = SigningKey("k1", "the-key-before-the-rotation")
     monkeypatch.setattr("shared.secrets.link_keyring", lambda: Keyring(current=old))

@@ -8,32 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.cli import main as cocoon
-from tests.functional.helpers import JSON, body_of, post_json
-from tests.functional.test_life_cycle import auth
-from tests.functional.test_signup import signup_and_verify
-
-LONG_ID = "7" * 2000  # a DynamoDB key over 1 KB: the lookup itself used to fail
-
-
-@pytest.fixture
-def customer(client, outbox_dir):
-    return signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
-
-
-@pytest.fixture
-def staff_admin(db, capsys):
-    assert cocoon(["staff", "add", "Ada Admin", "ada@cocoon.example", "--role", "admin"]) == 0
-    return {"Authorization": f"Bearer {capsys.readouterr().out.strip().splitlines()[-1]}"}
-
-
-def refused(response, status: int, field: str) -> dict:
-    """The answer is `status` in our error shape and names `field`."""
-    assert response.status_code == status, (response.status_code, response.body[:300])
-    error = body_of(response)["error"]
-    assert set(error) == {"code", "message", "fields"}
-    assert field in error["fields"], error
-    return error
+from tests.functional.helpers import JSON, LONG_ID, auth, body_of, post_json, refused
 
 
 def test_a_body_of_100000_brackets_is_a_400_not_a_recursion_error(client):

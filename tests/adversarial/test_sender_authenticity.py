@@ -20,19 +20,20 @@ import pytest
 from functions.cli import main as cocoon
 from shared.settings import get_settings
 from shared.storage.models import CocoonItem, OutboxMail, UnverifiedMail
-from tests.functional.helpers import body_of, now_header, signed_sns_event
-from tests.functional.test_intake_corpus import (
+from tests.functional.helpers import (
     ADMIN,
-    NOW,
     a_mail,
-    customer,  # noqa: F401  (the fixture)
+    body_of,
     deliver,
+    now_header,
     open_ticket_by_mail,
+    signed_sns_event,
     stored_files,
     take_in,
     ticket_messages,
     tickets,
 )
+from tests.functional.helpers import INTAKE_NOW as NOW
 
 RELAY = "mx.cocoon.example"  # the authserv-id our relay writes
 LATER = "2026-11-23T11:05:00+01:00"
@@ -78,7 +79,7 @@ def _reply_quoting(number: str, *auth_results: str) -> bytes:
 
 
 def test_a_dmarc_failing_mail_quoting_the_contacts_ticket_is_not_threaded_and_gets_no_mail(
-    client: Any, customer: dict[str, Any], outbox_dir: Path, testdata_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], outbox_dir: Path, testdata_dir: Path,
 ) -> None:
     number = open_ticket_by_mail(client)
     deliver()
@@ -95,7 +96,7 @@ def test_a_dmarc_failing_mail_quoting_the_contacts_ticket_is_not_threaded_and_ge
 
 
 def test_a_dmarc_failing_new_request_opens_no_ticket(
-    client: Any, customer: dict[str, Any], testdata_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path,
 ) -> None:
     mails_before = len(_items(OutboxMail))
     _via_ses(_ses_event(testdata_dir, a_mail(ADMIN, "Please call me").as_bytes(), dmarcVerdict="FAIL"))
@@ -104,7 +105,7 @@ def test_a_dmarc_failing_new_request_opens_no_ticket(
 
 
 def test_a_mail_with_a_virus_from_a_contact_opens_no_ticket(
-    client: Any, customer: dict[str, Any], testdata_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path,
 ) -> None:
     _via_ses(_ses_event(testdata_dir, a_mail(ADMIN, "Invoice attached").as_bytes(),
                         dmarcVerdict="PASS", virusVerdict="FAIL"))
@@ -113,7 +114,7 @@ def test_a_mail_with_a_virus_from_a_contact_opens_no_ticket(
 
 
 def test_a_forged_authentication_results_of_another_authserv_id_is_ignored(
-    client: Any, customer: dict[str, Any], relay_configured: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], relay_configured: str,
 ) -> None:
     genuine = _with_auth_results(
         a_mail(ADMIN).as_bytes(),
@@ -140,7 +141,7 @@ def test_a_forged_authentication_results_of_another_authserv_id_is_ignored(
 
 
 def test_our_authserv_id_below_the_relays_header_came_from_outside_and_is_ignored(
-    client: Any, customer: dict[str, Any], relay_configured: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], relay_configured: str,
 ) -> None:
     forged = _reply_quoting(
         "2026112310001",
@@ -158,7 +159,7 @@ def agent(db: str, capsys: Any) -> dict[str, str]:
 
 
 def test_staff_see_the_unverified_mail_once_even_if_delivered_twice(
-    client: Any, customer: dict[str, Any], testdata_dir: Path, agent: dict[str, str],  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path, agent: dict[str, str],
 ) -> None:
     event = _ses_event(testdata_dir, a_mail(ADMIN, "Change our bank details").as_bytes(), dmarcVerdict="FAIL")
     _via_ses(event)

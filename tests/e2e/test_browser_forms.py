@@ -19,7 +19,7 @@ import pytest
 
 from infra.dynamodb_local import free_port
 from shared.storage.models import Account, CocoonItem, Ticket
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import signup_and_verify
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -6,9 +6,7 @@ from datetime import datetime
 
 from functions import billing
 from shared.storage.models import CocoonItem, InvoiceCounter, InvoiceDocument
-from tests.functional.helpers import body_of, now_header, post_json
-from tests.functional.test_life_cycle import auth, mails, run_job
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import auth, body_of, mails, now_header, post_json, run_job, signup_and_verify
 
 
 def customer_with_users(client, outbox_dir):

@@ -19,9 +19,9 @@ from botocore.stub import Stubber
 
 from functions import billing
 from shared.services.billing import dispatch as fan_out
-from tests.functional.test_billing_reliability import (
-    ACCOUNTS,
-    NOW,
+from tests.functional.helpers import BILLING_ACCOUNTS as ACCOUNTS
+from tests.functional.helpers import BILLING_NOW as NOW
+from tests.functional.helpers import (
     all_items,
     assert_billed_exactly_once,
     load_accounts,

@@ -26,36 +26,37 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import botocore.client
 import pytest
 
 from functions import billing
 from shared.services.billing import batches
+from tests.functional.helpers import (
+    BILLING_ACCOUNTS,
+    BILLING_NEXT_CURSOR,
+    BILLING_NOW,
+    BILLING_SEED,
+    BILLING_ZONE,
+    account_items,
+    all_items,
+    assert_billed_exactly_once,
+    contents,
+    load_accounts,
+    raw_items,
+)
 
-NOW = datetime.fromisoformat("2026-06-01T03:00:00+02:00")  # the night after May: Jan..May are due
-NEXT_CURSOR = datetime(2026, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 00:00 in Berlin
-ZONE = ZoneInfo("Europe/Berlin")
-ACCOUNTS = 10
-SEED = 20260601
+NOW = BILLING_NOW
+NEXT_CURSOR = BILLING_NEXT_CURSOR
+ZONE = BILLING_ZONE
+ACCOUNTS = BILLING_ACCOUNTS
+SEED = BILLING_SEED
 # The job commits a batch of accounts at once; small batches here give a run several commits to die
 # between (the job's own 25 would put these 10 accounts into one).
 BATCH_SIZE = 3
 
-# paid_from, the cancellation's effective date (the last paid day) or None
-PROFILES: list[tuple[str, str | None]] = [
-    ("2026-01-01", None),  # Jan..May: 5 invoices
-    ("2026-02-15", None),  # Feb (pro rata)..May: 4
-    ("2026-04-01", None),  # Apr, May: 2
-    ("2026-05-10", None),  # May (pro rata): 1
-    ("2026-02-01", "2026-03-31"),  # cancelled: Feb, Mar, then the cursor is deleted
-    ("2025-12-01", None),  # Dec 2025..May 2026: 6, all numbered in 2026 (the year of issue)
-]
-NOT_YET_DUE_PAID_FROM = "2026-06-01"  # one more account whose first month is still running
 
 
 @pytest.fixture(autouse=True)
@@ -66,149 +67,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the data ----------------------------------------------------------------------------------
 
 
-def _midnight(day: str) -> datetime:
-    return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=ZONE)
-
-
-def _account_items(number: int, paid_from: str, ends_on: str | None, rng: random.Random) -> list[Any]:
-    """One customer's partition as the life-cycle code leaves it: account, users, history, cursor."""
-    from shared.storage.accounts import seat_event
-    from shared.storage.lifecycle import edition_change
-    from shared.storage.models import (
-        Account,
-        AppSubscriptionItem,
-        BillableHoursEntry,
-        CancellationRecord,
-        User,
-        account_pk,
-    )
-    from shared.storage.schedule import billing_cursor, first_billing_moment
-
-    account_id = f"acc_{number:016x}"
-    pk = account_pk(account_id)
-    start = _midnight(paid_from)
-    created = start - timedelta(days=40)
-    converted = start - timedelta(days=10, hours=-9)
-    edition = rng.choice(["basic", "team", "business"])
-    account = Account(
-        pk, "ACCOUNT", account_id=account_id, state="customer", company_name=f"Zuverlässig {number} GmbH",
-        organization_type="company", country=rng.choice(["DE", "DE", "AT"]),
-        vat_id=None, admin_name="Erika Mustermann", admin_email=f"admin-{number}@beispiel.example",
-        language=rng.choice(["de", "en"]), dpa_version="2026-01", dpa_accepted_at=created, created_at=created,
-        verified_at=created, paid_from=paid_from, edition=edition, street="Hauptstraße 5", postcode="70173",
-        city="Stuttgart",
-    )
-    if account.country == "AT":
-        account.vat_id = "ATU13585627"  # reverse charge on some invoices
-    items: list[Any] = [account, edition_change(account_id, edition, converted, converted)]
-    if ends_on is not None:  # cancelled: the cursor stays until the job finds billing ended and deletes it
-        account.cancellation = CancellationRecord(
-            received_on="2026-03-02", effective_on=ends_on, channel="api", recorded_at="2026-03-02T10:00:00+00:00",
-        )
-    items.append(billing_cursor(account_id, first_billing_moment(date.fromisoformat(paid_from), ZONE)))
-
-    people: list[tuple[str, str, datetime, datetime | None]] = [("admin", "Erika Mustermann", created, None)]
-    for extra in range(rng.randint(0, 4)):
-        joined = start + timedelta(days=rng.randint(-20, 100), hours=rng.randint(8, 18))
-        left = joined + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.4 else None
-        people.append((f"u{extra}", f"Person {number}-{extra}", joined, left))
-    for user_id, name, joined, left in people:
-        items.append(User(pk, f"USER#{user_id}", account_id=account_id, user_id=user_id,
-                          email=f"{user_id}-{number}@beispiel.example", name=name,
-                          role="admin" if user_id == "admin" else "user", active=left is None, created_at=joined))
-        items.append(seat_event(account_id, user_id, True, joined))
-        if left is not None:
-            items.append(seat_event(account_id, user_id, False, left))
-    if number % 4 == 1 and paid_from < "2026-03-01":
-        upgrade = datetime(2026, 3, 12, 10, 0, tzinfo=ZONE)
-        items.append(edition_change(account_id, "business", upgrade, upgrade))
-        items.append(edition_change(account_id, "basic", _midnight("2026-05-01"), upgrade + timedelta(days=20)))
-    if number % 3 == 0 and paid_from < "2026-04-15":  # held from the 4th day to the end of April
-        items.append(AppSubscriptionItem(
-            pk, f"APP#telephony#{start.isoformat()}", account_id=account_id, app_id="telephony",
-            subscribed_at=start + timedelta(days=3), cancelled_effective_at=_midnight("2026-05-01"),
-        ))
-    if number % 5 == 2:
-        items.append(BillableHoursEntry(
-            pk, f"HOURS#2026-05#sr-{number}", account_id=account_id, month="2026-05", hours=str(Decimal("1.5")),
-            description="Data import", recorded_at=datetime(2026, 5, 20, 12, 0, tzinfo=UTC),
-        ))
-    return items
-
-
-def load_accounts(count: int = ACCOUNTS, seed: int = SEED) -> dict[str, set[str]]:
-    """Write `count` customers (plus one not yet due); returns account id -> the months it must be billed."""
-    from shared.rules.billing import billable_months
-    from shared.storage.models import CocoonItem
-
-    rng = random.Random(seed)
-    expected: dict[str, set[str]] = {}
-    items: list[Any] = []
-    for number in range(count):
-        paid_from, ends_on = PROFILES[number % len(PROFILES)]
-        partition = _account_items(number, paid_from, ends_on, rng)
-        items += partition
-        ends = date.fromisoformat(ends_on) if ends_on else None
-        months = billable_months(date.fromisoformat(paid_from), NOW.astimezone(ZONE).date(), ends)
-        expected[partition[0].account_id] = {str(month) for month in months}
-    items += _account_items(count, NOT_YET_DUE_PAID_FROM, None, rng)
-    with CocoonItem.batch_write() as batch:
-        for item in items:
-            batch.save(item)
-    return expected
-
-
 # --- reading the outcome -----------------------------------------------------------------------
-
-
-def all_items() -> list[Any]:
-    """Every item of the table (a test may Scan: the job never does)."""
-    from shared.storage.models import CocoonItem
-
-    return list(CocoonItem.scan(consistent_read=True))
-
-
-def raw_items() -> dict[tuple[str, str], dict[str, Any]]:
-    return {(item.pk, item.sk): item.serialize() for item in all_items()}
-
-
-def contents(invoices: list[Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(account, month) -> the invoice document without its number: what a crash must not change."""
-    return {(i.account_id, i.month): {k: v for k, v in i.document.items() if k != "number"} for i in invoices}
-
-
-def assert_billed_exactly_once(expected: dict[str, set[str]]) -> list[Any]:
-    """One invoice per account and billable month, numbers 1..N, counter N, one mail each; returns them."""
-    from shared.rules.billing import parse_invoice_number
-    from shared.storage.models import InvoiceCounter, InvoiceDocument, OutboxMail, ScheduledAction
-
-    items = all_items()
-    invoices = [i for i in items if isinstance(i, InvoiceDocument)]
-    billed: dict[str, list[str]] = {}
-    for invoice in invoices:
-        billed.setdefault(invoice.account_id, []).append(invoice.month)
-        assert invoice.document["number"] == invoice.number and invoice.document["month"] == invoice.month
-        assert invoice.lookup_key == f"INVOICE#{invoice.number}"
-    assert {a: sorted(m) for a, m in billed.items()} == {a: sorted(m) for a, m in expected.items() if m}
-
-    numbers = [parse_invoice_number(i.number) for i in invoices]
-    assert {year for year, _ in numbers} == {2026}
-    sequences = sorted(sequence for _, sequence in numbers)
-    assert sequences == list(range(1, len(invoices) + 1)), f"gaps or duplicates: {sequences}"
-    assert InvoiceCounter.get("COUNTER#INVOICE#2026", "COUNTER", consistent_read=True).last_sequence == len(invoices)
-
-    mails = Counter((m.account_id, m.mail_id) for m in items if isinstance(m, OutboxMail))
-    assert mails == Counter((i.account_id, f"invoice-{i.number}") for i in invoices)
-
-    cursors = {
-        i.account_id: i.due_at
-        for i in items
-        if isinstance(i, ScheduledAction) and i.due_job is not None and i.due_job.startswith("billing#")
-    }
-    for account_id in expected:
-        cancelled = max(expected[account_id]) == "2026-03"
-        assert cursors.get(account_id) == (None if cancelled else NEXT_CURSOR.strftime("%Y-%m-%dT%H:%M:%SZ")), account_id
-    return invoices
 
 
 # --- crashes -----------------------------------------------------------------------------------
@@ -441,7 +300,7 @@ def test_an_account_owing_more_months_than_one_transaction_holds(db: str, monkey
     from shared.storage.models import CocoonItem, InvoiceDocument
 
     _fresh_tables()
-    partition = _account_items(0, "2021-01-01", None, random.Random(SEED))
+    partition = account_items(0, "2021-01-01", None, random.Random(SEED))
     with CocoonItem.batch_write() as batch:
         for item in partition:
             batch.save(item)

@@ -8,13 +8,12 @@ import pytest
 
 from functions.cli import main as cocoon
 from shared.storage.models import Account
-from tests.functional.helpers import body_of, mail_text, now_header, post_json
-from tests.functional.test_life_cycle import auth, mails, run_day
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import auth, body_of, mail_text, mails, now_header, post_json, run_day, signup_and_verify
 
 
 @pytest.fixture
-def customer(client, outbox_dir):
+def team_customer(client, outbox_dir):
+    """Signed up in September and on the team edition since 5 September (not the shared `customer`)."""
     verified = signup_and_verify(client, outbox_dir, now="2026-09-01T10:00:00+02:00")
     converted = post_json(
         client,
@@ -38,29 +37,29 @@ def cancel(client, verified, now: str):
     )
 
 
-def test_received_monday_16_november_ends_30_november(client, customer, outbox_dir):
-    response = cancel(client, customer, "2026-11-16T15:00:00+01:00")
+def test_received_monday_16_november_ends_30_november(client, team_customer, outbox_dir):
+    response = cancel(client, team_customer, "2026-11-16T15:00:00+01:00")
     assert response.status_code == 201, response.body
     answer = body_of(response)
     assert (answer["status"], answer["received_on"], answer["effective_on"]) == ("recorded", "2026-11-16", "2026-11-30")
     run_day("2026-11-16T16:00:00+01:00")
     confirmation = mails(outbox_dir, "cancellation-")
     assert len(confirmation) == 1 and "30. November 2026" in mail_text(outbox_dir / confirmation[0])
-    view = body_of(client.http.get(f"/accounts/{customer['account_id']}", headers=auth(customer)))
+    view = body_of(client.http.get(f"/accounts/{team_customer['account_id']}", headers=auth(team_customer)))
     assert view["cancellation"] == {"received_on": "2026-11-16", "effective_on": "2026-11-30", "channel": "app"}
 
 
-def test_received_tuesday_17_november_ends_31_december(client, customer):
-    answer = body_of(cancel(client, customer, "2026-11-17T09:00:00+01:00"))
+def test_received_tuesday_17_november_ends_31_december(client, team_customer):
+    answer = body_of(cancel(client, team_customer, "2026-11-17T09:00:00+01:00"))
     assert answer["effective_on"] == "2026-12-31"
 
 
-def test_a_second_cancellation_returns_the_pending_one(client, customer):
-    cancel(client, customer, "2026-11-16T15:00:00+01:00")
-    again = cancel(client, customer, "2026-11-20T15:00:00+01:00")
+def test_a_second_cancellation_returns_the_pending_one(client, team_customer):
+    cancel(client, team_customer, "2026-11-16T15:00:00+01:00")
+    again = cancel(client, team_customer, "2026-11-20T15:00:00+01:00")
     assert again.status_code == 200
     assert body_of(again)["status"] == "pending" and body_of(again)["effective_on"] == "2026-11-30"
-    shown = client.http.get(f"/accounts/{customer['account_id']}/cancellation", headers=auth(customer))
+    shown = client.http.get(f"/accounts/{team_customer['account_id']}/cancellation", headers=auth(team_customer))
     assert body_of(shown)["effective_on"] == "2026-11-30"
 
 
@@ -72,37 +71,37 @@ def test_a_trial_needs_no_cancellation_and_nothing_is_recorded(client, outbox_di
     assert Account.get(f"ACCOUNT#{verified['account_id']}", "ACCOUNT").cancellation is None
 
 
-def test_withdrawal_before_the_effective_date_keeps_the_contract(client, customer, outbox_dir):
-    cancel(client, customer, "2026-11-16T15:00:00+01:00")
+def test_withdrawal_before_the_effective_date_keeps_the_contract(client, team_customer, outbox_dir):
+    cancel(client, team_customer, "2026-11-16T15:00:00+01:00")
     withdrawn = client.http.delete(
-        f"/accounts/{customer['account_id']}/cancellation",
-        headers={**auth(customer), **now_header("2026-11-25T10:00:00+01:00")},
+        f"/accounts/{team_customer['account_id']}/cancellation",
+        headers={**auth(team_customer), **now_header("2026-11-25T10:00:00+01:00")},
     )
     assert withdrawn.status_code == 200 and body_of(withdrawn)["status"] == "withdrawn"
     run_day("2026-12-01T00:00:00+01:00")
-    view = body_of(client.http.get(f"/accounts/{customer['account_id']}", headers=auth(customer)))
+    view = body_of(client.http.get(f"/accounts/{team_customer['account_id']}", headers=auth(team_customer)))
     assert view["state"] == "customer" and view["cancellation"] is None
     assert (
-        client.http.get(f"/accounts/{customer['account_id']}/cancellation", headers=auth(customer)).status_code == 404
+        client.http.get(f"/accounts/{team_customer['account_id']}/cancellation", headers=auth(team_customer)).status_code == 404
     )
 
 
-def test_the_life_cycle_job_deactivates_on_the_effective_date(client, customer, outbox_dir):
-    cancel(client, customer, "2026-11-16T15:00:00+01:00")
+def test_the_life_cycle_job_deactivates_on_the_effective_date(client, team_customer, outbox_dir):
+    cancel(client, team_customer, "2026-11-16T15:00:00+01:00")
     run_day("2026-11-30T23:59:00+01:00")
-    assert Account.get(f"ACCOUNT#{customer['account_id']}", "ACCOUNT").state == "customer"
+    assert Account.get(f"ACCOUNT#{team_customer['account_id']}", "ACCOUNT").state == "customer"
     run_day("2026-12-01T00:00:00+01:00")
-    account = Account.get(f"ACCOUNT#{customer['account_id']}", "ACCOUNT")
+    account = Account.get(f"ACCOUNT#{team_customer['account_id']}", "ACCOUNT")
     assert (account.state, account.deactivated_on) == ("deactivated", "2026-12-01")
     assert len(mails(outbox_dir, "deactivated")) == 1
-    refused = client.http.get(f"/accounts/{customer['account_id']}", headers=auth(customer))
+    refused = client.http.get(f"/accounts/{team_customer['account_id']}", headers=auth(team_customer))
     assert body_of(refused)["error"]["code"] == "account_deactivated"
 
 
-def test_staff_record_a_letter_with_its_day_of_receipt(client, customer, staff_token):
+def test_staff_record_a_letter_with_its_day_of_receipt(client, team_customer, staff_token):
     response = post_json(
         client,
-        f"/staff/accounts/{customer['account_id']}/cancellation",
+        f"/staff/accounts/{team_customer['account_id']}/cancellation",
         {"received_on": "2026-11-16", "channel": "letter"},
         {"Authorization": f"Bearer {staff_token}", **now_header("2026-11-18T10:00:00+01:00")},
     )
@@ -111,9 +110,9 @@ def test_staff_record_a_letter_with_its_day_of_receipt(client, customer, staff_t
     assert body_of(response)["channel"] == "letter"
 
 
-def test_staff_bad_input(client, customer, staff_token):
+def test_staff_bad_input(client, team_customer, staff_token):
     headers = {"Authorization": f"Bearer {staff_token}", **now_header("2026-11-18T10:00:00+01:00")}
-    path = f"/staff/accounts/{customer['account_id']}/cancellation"
+    path = f"/staff/accounts/{team_customer['account_id']}/cancellation"
     future = post_json(client, path, {"received_on": "2026-11-19", "channel": "letter"}, headers)
     assert future.status_code == 400 and "received_on" in body_of(future)["error"]["fields"]
     pigeon = post_json(client, path, {"received_on": "2026-11-16", "channel": "pigeon"}, headers)
@@ -124,16 +123,16 @@ def test_staff_bad_input(client, customer, staff_token):
     assert unknown.status_code == 404
 
 
-def test_auth_on_the_cancellation_routes(client, customer, outbox_dir):
-    path = f"/accounts/{customer['account_id']}/cancellation"
+def test_auth_on_the_cancellation_routes(client, team_customer, outbox_dir):
+    path = f"/accounts/{team_customer['account_id']}/cancellation"
     assert post_json(client, path, {}).status_code == 401
     other = signup_and_verify(client, outbox_dir, email="o@other.example")
     assert post_json(client, path, {}, auth(other)).status_code == 404
     staff_route = post_json(
         client,
-        f"/staff/accounts/{customer['account_id']}/cancellation",
+        f"/staff/accounts/{team_customer['account_id']}/cancellation",
         {"received_on": "2026-11-16", "channel": "letter"},
-        auth(customer),
+        auth(team_customer),
     )
     assert staff_route.status_code == 403
 

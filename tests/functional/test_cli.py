@@ -208,7 +208,8 @@ def test_deliver_event_of_an_ses_send_event_records_it_on_the_outbox_mail(client
     from app import app
     from shared.mail.local_events import ses_event_message
     from shared.storage.models import OutboxMail
-    from tests.functional.test_mail_send_once import START, queue_mails
+    from tests.functional.helpers import MAIL_RUN_START as START
+    from tests.functional.helpers import queue_mails
 
     if "mail_events_from_ses" not in app.handler_map:
         pytest.skip("mail_events_from_ses is declared in app.py by the SES-events work")

@@ -24,9 +24,8 @@ from hypothesis import strategies as st
 import app as app_module
 from functions.cli import main as cocoon
 from shared.api.routing import ROUTES, Access, RouteSpec
-from tests.functional.helpers import body_of, post_json
+from tests.functional.helpers import body_of, post_json, signup_and_verify
 from tests.functional.route_requests import PATH_PARAMETER, GeneratedRequest, hostile_strings, json_values, requests_for
-from tests.functional.test_signup import signup_and_verify
 
 MINIMUM_REQUESTS = 2000
 WITH_TOKEN = (Access.TENANT, Access.TENANT_OR_PUBLIC, Access.STAFF)

@@ -13,8 +13,7 @@ import pytest
 from infra.dynamodb_local import free_port
 from shared.storage.accounts import get_account
 from shared.storage.models import Account, CocoonItem
-from tests.functional.helpers import JSON, body_of, now_header, post_json, signup_fields
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import JSON, body_of, now_header, post_json, signup_and_verify, signup_fields
 
 
 def assert_error(response, status: int, code: str | None = None, field: str | None = None) -> dict:

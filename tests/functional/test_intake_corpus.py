@@ -26,31 +26,41 @@ import email
 import email.policy
 import json
 import os
-import shutil
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import getaddresses, make_msgid
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from functions import mail_delivery
 from shared.mail.inbound.parse import parse_inbound_mail
 from shared.mail.inbound.values import AutomaticKind, InboundMail
 from shared.policy import get_policy
-from shared.rules.signing import webhook_signature
 from shared.settings import get_settings
-from shared.storage.models import CocoonItem, OutboxMail, SuppressedAddress, Ticket, TicketMessage
-from tests.functional.helpers import body_of, now_header, post_json, signed_sns_event
-from tests.functional.test_life_cycle import auth
-from tests.functional.test_signup import signup_and_verify
+from shared.storage.models import CocoonItem, OutboxMail, SuppressedAddress, Ticket
+from tests.functional.helpers import (
+    ADMIN,
+    INTAKE_NOW,
+    a_mail,
+    auth,
+    deliver,
+    dsn,
+    message_id_of,
+    now_header,
+    open_ticket_by_mail,
+    outbox_names,
+    post_json,
+    scan_table,
+    signed_sns_event,
+    stored_files,
+    table_snapshot,
+    take_in,
+    ticket_messages,
+    tickets,
+)
 
-NOW = "2026-11-23T11:00:00+01:00"  # a Monday, inside DACH support hours
+NOW = INTAKE_NOW  # a Monday, inside DACH support hours
 SIGNED_UP = "2026-11-02T10:00:00+01:00"
-ADMIN = "erika@beispiel.example"
-SECRET = "test-secret-new"  # one of COCOON_INBOUND_EMAIL_SECRET in tests/conftest.py
 
 # Where the team's test data is (as tests/conftest.py decides): parametrizing needs it at import.
 # Tests also request the `testdata_dir` fixture, which skips them with a reason when it is absent.
@@ -107,81 +117,6 @@ CORPUS_NAMES = corpus_names()
 # --------------------------------------------------------------------------------------
 
 
-def signed_post(client: Any, raw: bytes, now: str = NOW) -> Any:
-    """POST a raw mail to the webhook as the relay does: HMAC over "<timestamp>.<body>"."""
-    timestamp = str(int(datetime.fromisoformat(now).timestamp()))
-    headers = {"Content-Type": "message/rfc822", "X-Cocoon-Timestamp": timestamp,
-               "X-Cocoon-Signature": webhook_signature(SECRET, timestamp, raw), **now_header(now)}
-    return client.http.post("/webhooks/inbound-email", headers=headers, body=raw)
-
-
-def take_in(client: Any, raw: bytes, now: str = NOW) -> dict[str, Any]:
-    response = signed_post(client, raw, now)
-    assert response.status_code == 202, response.body
-    return body_of(response)
-
-
-def a_mail(sender: str = ADMIN, subject: str = "Export to Excel fails", body: str = "The export fails with error 500.",
-           **headers: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "support@cocoon.example"
-    message["Cc"] = "colleague@elsewhere.example"
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="mail.beispiel.example")
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return message
-
-
-def _dynamodb() -> Any:
-    settings = get_settings()
-    return boto3.client("dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region,
-                        aws_access_key_id="local", aws_secret_access_key="local")
-
-
-def scan_table(name: str) -> list[dict[str, Any]]:
-    """Every item of a table, raw (boto3, not PynamoDB): sees items no model knows about too."""
-    items: list[dict[str, Any]] = []
-    for page in _dynamodb().get_paginator("scan").paginate(TableName=name, ConsistentRead=True):
-        items.extend(page["Items"])
-    return items
-
-
-def table_snapshot(name: str) -> list[str]:
-    """The table's full content, comparable: any added, removed or changed item shows."""
-    return sorted(json.dumps(item, sort_keys=True, default=str) for item in scan_table(name))
-
-
-def stored_files() -> list[Path]:
-    root = get_settings().attachments_dir
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def tickets() -> list[Ticket]:
-    return [item for item in CocoonItem.scan() if isinstance(item, Ticket)]
-
-
-def ticket_messages() -> list[TicketMessage]:
-    return [item for item in CocoonItem.scan() if isinstance(item, TicketMessage)]
-
-
-def deliver(now: str = NOW) -> Any:
-    return mail_delivery.run(datetime.fromisoformat(now))
-
-
-def outbox_names(outbox_dir: Path, prefix: str) -> list[str]:
-    return sorted(p.name for p in outbox_dir.glob(f"{prefix}*.eml")) if outbox_dir.exists() else []
-
-
-def message_id_of(path: Path) -> str:
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    value = message["Message-ID"]
-    assert value, f"{path.name} has no Message-ID"
-    return str(value).strip()
-
-
 def parse(raw: bytes) -> InboundMail:
     return parse_inbound_mail(raw, max_attachment_bytes=get_policy().support.max_attachment_bytes)
 
@@ -193,23 +128,9 @@ def cc_addresses(raw: bytes) -> list[str]:
     return sorted({address.lower() for _, address in getaddresses(values) if "@" in address})
 
 
-@pytest.fixture
-def customer(client: Any, outbox_dir: Path) -> dict[str, Any]:
-    """One live business account (admin erika@…), and no stored files from earlier tests."""
-    verified = signup_and_verify(client, outbox_dir, now=SIGNED_UP)
-    shutil.rmtree(get_settings().attachments_dir, ignore_errors=True)
-    return verified
-
-
 def add_contact(client: Any, customer: dict[str, Any], address: str, name: str = "Corpus Sender") -> Any:
     return post_json(client, f"/accounts/{customer['account_id']}/users", {"email": address, "name": name},
                      {**auth(customer), **now_header(SIGNED_UP)})
-
-
-def open_ticket_by_mail(client: Any, sender: str = ADMIN, subject: str = "Export to Excel fails") -> str:
-    answer = take_in(client, a_mail(sender, subject).as_bytes())
-    assert answer["outcome"] == "ticket_created", answer
-    return str(answer["ticket"])
 
 
 # --------------------------------------------------------------------------------------
@@ -425,57 +346,13 @@ def test_a_reply_to_a_closed_ticket_gets_one_notice_a_day(
     assert len(outbox_names(outbox_dir, "closed-notice-")) == 1
 
 
-def _dsn(recipient: str, returned_message_id: str) -> bytes:
-    """A Postfix-style hard bounce: multipart/report with Action: failed / Status: 5.1.1 and our mail returned."""
-    return (
-        "From: Mail Delivery System <MAILER-DAEMON@mx.beispiel.example>\r\n"
-        "To: no-reply@cocoon.example\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\n"
-        f"Message-ID: {make_msgid(domain='mx.beispiel.example')}\r\n"
-        "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B0UND"\r\n'
-        "\r\n"
-        "--B0UND\r\n"
-        "Content-Type: text/plain; charset=us-ascii\r\n"
-        "\r\n"
-        "This is the mail system at host mx.beispiel.example.\r\n"
-        "Your message could not be delivered to one or more recipients.\r\n"
-        "\r\n"
-        "--B0UND\r\n"
-        "Content-Type: message/delivery-status\r\n"
-        "\r\n"
-        "Reporting-MTA: dns; mx.beispiel.example\r\n"
-        "Arrival-Date: Mon, 23 Nov 2026 09:59:58 +0000\r\n"
-        "\r\n"
-        f"Final-Recipient: rfc822; {recipient}\r\n"
-        f"Original-Recipient: rfc822;{recipient}\r\n"
-        "Action: failed\r\n"
-        "Status: 5.1.1\r\n"
-        f"Diagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected: User unknown\r\n"
-        "\r\n"
-        "--B0UND\r\n"
-        "Content-Type: message/rfc822\r\n"
-        "\r\n"
-        "From: Cocoon <no-reply@cocoon.example>\r\n"
-        f"To: {recipient}\r\n"
-        "Subject: Your request [Ticket#0]\r\n"
-        f"Message-ID: {returned_message_id}\r\n"
-        "Auto-Submitted: auto-generated\r\n"
-        "\r\n"
-        "We have received your request.\r\n"
-        "\r\n"
-        "--B0UND--\r\n"
-    ).encode("ascii")
-
-
 def test_a_hard_bounce_of_our_mail_suppresses_the_address(
     client: Any, customer: dict[str, Any], outbox_dir: Path,
 ) -> None:
     first = open_ticket_by_mail(client)
     deliver()
     ours = message_id_of(outbox_dir / f"ticket-ack-{first}.eml")
-    bounce = _dsn(ADMIN, ours)
+    bounce = dsn(ADMIN, ours)
     assert parse(bounce).automatic is AutomaticKind.BOUNCE
 
     assert take_in(client, bounce) == {"outcome": "dropped", "ticket": None}
@@ -495,7 +372,7 @@ def test_a_bounce_only_suppresses_the_recipient_of_the_returned_mail(
     ours = message_id_of(outbox_dir / f"ticket-ack-{first}.eml")  # sent to erika, not to the victim
     victim = "support-lead@cocoon.example"
 
-    assert take_in(client, _dsn(victim, ours)) == {"outcome": "dropped", "ticket": None}
+    assert take_in(client, dsn(victim, ours)) == {"outcome": "dropped", "ticket": None}
     assert not [item for item in CocoonItem.scan() if isinstance(item, SuppressedAddress)]
 
 
@@ -504,8 +381,8 @@ def test_a_forged_bounce_suppresses_nothing(client: Any, customer: dict[str, Any
     deliver()
     forged = f"<ticket-ack-{first}.0123456789abcdef@mail.cocoon.example>"  # our format, wrong signature
 
-    assert take_in(client, _dsn(ADMIN, forged)) == {"outcome": "dropped", "ticket": None}
-    assert take_in(client, _dsn(ADMIN, "<somebody-else@mail.example>")) == {"outcome": "dropped", "ticket": None}
+    assert take_in(client, dsn(ADMIN, forged)) == {"outcome": "dropped", "ticket": None}
+    assert take_in(client, dsn(ADMIN, "<somebody-else@mail.example>")) == {"outcome": "dropped", "ticket": None}
     assert not [item for item in CocoonItem.scan() if isinstance(item, SuppressedAddress)]
 
     second = open_ticket_by_mail(client, subject="Import fails too")

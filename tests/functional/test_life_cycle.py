@@ -6,25 +6,16 @@ from datetime import datetime
 
 from functions.cli import main as cocoon
 from shared.storage.models import Account, CocoonItem, Tombstone
-from tests.functional.helpers import body_of, mail_text, now_header, post_json
-from tests.functional.test_signup import signup_and_verify
-
-
-def run_job(name: str, now: str) -> None:
-    assert cocoon(["run-job", name, "--now", now]) in (0, 1)
-
-
-def run_day(now: str) -> None:
-    for job in ("trial-expiry", "lifecycle", "mail"):
-        run_job(job, now)
-
-
-def auth(verified: dict) -> dict[str, str]:
-    return {"Authorization": f"Bearer {verified['admin_token']}"}
-
-
-def mails(outbox_dir, prefix: str) -> list[str]:
-    return sorted(path.name for path in outbox_dir.glob(f"{prefix}*.eml"))
+from tests.functional.helpers import (
+    auth,
+    body_of,
+    mail_text,
+    mails,
+    now_header,
+    post_json,
+    run_day,
+    signup_and_verify,
+)
 
 
 def test_a_trial_that_is_not_converted_is_reminded_deactivated_warned_and_deleted(client, outbox_dir):

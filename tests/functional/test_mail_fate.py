@@ -11,81 +11,30 @@ from typing import Any
 import pytest
 
 from functions.cli import main as cocoon
-from shared.storage.models import OutboxMail
-from tests.functional.helpers import body_of, now_header, post_json, signed_sns_event, signed_sns_record
+from tests.functional.helpers import (
+    ADDRESS,
+    MAIL_SENT_AT,
+    body_of,
+    bounce,
+    complaint,
+    fate_of,
+    now_header,
+    outbox_mail,
+    post_json,
+    sent_mail,
+    ses_event,
+    signed_sns_event,
+    signed_sns_record,
+)
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-ADDRESS = "erika@beispiel.example"
+NOW = MAIL_SENT_AT
 NOTIFICATIONS = sorted(f"amazonses-{n:02d}.json" for n in range(1, 7))
-
-
-def outbox_mail(
-    mail_id: str, template: str = "ticket_acknowledgement", recipient: str = ADDRESS, *, queued: bool = True
-) -> OutboxMail:
-    """A mail as queue_mail writes it (findable by its mail id): queued (due now), or already sent."""
-    from shared.storage.outbox import MAIL_JOB
-    from shared.storage.schedule import due_key
-
-    mail = OutboxMail(
-        "ACCOUNT#A1",
-        f"MAIL#{mail_id}",
-        mail_id=mail_id,
-        account_id="A1",
-        recipient=recipient,
-        subject="Ihre Anfrage",
-        body_text="Danke.",
-        created_at=NOW,
-        due_job=due_key(MAIL_JOB, mail_id) if queued else None,
-        due_at="2026-11-23T10:00:00Z" if queued else None,
-        sent_at=None if queued else NOW,
-        template=template,
-        lookup_key=f"MAIL#{mail_id}",
-    )
-    mail.save()
-    return mail
-
-
-def ses_event(kind: str, mail_id: str | None, at: str = "2026-11-23T10:00:05.000Z", **details: Any) -> str:
-    """An SES event-publishing message (as a configuration set's SNS destination sends it)."""
-    mail: dict[str, Any] = {
-        "timestamp": "2026-11-23T10:00:00.000Z",
-        "messageId": f"0102-{mail_id}",
-        "destination": [ADDRESS],
-        "tags": {"mail_id": [mail_id]} if mail_id else {"ses:configuration-set": ["cocoon-test-mail"]},
-    }
-    names = {"Send": "send", "Delivery": "delivery", "Bounce": "bounce", "Complaint": "complaint",
-             "Reject": "reject", "DeliveryDelay": "deliveryDelay"}
-    body = {"timestamp": at, **details}
-    return json.dumps({"eventType": kind, "mail": mail, names[kind]: body})
-
-
-def bounce(mail_id: str, bounce_type: str = "Permanent", subtype: str = "General", **kw: Any) -> str:
-    return ses_event("Bounce", mail_id, bounceType=bounce_type, bounceSubType=subtype, bouncedRecipients=[
-        {"emailAddress": ADDRESS, "action": "failed", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1 unknown"}
-    ], **kw)
-
-
-def complaint(mail_id: str, at: str = "2026-11-23T10:05:00.000Z", feedback: str = "abuse") -> str:
-    return ses_event("Complaint", mail_id, at=at, complainedRecipients=[{"emailAddress": ADDRESS}],
-                     complaintFeedbackType=feedback)
-
-
-def sent_mail(mail_id: str, recipient: str = ADDRESS) -> OutboxMail:
-    return outbox_mail(mail_id, recipient=recipient, queued=False)
 
 
 def take(message: str, now: datetime = NOW + timedelta(hours=1)) -> str:
     from functions.mail_events import take_mail_event
 
     return take_mail_event(signed_sns_record(message), now)
-
-
-def fate_of(mail_id: str) -> OutboxMail:
-    from shared.storage.mail_fate import find_outbox_mail
-
-    mail = find_outbox_mail(mail_id)
-    assert mail is not None
-    return mail
 
 
 def run_mail_job(now: datetime = NOW) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -24,8 +24,9 @@ from shared.rules.ses_events import mail_id_tag_value, parse_ses_event
 from shared.storage import outbox
 from shared.storage.mail_fate import record_mail_event
 from shared.storage.models import OutboxMail
+from tests.functional.helpers import MAIL_RUN_START, queue_mails
 
-START = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+START = MAIL_RUN_START
 MAILS_PER_RUN = 6
 CRASH_POINTS = (
     "after claim",
@@ -129,27 +130,6 @@ class CrashPlan:
     def note_transport_crash(self, crash: Crash) -> None:
         if str(crash) in ("before send", "inside the transport after SES accepted"):
             self.fired[str(crash)] += 1
-
-
-def queue_mails(count: int, now: datetime) -> list[str]:
-    """Outbox mails as the signup writes them (exempt from the hourly limit), saved for real."""
-    mail_ids = []
-    for _ in range(count):
-        account_id = uuid4().hex[:12]
-        mail = outbox.queue_mail(
-            mail_id=f"verify-{account_id}",
-            account_id=account_id,
-            recipient=f"admin-{account_id}@kunde.example",
-            template="signup_verification",
-            language="en",
-            context={"company_name": "Kunde GmbH", "admin_name": "Ada", "trial_days": 30,
-                     "verification_url": "http://localhost:8000/signup/verify?token=t", "valid_until": "2026-05-06",
-                     "unverified_days": 7},
-            now=now,
-        )
-        outbox.commit_with_mails(lambda tx: None, [mail], now)
-        mail_ids.append(mail.mail_id)
-    return mail_ids
 
 
 def still_queued(mail_ids: list[str]) -> list[str]:

@@ -12,12 +12,11 @@ import pytest
 
 from shared.settings import get_settings
 from shared.storage.models import CocoonItem, UnverifiedMail
-from tests.functional.helpers import signed_sns_event
-from tests.functional.test_intake_corpus import (
+from tests.functional.helpers import (
     ADMIN,
     a_mail,
-    customer,  # noqa: F401  (the fixture)
     scan_table,
+    signed_sns_event,
     stored_files,
     table_snapshot,
     take_in,
@@ -51,7 +50,7 @@ def _held() -> list[UnverifiedMail]:
     "aws-lambda-go/ses-sns-event.json", "aws-lambda-go/ses-lambda-event.json", "powertools/sesEvent.json",
 ])
 def test_a_contacts_mail_with_the_published_passing_verdicts_opens_a_ticket(
-    client: Any, customer: dict[str, Any], testdata_dir: Path, sample: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path, sample: str,
 ) -> None:
     receipt = json.loads((testdata_dir / "aws_events" / sample).read_text())["Records"][0]["ses"]["receipt"]
     assert receipt["dmarcVerdict"] == {"status": "PASS"}
@@ -61,7 +60,7 @@ def test_a_contacts_mail_with_the_published_passing_verdicts_opens_a_ticket(
 
 
 def test_a_contacts_mail_without_any_verdict_is_held(
-    client: Any, customer: dict[str, Any], testdata_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path,
 ) -> None:
     # A receipt with no verdicts at all cannot vouch for anyone: fail closed.
     _via_ses(_ses_event(testdata_dir, a_mail(subject="No verdicts").as_bytes(), {"recipients": ["support@x"]}))
@@ -77,7 +76,7 @@ def relay_configured(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_webhook_mail_with_the_relays_pass_opens_a_ticket_and_without_it_is_held(
-    client: Any, customer: dict[str, Any], relay_configured: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], relay_configured: str,
 ) -> None:
     header = f"Authentication-Results: {RELAY.upper()};\r\n dkim=pass header.d=beispiel.example;\r\n dmarc=pass\r\n"
     passed = take_in(client, header.encode() + a_mail(subject="Relayed").as_bytes())
@@ -91,7 +90,7 @@ def test_webhook_mail_with_the_relays_pass_opens_a_ticket_and_without_it_is_held
 
 @pytest.mark.parametrize("via", ["ses", "webhook"])
 def test_a_stranger_failing_authentication_still_leaves_nothing(
-    client: Any, customer: dict[str, Any], testdata_dir: Path, relay_configured: str, via: str,  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path, relay_configured: str, via: str,
 ) -> None:
     settings = get_settings()
     before = table_snapshot(settings.table_name)
@@ -105,7 +104,7 @@ def test_a_stranger_failing_authentication_still_leaves_nothing(
 
 
 def test_a_held_mail_is_not_in_the_customers_export(
-    client: Any, customer: dict[str, Any], testdata_dir: Path,  # noqa: F811
+    client: Any, customer: dict[str, Any], testdata_dir: Path,
 ) -> None:
     # Whoever wrote it, it is staff's security review, not data the contact gave us.
     _via_ses(_ses_event(testdata_dir, a_mail(subject="Forged request").as_bytes(), {"dmarcVerdict": {"status": "FAIL"}}))

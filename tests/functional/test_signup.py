@@ -10,29 +10,16 @@ from shared.policy import get_policy
 from shared.storage.accounts import EmailTaken, NewSignup, start_signup
 from shared.storage.models import Account, CocoonItem, EmailReservation
 from tests.functional.helpers import (
+    VERIFIED_AT,
     body_of,
+    deliver_mail,
     now_header,
     post_form,
     post_json,
+    signup_and_verify,
     signup_fields,
     verification_token_from_outbox,
 )
-
-VERIFIED_AT = "2026-01-30T09:00:00+01:00"
-
-
-def _deliver(now: str = VERIFIED_AT) -> None:
-    mail_delivery.run(datetime.fromisoformat(now))
-
-
-def signup_and_verify(client, outbox_dir, email: str = "erika@beispiel.example", now: str = VERIFIED_AT):
-    response = post_json(client, "/signup", signup_fields(admin_email=email), now_header(now))
-    assert response.status_code == 202, response.body
-    _deliver(now)
-    token = verification_token_from_outbox(outbox_dir, email)
-    verified = post_json(client, "/signup/verify", {"token": token}, now_header(now))
-    assert verified.status_code == 201, verified.body
-    return body_of(verified)
 
 
 def test_signup_sends_a_verification_mail_and_records_a_pending_account(client, outbox_dir):
@@ -60,7 +47,7 @@ def test_signup_sends_a_verification_mail_and_records_a_pending_account(client, 
 
 def test_verification_page_changes_nothing_and_confirm_starts_the_trial(client, outbox_dir):
     post_json(client, "/signup", signup_fields(), now_header(VERIFIED_AT))
-    _deliver()
+    deliver_mail()
     token = verification_token_from_outbox(outbox_dir)
 
     page = client.http.get(f"/signup/verify?token={token}")
@@ -93,7 +80,7 @@ def test_verification_page_changes_nothing_and_confirm_starts_the_trial(client, 
 
 def test_verification_link_expires_after_48_hours(client, outbox_dir):
     post_json(client, "/signup", signup_fields(), now_header("2026-03-01T10:00:00+01:00"))
-    _deliver("2026-03-01T10:00:00+01:00")
+    deliver_mail("2026-03-01T10:00:00+01:00")
     token = verification_token_from_outbox(outbox_dir)
     late = post_json(client, "/signup/verify", {"token": token}, now_header("2026-03-03T10:00:01+01:00"))
     assert late.status_code == 410

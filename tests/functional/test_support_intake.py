@@ -3,54 +3,28 @@
 from __future__ import annotations
 
 import json
-import time
-from email.message import EmailMessage
 
 import pytest
 
 from functions import mail_delivery
-from shared.rules.signing import webhook_signature
-from shared.storage.models import CocoonItem, Ticket, TicketMessage
-from tests.functional.helpers import body_of, mail_text, now_header, post_json, signed_sns_event
-from tests.functional.test_life_cycle import auth
-from tests.functional.test_signup import signup_and_verify
+from shared.storage.models import CocoonItem, TicketMessage
+from tests.functional.helpers import (
+    INTAKE_NOW,
+    a_raw_mail,
+    auth,
+    body_of,
+    mail_text,
+    now_header,
+    post_json,
+    signed_post,
+    signed_sns_event,
+    tickets,
+)
 
-NOW = "2026-11-23T11:00:00+01:00"  # a Monday, inside DACH support hours
-
-
-def signed_post(client, raw: bytes, secret: str = "test-secret-new", timestamp: int | None = None, now: str = NOW):
-    from datetime import datetime
-
-    ts = str(timestamp if timestamp is not None else int(datetime.fromisoformat(now).timestamp()))
-    headers = {
-        "Content-Type": "message/rfc822",
-        "X-Cocoon-Timestamp": ts,
-        "X-Cocoon-Signature": webhook_signature(secret, ts, raw),
-        **now_header(now),
-    }
-    return client.http.post("/webhooks/inbound-email", headers=headers, body=raw)
+NOW = INTAKE_NOW  # a Monday, inside DACH support hours
 
 
-def a_mail(sender: str, subject: str, body: str = "The export fails with error 500.", **headers: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "support@cocoon.example"
-    message["Cc"] = "colleague@elsewhere.example"
-    message["Subject"] = subject
-    message["Message-ID"] = headers.pop("message_id", f"<{time.time_ns()}@mail.example>")
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return message.as_bytes()
 
-
-@pytest.fixture
-def customer(client, outbox_dir):
-    return signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
-
-
-def tickets() -> list[Ticket]:
-    return [item for item in CocoonItem.scan() if isinstance(item, Ticket)]
 
 
 def test_web_form_opens_a_ticket_with_tag_target_and_missing_list(client, customer, outbox_dir):
@@ -102,14 +76,14 @@ def test_the_app_opens_a_ticket_with_the_accounts_token(client, customer):
 
 
 def test_mail_opens_a_ticket_and_a_reply_with_the_tag_is_threaded(client, customer):
-    created = signed_post(client, a_mail("Erika <erika@beispiel.example>", "Export fails"))
+    created = signed_post(client, a_raw_mail("Erika <erika@beispiel.example>", "Export fails"))
     assert created.status_code == 202, created.body
     answer = body_of(created)
     assert answer["outcome"] == "ticket_created"
     number = answer["ticket"]
     reply = signed_post(
         client,
-        a_mail(
+        a_raw_mail(
             "erika@beispiel.example", f"Re: Export fails [Ticket#{number}]", "Here are the steps.\n\n> old quoted text"
         ),
     )
@@ -123,7 +97,7 @@ def test_mail_opens_a_ticket_and_a_reply_with_the_tag_is_threaded(client, custom
 
 
 def test_the_same_mail_twice_makes_one_ticket(client, customer):
-    raw = a_mail("erika@beispiel.example", "Export fails", message_id="<same@mail.example>")
+    raw = a_raw_mail("erika@beispiel.example", "Export fails", message_id="<same@mail.example>")
     assert body_of(signed_post(client, raw))["outcome"] == "ticket_created"
     assert body_of(signed_post(client, raw))["outcome"] == "duplicate"
     assert len(tickets()) == 1
@@ -131,21 +105,21 @@ def test_the_same_mail_twice_makes_one_ticket(client, customer):
 
 def test_a_strangers_mail_leaves_zero_items(client, customer):
     before = sorted((item.pk, item.sk) for item in CocoonItem.scan())
-    response = signed_post(client, a_mail("stranger@nowhere.example", "Please help"))
+    response = signed_post(client, a_raw_mail("stranger@nowhere.example", "Please help"))
     assert body_of(response)["outcome"] == "dropped"
     assert sorted((item.pk, item.sk) for item in CocoonItem.scan()) == before
 
 
 def test_a_stranger_quoting_a_ticket_number_does_not_get_in(client, customer):
-    number = body_of(signed_post(client, a_mail("erika@beispiel.example", "Export fails")))["ticket"]
-    response = signed_post(client, a_mail("mallory@evil.example", f"Re: [Ticket#{number}]", "let me in"))
+    number = body_of(signed_post(client, a_raw_mail("erika@beispiel.example", "Export fails")))["ticket"]
+    response = signed_post(client, a_raw_mail("mallory@evil.example", f"Re: [Ticket#{number}]", "let me in"))
     assert body_of(response)["outcome"] == "dropped"
     assert len([i for i in CocoonItem.scan() if isinstance(i, TicketMessage)]) == 1
 
 
 def test_auto_replies_create_nothing(client, customer):
     before = sorted((item.pk, item.sk) for item in CocoonItem.scan())
-    response = signed_post(client, a_mail("erika@beispiel.example", "Out of office", Auto_Submitted="auto-replied"))
+    response = signed_post(client, a_raw_mail("erika@beispiel.example", "Out of office", Auto_Submitted="auto-replied"))
     assert body_of(response)["outcome"] == "dropped"
     assert sorted((item.pk, item.sk) for item in CocoonItem.scan()) == before
 
@@ -154,7 +128,7 @@ def test_auto_replies_create_nothing(client, customer):
 def test_webhook_signature_problems_are_401(client, customer, problem):
     from datetime import datetime
 
-    raw = a_mail("erika@beispiel.example", "Export fails")
+    raw = a_raw_mail("erika@beispiel.example", "Export fails")
     now = int(datetime.fromisoformat(NOW).timestamp())
     if problem == "unsigned":
         response = client.http.post(
@@ -171,8 +145,8 @@ def test_webhook_signature_problems_are_401(client, customer, problem):
 
 
 def test_both_secrets_are_valid_during_rotation(client, customer):
-    assert signed_post(client, a_mail("erika@beispiel.example", "One"), secret="test-secret-new").status_code == 202
-    assert signed_post(client, a_mail("erika@beispiel.example", "Two"), secret="test-secret-old").status_code == 202
+    assert signed_post(client, a_raw_mail("erika@beispiel.example", "One"), secret="test-secret-new").status_code == 202
+    assert signed_post(client, a_raw_mail("erika@beispiel.example", "Two"), secret="test-secret-old").status_code == 202
     assert len(tickets()) == 2
 
 
@@ -181,7 +155,7 @@ def test_ses_sns_notification_makes_a_ticket(client, customer, testdata_dir):
 
     event = json.loads((testdata_dir / "aws_events/composed/snsEvent_with_ses_received_notification.json").read_text())
     notification = json.loads(event["Records"][0]["Sns"]["Message"])
-    notification["content"] = a_mail("erika@beispiel.example", "From SES").decode()
+    notification["content"] = a_raw_mail("erika@beispiel.example", "From SES").decode()
     event["Records"][0]["Sns"]["Message"] = json.dumps(notification)
     event = signed_sns_event(event)
     app_module.inbound_email_from_ses(event, None)

@@ -4,24 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
-from functions.cli import main as cocoon
 from shared.storage.models import BillableHoursEntry, CocoonItem, Ticket
-from tests.functional.helpers import body_of, mail_text, now_header, post_json
-from tests.functional.test_life_cycle import auth, mails, run_job
-from tests.functional.test_signup import signup_and_verify
-
-
-@pytest.fixture
-def customer(client, outbox_dir):
-    return signup_and_verify(client, outbox_dir, now="2026-11-02T10:00:00+01:00")
-
-
-@pytest.fixture
-def agent(db, capsys):
-    assert cocoon(["staff", "add", "Alex Agent", "alex@cocoon.example", "--role", "agent"]) == 0
-    return {"Authorization": f"Bearer {capsys.readouterr().out.strip().splitlines()[-1]}"}
+from tests.functional.helpers import auth, body_of, mail_text, mails, now_header, post_json, run_job
 
 
 def open_ticket(client, customer, now: str, impact: str = "severe") -> str:

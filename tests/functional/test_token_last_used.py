@@ -11,9 +11,7 @@ import pytest
 from shared.rules.identity import token_hash
 from shared.storage.models import ApiToken
 from shared.storage.tokens import token_key
-from tests.functional.helpers import now_header
-from tests.functional.test_life_cycle import auth
-from tests.functional.test_signup import signup_and_verify
+from tests.functional.helpers import auth, now_header, signup_and_verify
 
 
 @pytest.fixture

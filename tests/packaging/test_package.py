@@ -827,11 +827,12 @@ def test_packaged_queue_consumer_bills_an_account_and_reports_a_bad_message(
     stage_secrets: dict[str, str],
 ) -> None:
     from shared.contracts import BillingWorkItem
-    from tests.functional.test_billing_reliability import NOW, _account_items
+    from tests.functional.helpers import BILLING_NOW as NOW
+    from tests.functional.helpers import account_items
 
     _, consumer = _consumer(functions)
     env, client = _against_local_prod_tables(consumer, lambda_sandbox, db, tmp_path, stand_in, stage_secrets)
-    partition = _account_items(0, "2026-04-01", None, random.Random(1))  # April and May are due
+    partition = account_items(0, "2026-04-01", None, random.Random(1))  # April and May are due
     for item in partition:
         client.put_item(TableName=env["COCOON_TABLE"], Item=item.serialize())
     account_id = partition[0].account_id
