@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
+from shared.rules.accounts.states import LIVE_STATES as LIVE_STATES  # bridge: remove when storage/tickets moves
 from shared.rules.clock import start_of_day
 from shared.rules.identity import email_key, new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
 from shared.rules.signup import TrialPeriod, trial_period
@@ -26,7 +27,6 @@ from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.tokens import new_tenant_token
 
 ACCOUNT_SK = "ACCOUNT"
-LIVE_STATES = frozenset({"trial", "customer"})
 
 
 class EmailTaken(Exception):

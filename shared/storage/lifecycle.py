@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
+from shared.rules.accounts.dates import deletion_day, deletion_warning_moment, first_paid_day
 from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
 from shared.storage.accounts import ACCOUNT_SK, email_reservation_key, seat_event
@@ -82,11 +83,9 @@ class EditionOutcome:
 
 def convert_trial(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
     """A trial becomes a customer; paid service starts the day after the trial's last day."""
-    from shared.rules.billing import paid_from_for_conversion
-
     assert account.trial_ends_on is not None
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = paid_from_for_conversion(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
+    paid_from = first_paid_day(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
     mail = queue_mail(
         mail_id=f"converted-{account.account_id}",
@@ -145,7 +144,7 @@ def change_edition(account: Account, edition: str, now: datetime, policy: Policy
 def reactivate(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
     """Staff bring a deactivated account back as a customer; paid service starts that day."""
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = local_day(now, zone)
+    paid_from = first_paid_day(None, local_day(now, zone))  # the trial is long over: paid from today
     try:
         with transaction() as tx:
             tx.update(
@@ -252,8 +251,9 @@ def deactivate(
     """Deactivate (trial ran out, or a cancellation took effect); deletion follows after the retention period."""
     zone = ZoneInfo(policy.company_time_zone)
     deactivated_on = local_day(now, zone)
-    delete_at = start_of_day(deactivated_on + timedelta(days=policy.retention.deleted_after_days), zone)
-    warn_at = delete_at - timedelta(days=policy.retention.deletion_warning_days_before)
+    deletion_on = deletion_day(deactivated_on, policy.retention.deleted_after_days)
+    delete_at = start_of_day(deletion_on, zone)
+    warn_at = deletion_warning_moment(delete_at, policy.retention.deletion_warning_days_before)
     mail = queue_mail(
         mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}",
         account_id=account.account_id,
@@ -263,7 +263,7 @@ def deactivate(
         context=mail_context(
             account,
             policy,
-            deletion_on=local_day(delete_at, zone).isoformat(),
+            deletion_on=deletion_on.isoformat(),
             retention_days=policy.retention.deleted_after_days,
         ),
         now=now,
@@ -290,7 +290,7 @@ def deactivate(
 def send_deletion_warning(action: ScheduledAction, account: Account, now: datetime, policy: Policy) -> None:
     zone = ZoneInfo(policy.company_time_zone)
     assert account.deactivated_on is not None
-    deletion_on = date.fromisoformat(account.deactivated_on) + timedelta(days=policy.retention.deleted_after_days)
+    deletion_on = deletion_day(date.fromisoformat(account.deactivated_on), policy.retention.deleted_after_days)
     mail = queue_mail(
         mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}",
         account_id=account.account_id,

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import UpdateError
 
 from shared.api.context import Principal
+from shared.rules.accounts.states import LIVE_STATES, STAFF_ROLES
 from shared.rules.identity import hashes_match, new_id, new_secret_token, token_hash
 from shared.storage.models import ApiToken, StaffMember
 
 TENANT_TOKEN_PREFIX = "ck"  # noqa: S105 - a prefix, not a secret
 STAFF_TOKEN_PREFIX = "cs"  # noqa: S105 - a prefix, not a secret
-STAFF_ROLES = ("agent", "billing", "admin")
 STAFF_LOOKUP_KEY = "STAFF"  # every member carries it, so `cocoon staff list` is a Query, not a Scan
 
 
@@ -98,7 +98,7 @@ def rotate_tenant_token(account_id: str, caller_hash: str, listed_hashes: list[s
         tx.update(
             Account(account_pk(account_id), "ACCOUNT"),
             actions=[Account.token_hashes.set([new_hash])],
-            condition=Account.state.is_in("trial", "customer"),
+            condition=Account.state.is_in(*sorted(LIVE_STATES)),
         )
     return token
 
