@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
 
-from shared.api.context import Principal
+from shared.rules.accounts.principal import Principal
 from shared.rules.accounts.states import LIVE_STATES, STAFF_ROLES
 from shared.rules.identity import hashes_match, new_id, new_secret_token, token_hash
 from shared.storage.models import ApiToken, StaffMember
