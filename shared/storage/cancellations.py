@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
 from shared.rules.accounts.dates import moment_after
-from shared.storage.accounts import ACCOUNT_SK
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.keys.accounts import ACCOUNT_SK
 from shared.storage.lifecycle import StateConflict, mail_context
 from shared.storage.models import Account, CancellationRecord, CocoonItem, ScheduledAction, account_pk
 from shared.storage.outbox import queue_mail

@@ -9,8 +9,8 @@ import botocore.client
 import pytest
 
 from shared.rules.identity import token_hash
+from shared.storage.keys.accounts import token_key
 from shared.storage.models import ApiToken
-from shared.storage.tokens import token_key
 from tests.functional.helpers import now_header
 from tests.functional.test_life_cycle import auth
 from tests.functional.test_signup import signup_and_verify
