@@ -42,8 +42,9 @@ def _cancel(account_id: str, received_on: date | None, channel: str) -> Response
     except errors.NotACustomer as exc:
         raise conflict("not_a_customer", f"The account is {exc.state}; there is no contract to cancel.") from exc
     except errors.ReceivedInFuture as exc:
-        today = exc.today.isoformat()
-        raise bad_request("received_on lies in the future.", {"received_on": f"must be {today} or earlier"}) from exc
+        raise bad_request("received_on lies in the future.", {"received_on": str(exc)}) from exc
+    except errors.ReceivedBeforeAccount as exc:
+        raise bad_request("received_on lies before the account existed.", {"received_on": str(exc)}) from exc
     record = outcome.cancellation
     if outcome.status != "recorded" or record is None:
         return _answer(outcome.status, _NOT_NEEDED if outcome.status == "not_needed" else _PENDING, record)
@@ -136,8 +137,7 @@ def record_written_cancellation(id: str) -> Response:
     query={"year": "YYYY"},
 )
 def deadlines() -> Response:
-    from shared.rules.cancellation import YearOutOfRange
-    from shared.services.accounts.cancellation import deadline_table
+    from shared.services.accounts.cancellation import YearOutOfRange, deadline_table
 
     text = query_param(bp.current_request, "year", "")
     if not is_ascii_digits(text) or len(text) != 4:

@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 from shared.policy import Policy
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.cancellation import MonthDeadline, cancellation_deadlines, cancellation_effective_date
+from shared.rules.cancellation import YearOutOfRange as YearOutOfRange  # what deadline_table raises
 from shared.rules.clock import local_day
 from shared.services.accounts.errors import (
     AccountNotFound,
     CancellationNotWithdrawable,
     NoPendingCancellation,
     NotACustomer,
+    ReceivedBeforeAccount,
     ReceivedInFuture,
 )
 
@@ -41,6 +43,8 @@ class CancellableAccount(Protocol):
     def account_id(self) -> str: ...
     @property
     def state(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
     @property
     def cancellation(self) -> CancellationFacts | None: ...
 
@@ -93,7 +97,8 @@ def cancel(
     account = account or store.get_account(account_id)
     if account is None:
         raise AccountNotFound(account_id)
-    today = local_day(now, ZoneInfo(policy.company_time_zone))
+    zone = ZoneInfo(policy.company_time_zone)
+    today = local_day(now, zone)
     if account.state == "trial":
         return CancellationOutcome("not_needed")
     if account.state != "customer":
@@ -103,6 +108,9 @@ def cancel(
     received = received_on or today
     if received > today:
         raise ReceivedInFuture(today)
+    created_on = local_day(account.created_at, zone)
+    if received < created_on:  # also keeps the day inside the holiday calendar's years
+        raise ReceivedBeforeAccount(created_on)
     effective_on = cancellation_effective_date(received, calendar, policy.cancellation.notice_working_days)
     try:
         record = store.record(account, received, effective_on, channel, now)

@@ -21,8 +21,16 @@ class ReceivedInFuture(Exception):
     """A cancellation cannot have been received after today."""
 
     def __init__(self, today: date) -> None:
-        super().__init__(f"received after {today.isoformat()}")
+        super().__init__(f"must be {today.isoformat()} or earlier")  # the answer names the field with this
         self.today = today
+
+
+class ReceivedBeforeAccount(Exception):
+    """A day of receipt before the account existed: no contract to cancel then, and it would end one in the past."""
+
+    def __init__(self, created_on: date) -> None:
+        super().__init__(f"must be {created_on.isoformat()} or later")  # the answer names the field with this
+        self.created_on = created_on
 
 
 class NoPendingCancellation(Exception):

@@ -16,6 +16,7 @@ from shared.services.accounts.errors import (
     CancellationNotWithdrawable,
     NoPendingCancellation,
     NotACustomer,
+    ReceivedBeforeAccount,
     ReceivedInFuture,
 )
 
@@ -34,6 +35,7 @@ class FakeAccount:
     account_id: str
     state: str
     cancellation: Record | None = None
+    created_at: datetime = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -160,3 +162,17 @@ def test_the_deadline_table_is_the_rule_applied_to_each_month() -> None:
     february = table[1].last_day_of_receipt
     _cancel(store, "acc_1", february, "letter")
     assert store.recorded[-1].effective_on == "2026-02-28"
+
+
+@pytest.mark.parametrize("received_on", [date(2026, 1, 4), date(1999, 12, 31), date(1, 1, 1)])
+def test_a_day_of_receipt_before_the_account_existed_is_refused(received_on: date) -> None:
+    store = FakeStore({"acc_1": FakeAccount("acc_1", "customer")})
+    with pytest.raises(ReceivedBeforeAccount) as refused:
+        _cancel(store, "acc_1", received_on, "letter")
+    assert refused.value.created_on == date(2026, 1, 5)
+    assert store.recorded == []
+
+
+def test_a_letter_received_on_the_day_the_account_was_created_counts() -> None:
+    store = FakeStore({"acc_1": FakeAccount("acc_1", "customer")})
+    assert _cancel(store, "acc_1", date(2026, 1, 5), "letter").status == "recorded"
