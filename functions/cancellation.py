@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from chalice.app import Blueprint, Response
 
@@ -13,6 +13,7 @@ from shared.api.idempotency import run_idempotently
 from shared.api.requests import decode_body, is_ascii_digits, query_param, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger
+from shared.services.accounts import errors
 
 bp = Blueprint(__name__)
 
@@ -20,53 +21,35 @@ _NOT_NEEDED = (
     "This account is in its free trial: no cancellation is needed. If it is not converted, "
     "it ends by itself at the end of the trial."
 )
+_PENDING = "A cancellation is already pending."
 
 
-def _answer(status: str, message: str, record: object = None, http_status: int = 200) -> Response:
+def _answer(status: str, message: str, record: Any = None, http_status: int = 200) -> Response:
     body: dict[str, object] = {"status": status, "message": message}
     if record is not None:
-        body.update(
-            received_on=record.received_on,  # type: ignore[attr-defined]
-            effective_on=record.effective_on,  # type: ignore[attr-defined]
-            channel=record.channel,  # type: ignore[attr-defined]
-        )
+        body.update(received_on=record.received_on, effective_on=record.effective_on, channel=record.channel)
     return json_response(body, status=http_status)
 
 
 def _cancel(account_id: str, received_on: date | None, channel: str) -> Response:
     """One path for every channel: the app (received now) and staff-recorded letters, faxes, e-mails."""
-    from shared.derived import company_calendar
-    from shared.policy import get_policy
-    from shared.rules.cancellation import cancellation_effective_date
-    from shared.rules.clock import local_day
-    from shared.storage.accounts import get_account
-    from shared.storage.cancellations import record_cancellation
-    from shared.storage.lifecycle import StateConflict
+    from shared.services.accounts import cancellation
 
-    account = tenant_account(account_id) or get_account(account_id)
-    if account is None:
-        raise not_found("account")
-    policy, now = get_policy(), current_scope().now
-    today = local_day(now, ZoneInfo(policy.company_time_zone))
-    if account.state == "trial":
-        return _answer("not_needed", _NOT_NEEDED)
-    if account.state != "customer":
-        raise conflict("not_a_customer", f"The account is {account.state}; there is no contract to cancel.")
-    if account.cancellation is not None:
-        return _answer("pending", "A cancellation is already pending.", account.cancellation)
-    received = received_on or today
-    if received > today:
-        raise bad_request("received_on lies in the future.", {"received_on": f"must be {today.isoformat()} or earlier"})
-    effective_on = cancellation_effective_date(received, company_calendar(), policy.cancellation.notice_working_days)
     try:
-        record = record_cancellation(account, received, effective_on, channel, now, policy)
-    except StateConflict:
-        fresh = get_account(account_id)
-        if fresh is not None and fresh.cancellation is not None:
-            return _answer("pending", "A cancellation is already pending.", fresh.cancellation)
-        raise
+        outcome = cancellation.cancel(account_id, received_on, channel, current_scope().now, tenant_account(account_id))
+    except errors.AccountNotFound as exc:
+        raise not_found("account") from exc
+    except errors.NotACustomer as exc:
+        raise conflict("not_a_customer", f"The account is {exc.state}; there is no contract to cancel.") from exc
+    except errors.ReceivedInFuture as exc:
+        raise bad_request("received_on lies in the future.", {"received_on": str(exc)}) from exc
+    except errors.ReceivedBeforeAccount as exc:
+        raise bad_request("received_on lies before the account existed.", {"received_on": str(exc)}) from exc
+    record = outcome.cancellation
+    if outcome.status != "recorded" or record is None:
+        return _answer(outcome.status, _NOT_NEEDED if outcome.status == "not_needed" else _PENDING, record)
     logger.info("cancellation recorded", extra={"account_id": account_id, "channel": channel})
-    return _answer("recorded", f"The contract ends on {effective_on.isoformat()}.", record, http_status=201)
+    return _answer("recorded", f"The contract ends on {record.effective_on}.", record, http_status=201)
 
 
 @api_route(
@@ -108,18 +91,15 @@ def show_cancellation(id: str) -> Response:
     response_model="shared.contracts:CancellationAnswer",
 )
 def withdraw(id: str) -> Response:
-    from shared.policy import get_policy
-    from shared.storage.cancellations import withdraw_cancellation
-    from shared.storage.lifecycle import StateConflict
+    from shared.services.accounts import cancellation
 
-    account = tenant_account(id)
-    if account is None or account.cancellation is None:
-        raise not_found("pending cancellation")
     try:
-        record = withdraw_cancellation(account, current_scope().now, get_policy())
-    except StateConflict as exc:
+        outcome = cancellation.withdraw(tenant_account(id), current_scope().now)
+    except errors.NoPendingCancellation as exc:
+        raise not_found("pending cancellation") from exc
+    except errors.CancellationNotWithdrawable as exc:
         raise conflict("cancellation_effective", f"It can no longer be withdrawn: {exc}.") from exc
-    return _answer("withdrawn", "The cancellation is withdrawn; the contract goes on.", record)
+    return _answer("withdrawn", "The cancellation is withdrawn; the contract goes on.", outcome.cancellation)
 
 
 @api_route(
@@ -157,20 +137,14 @@ def record_written_cancellation(id: str) -> Response:
     query={"year": "YYYY"},
 )
 def deadlines() -> Response:
-    from shared.derived import company_calendar
-    from shared.policy import get_policy
-    from shared.rules.cancellation import YearOutOfRange, cancellation_deadlines
+    from shared.services.accounts.cancellation import YearOutOfRange, deadline_table
 
     text = query_param(bp.current_request, "year", "")
     if not is_ascii_digits(text) or len(text) != 4:
         raise bad_request("year must be a four-digit year.", {"year": "expected YYYY, e.g. 2026"})
     try:
-        table = cancellation_deadlines(int(text), company_calendar(), get_policy().cancellation.notice_working_days)
+        table = deadline_table(int(text))
     except YearOutOfRange as exc:
         raise ApiError(400, "year_out_of_range", str(exc), {"year": str(exc)}) from exc
-    return json_response(
-        {
-            "year": int(text),
-            "months": [{"month": d.month, "last_day_of_receipt": d.last_day_of_receipt.isoformat()} for d in table],
-        }
-    )
+    months = [{"month": d.month, "last_day_of_receipt": d.last_day_of_receipt.isoformat()} for d in table]
+    return json_response({"year": int(text), "months": months})

@@ -7,6 +7,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from shared.rules.accounts.states import STAFF_ROLES
+
 
 def _progress_printer(label: str) -> object:
     interactive = sys.stderr.isatty()
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     add = staff_commands.add_parser("add", help="create a staff member and print their token once")
     add.add_argument("name")
     add.add_argument("email")
-    add.add_argument("--role", choices=["agent", "billing", "admin"], default="agent")
+    add.add_argument("--role", choices=list(STAFF_ROLES), default="agent")
     staff_commands.add_parser("list", help="id, role, created, last used of every member (never tokens)")
     revoke = staff_commands.add_parser("revoke", help="stop all tokens of a member at once; the member stays")
     revoke.add_argument("staff_id")

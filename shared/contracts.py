@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from shared.policy import get_policy
+from shared.rules.accounts.states import AccountState, OrganizationType
 
 
 class _Request(BaseModel):
@@ -31,7 +32,7 @@ def _country_codes() -> frozenset[str]:
 
 class SignupRequest(_Request):
     company_name: str = Field(min_length=1, max_length=200)
-    organization_type: Literal["company", "public_institution"]
+    organization_type: OrganizationType
     country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
     vat_id: str | None = Field(default=None, max_length=40)
     admin_name: str = Field(min_length=1, max_length=200)
@@ -114,7 +115,7 @@ class UserView(BaseModel):
 
 class AccountView(BaseModel):
     id: str
-    state: Literal["pending_verification", "trial", "customer", "deactivated"]
+    state: AccountState
     company_name: str
     organization_type: str
     country: str

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a tenant (an account's token) or a staff member."""
-
-    kind: str  # "tenant" | "staff"
-    role: str
-    account_id: str | None = None
-    staff_id: str | None = None
-    # The hash of the presented token: rotation revokes exactly the token that asked for it.
-    token_hash: str | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def scope(self) -> str:
-        """A stable name for idempotency scoping: keys of two callers never collide."""
-        return f"{self.kind}:{self.account_id or self.staff_id}"
+from shared.rules.accounts.principal import Principal as Principal  # the caller is a domain value, read by storage
 
 
 @dataclass(frozen=True)

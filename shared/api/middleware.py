@@ -147,7 +147,9 @@ def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> tuple[Pri
             "This account is deactivated: its data is kept, but its tokens no longer work. "
             "Contact us to reactivate it.",
         )
-    if state not in ("trial", "customer"):
+    from shared.rules.accounts.states import is_live
+
+    if not is_live(state):
         raise unauthorized("The bearer token is not valid.")
     return principal, account
 

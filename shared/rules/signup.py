@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from shared.rules.accounts.dates import first_paid_day, moment_after
 
 # ISO 3166 alpha-2 of the EU member states; VAT prefixes differ only for Greece.
 _VAT_PREFIX_EXCEPTIONS = {"GR": "EL"}
@@ -47,12 +49,12 @@ class TrialPeriod:
 
     def ends_at(self, zone: ZoneInfo) -> datetime:
         """Access ends at the end of the last day: midnight after it, in the company's zone."""
-        return datetime.combine(self.last_day + timedelta(days=1), time(0), tzinfo=zone)
+        return moment_after(self.last_day, zone)
 
     @property
     def paid_from(self) -> date:
         """A customer keeps the free days: paid service starts the day after the trial's last day."""
-        return self.last_day + timedelta(days=1)
+        return first_paid_day(self.last_day, self.first_day)
 
 
 def trial_period(verified_at: datetime, zone: ZoneInfo, length_days: int) -> TrialPeriod:

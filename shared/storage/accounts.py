@@ -7,10 +7,24 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
+from shared.rules.accounts.states import LIVE_STATES as LIVE_STATES  # bridge: remove when storage/tickets moves
 from shared.rules.clock import start_of_day
-from shared.rules.identity import email_key, new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
+from shared.rules.identity import new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
 from shared.rules.signup import TrialPeriod, trial_period
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.keys.accounts import (
+    ACCOUNT_SK,
+    EMAIL_RESERVATION_SK,
+    VERIFICATION_SK,
+    email_reservation_key,
+    seat_sk,
+    token_hash_of_key,
+    user_sk,
+    verification_key,
+)
+from shared.storage.keys.accounts import (
+    contact_lookup_key as contact_lookup_key,  # bridge: remove when storage/tickets imports the keys module
+)
 from shared.storage.models import (
     Account,
     CocoonItem,
@@ -24,9 +38,6 @@ from shared.storage.models import (
 from shared.storage.outbox import queue_mail
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.tokens import new_tenant_token
-
-ACCOUNT_SK = "ACCOUNT"
-LIVE_STATES = frozenset({"trial", "customer"})
 
 
 class EmailTaken(Exception):
@@ -69,20 +80,12 @@ def seat_event(account_id: str, user_id: str, activated: bool, now: datetime) ->
     """An activation or deactivation, kept with its moment: billing counts every user active in a month."""
     return SeatEvent(
         account_pk(account_id),
-        f"SEAT#{now.isoformat()}#{user_id}",
+        seat_sk(user_id, now),
         account_id=account_id,
         user_id=user_id,
         activated=activated,
         at=now,
     )
-
-
-def email_reservation_key(address: str) -> str:
-    return f"EMAIL#{email_key(address)}"
-
-
-def contact_lookup_key(address: str) -> str:
-    return f"CONTACT#{email_key(address)}"
 
 
 def get_account(account_id: str) -> Account | None:
@@ -123,16 +126,18 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
         dpa_version=policy.dpa_version,
         dpa_accepted_at=now,
         created_at=now,
-        verification_key=f"VERIFY#{token_hash(link_token)}",
+        verification_key=verification_key(token_hash(link_token)),
         street=signup.street,
         postcode=signup.postcode,
         city=signup.city,
         billing_email=normalize_email(signup.billing_email) if signup.billing_email else None,
     )
-    reservation = EmailReservation(reservation_key, "EMAIL", account_id=account_id, reserved_until=valid_until)
+    reservation = EmailReservation(
+        reservation_key, EMAIL_RESERVATION_SK, account_id=account_id, reserved_until=valid_until
+    )
     link = VerificationLink(
-        f"VERIFY#{token_hash(link_token)}",
-        "VERIFY",
+        verification_key(token_hash(link_token)),
+        VERIFICATION_SK,
         account_id=account_id,
         valid_until=valid_until,
         admin_name=signup.admin_name,
@@ -173,7 +178,7 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
     except ConditionFailed as exc:
         # Only now read who holds the address, to say why: the happy path needs no read at all.
         try:
-            holder = EmailReservation.get(reservation_key, "EMAIL", consistent_read=True)
+            holder = EmailReservation.get(reservation_key, EMAIL_RESERVATION_SK, consistent_read=True)
         except EmailReservation.DoesNotExist:
             holder = None
         raise EmailTaken(pending=holder is not None and holder.reserved_until is not None) from exc
@@ -183,7 +188,7 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
 def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
     """Consume a verification link: start the trial, hand out the admin token once."""
     try:
-        link = VerificationLink.get(f"VERIFY#{token_hash(link_token)}", "VERIFY")
+        link = VerificationLink.get(verification_key(token_hash(link_token)), VERIFICATION_SK)
     except VerificationLink.DoesNotExist as exc:
         raise LinkInvalid("unknown") from exc
     if link.valid_until <= now:
@@ -197,7 +202,7 @@ def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
     admin_id = user_id_for_email(address)
     admin = User(
         account_pk(account_id),
-        f"USER#{admin_id}",
+        user_sk(admin_id),
         account_id=account_id,
         user_id=admin_id,
         email=address,
@@ -226,12 +231,12 @@ def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
                     Account.verified_at.set(now),
                     Account.trial_started_on.set(trial.first_day.isoformat()),
                     Account.trial_ends_on.set(trial.last_day.isoformat()),
-                    Account.token_hashes.set(Account.token_hashes.append([token_item.pk.removeprefix("TOKEN#")])),
+                    Account.token_hashes.set(Account.token_hashes.append([token_hash_of_key(token_item.pk)])),
                 ],
                 condition=Account.state == "pending_verification",
             )
             tx.update(
-                EmailReservation(email_reservation_key(address), "EMAIL"),
+                EmailReservation(email_reservation_key(address), EMAIL_RESERVATION_SK),
                 actions=[EmailReservation.reserved_until.remove()],
                 condition=EmailReservation.account_id == account_id,
             )

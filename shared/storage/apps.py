@@ -39,13 +39,13 @@ def subscribe(account_id: str, app_id: str, now: datetime) -> tuple[AppSubscript
 def cancel(account_id: str, app_id: str, now: datetime) -> AppSubscriptionItem | None:
     """Cancel an app: the same notice rule as the contract, with the policy's notice for apps (0 by
     default: it ends with the current month)."""
-    from datetime import timedelta
     from zoneinfo import ZoneInfo
 
     from shared.derived import company_calendar
     from shared.policy import get_policy
+    from shared.rules.accounts.dates import moment_after
     from shared.rules.cancellation import cancellation_effective_date
-    from shared.rules.clock import local_day, start_of_day
+    from shared.rules.clock import local_day
 
     current = _current(account_id, app_id, now)
     if current is None:
@@ -56,6 +56,6 @@ def cancel(account_id: str, app_id: str, now: datetime) -> AppSubscriptionItem |
         last_day = cancellation_effective_date(
             local_day(now, zone), company_calendar(), policy.cancellation.apps_notice_working_days
         )
-        effective_at = start_of_day(last_day + timedelta(days=1), zone)
+        effective_at = moment_after(last_day, zone)
         current.update(actions=[AppSubscriptionItem.cancelled_effective_at.set(effective_at)])
     return current

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
-from shared.rules.clock import start_of_day
-from shared.storage.accounts import ACCOUNT_SK
+from shared.rules.accounts.dates import moment_after
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.keys.accounts import ACCOUNT_SK
 from shared.storage.lifecycle import StateConflict, mail_context
 from shared.storage.models import Account, CancellationRecord, CocoonItem, ScheduledAction, account_pk
 from shared.storage.outbox import queue_mail
@@ -28,7 +28,7 @@ def record_cancellation(
         channel=channel,
         recorded_at=now.isoformat(),
     )
-    deactivate_at = start_of_day(effective_on + timedelta(days=1), zone)
+    deactivate_at = moment_after(effective_on, zone)
     mail = queue_mail(
         mail_id=f"cancellation-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
         account_id=account.account_id,

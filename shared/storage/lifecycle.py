@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
+from shared.rules.accounts.dates import deletion_day, deletion_warning_moment, first_paid_day
 from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
-from shared.storage.accounts import ACCOUNT_SK, email_reservation_key, seat_event
+from shared.storage.accounts import seat_event
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.keys.accounts import (
+    ACCOUNT_SK,
+    EMAIL_RESERVATION_SK,
+    TOKEN_SK,
+    VERIFICATION_SK,
+    contact_lookup_key,
+    edition_sk,
+    email_reservation_key,
+    token_key,
+    tombstone_key,
+    user_sk,
+)
 from shared.storage.models import (
     Account,
     ApiToken,
@@ -45,7 +58,7 @@ class StateConflict(Exception):
 def edition_change(account_id: str, edition: str, effective_at: datetime, now: datetime) -> EditionChange:
     return EditionChange(
         account_pk(account_id),
-        f"EDITION#{effective_at.isoformat()}",
+        edition_sk(effective_at),
         account_id=account_id,
         edition=edition,
         effective_at=effective_at,
@@ -82,11 +95,9 @@ class EditionOutcome:
 
 def convert_trial(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
     """A trial becomes a customer; paid service starts the day after the trial's last day."""
-    from shared.rules.billing import paid_from_for_conversion
-
     assert account.trial_ends_on is not None
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = paid_from_for_conversion(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
+    paid_from = first_paid_day(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
     mail = queue_mail(
         mail_id=f"converted-{account.account_id}",
@@ -145,7 +156,7 @@ def change_edition(account: Account, edition: str, now: datetime, policy: Policy
 def reactivate(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
     """Staff bring a deactivated account back as a customer; paid service starts that day."""
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = local_day(now, zone)
+    paid_from = first_paid_day(None, local_day(now, zone))  # the trial is long over: paid from today
     try:
         with transaction() as tx:
             tx.update(
@@ -160,7 +171,7 @@ def reactivate(account: Account, edition: str, now: datetime, policy: Policy) ->
                 condition=Account.state == "deactivated",
             )
             tx.update(
-                EmailReservation(email_reservation_key(account.admin_email), "EMAIL"),
+                EmailReservation(email_reservation_key(account.admin_email), EMAIL_RESERVATION_SK),
                 actions=[EmailReservation.reserved_until.remove()],
                 condition=EmailReservation.account_id == account.account_id,
             )
@@ -178,19 +189,17 @@ def reactivate(account: Account, edition: str, now: datetime, policy: Policy) ->
 
 def activate_user(account_id: str, address: str, name: str, now: datetime) -> tuple[User, bool]:
     """Activate a person (again); returns the user and whether anything changed."""
-    from shared.storage.accounts import contact_lookup_key
-
     address = normalize_email(address)
     user_id = user_id_for_email(address)
     try:
-        existing: User | None = User.get(account_pk(account_id), f"USER#{user_id}")
+        existing: User | None = User.get(account_pk(account_id), user_sk(user_id))
     except User.DoesNotExist:
         existing = None
     if existing is not None and existing.active:
         return existing, False
     user = User(
         account_pk(account_id),
-        f"USER#{user_id}",
+        user_sk(user_id),
         account_id=account_id,
         user_id=user_id,
         email=address,
@@ -210,7 +219,7 @@ def activate_user(account_id: str, address: str, name: str, now: datetime) -> tu
 def deactivate_user(account_id: str, user_id: str, now: datetime) -> User | None:
     """Deactivate a user; None if the account has no such user. Deactivating twice changes nothing."""
     try:
-        user = User.get(account_pk(account_id), f"USER#{user_id}")
+        user = User.get(account_pk(account_id), user_sk(user_id))
     except User.DoesNotExist:
         return None
     if not user.active:
@@ -252,8 +261,9 @@ def deactivate(
     """Deactivate (trial ran out, or a cancellation took effect); deletion follows after the retention period."""
     zone = ZoneInfo(policy.company_time_zone)
     deactivated_on = local_day(now, zone)
-    delete_at = start_of_day(deactivated_on + timedelta(days=policy.retention.deleted_after_days), zone)
-    warn_at = delete_at - timedelta(days=policy.retention.deletion_warning_days_before)
+    deletion_on = deletion_day(deactivated_on, policy.retention.deleted_after_days)
+    delete_at = start_of_day(deletion_on, zone)
+    warn_at = deletion_warning_moment(delete_at, policy.retention.deletion_warning_days_before)
     mail = queue_mail(
         mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}",
         account_id=account.account_id,
@@ -263,7 +273,7 @@ def deactivate(
         context=mail_context(
             account,
             policy,
-            deletion_on=local_day(delete_at, zone).isoformat(),
+            deletion_on=deletion_on.isoformat(),
             retention_days=policy.retention.deleted_after_days,
         ),
         now=now,
@@ -277,7 +287,7 @@ def deactivate(
         )
         # The e-mail may sign up anew once the account is no longer live.
         tx.update(
-            EmailReservation(email_reservation_key(account.admin_email), "EMAIL"),
+            EmailReservation(email_reservation_key(account.admin_email), EMAIL_RESERVATION_SK),
             actions=[EmailReservation.reserved_until.set(now)],
             condition=EmailReservation.account_id == account.account_id,
         )
@@ -290,7 +300,7 @@ def deactivate(
 def send_deletion_warning(action: ScheduledAction, account: Account, now: datetime, policy: Policy) -> None:
     zone = ZoneInfo(policy.company_time_zone)
     assert account.deactivated_on is not None
-    deletion_on = date.fromisoformat(account.deactivated_on) + timedelta(days=policy.retention.deleted_after_days)
+    deletion_on = deletion_day(date.fromisoformat(account.deactivated_on), policy.retention.deleted_after_days)
     mail = queue_mail(
         mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}",
         account_id=account.account_id,
@@ -352,7 +362,7 @@ def purge_account(account_id: str, reason: str, now: datetime, account: Account 
     for item in doomed:
         counts[type(item).__name__] = counts.get(type(item).__name__, 0) + 1
     tombstone = Tombstone(
-        f"TOMBSTONE#{account_id}",
+        tombstone_key(account_id),
         "TOMBSTONE",
         account_id=account_id,
         deleted_at=now,
@@ -367,18 +377,18 @@ def purge_account(account_id: str, reason: str, now: datetime, account: Account 
     with ApiToken.batch_write() as batch:
         if account is not None:
             for hashed in account.token_hashes or []:
-                batch.delete(ApiToken(f"TOKEN#{hashed}", "TOKEN"))
+                batch.delete(ApiToken(token_key(hashed), TOKEN_SK))
     if account is not None:
         # The reservation goes only if it is still this account's (a new signup may have taken it over).
         from pynamodb.exceptions import DeleteError
 
         # Taken over by another account, or already gone: then it is not ours to delete.
         with contextlib.suppress(DeleteError):
-            EmailReservation(email_reservation_key(account.admin_email), "EMAIL").delete(
+            EmailReservation(email_reservation_key(account.admin_email), EMAIL_RESERVATION_SK).delete(
                 condition=EmailReservation.account_id == account_id
             )
     if account is not None and account.verification_key:
-        VerificationLink(account.verification_key, "VERIFY").delete()
+        VerificationLink(account.verification_key, VERIFICATION_SK).delete()
     _delete_mail_records_outside(items, account)
     from shared.storage.blobs import account_prefix, blob_store
 

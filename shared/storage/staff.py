@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.storage.keys.accounts import STAFF_SK, TOKEN_SK, staff_key, token_key
 from shared.storage.models import ApiToken, StaffMember
-from shared.storage.tokens import STAFF_LOOKUP_KEY, token_key
+from shared.storage.tokens import STAFF_LOOKUP_KEY
 
 
 class UnknownStaffMember(LookupError):
@@ -34,7 +35,7 @@ def list_staff() -> list[StaffListing]:
     members = [item for item in StaffMember.lookup_index.query(STAFF_LOOKUP_KEY) if isinstance(item, StaffMember)]
     hashes = [hashed for member in members for hashed in member.token_hashes or []]
     last_used: dict[str, str] = {}
-    for token in ApiToken.batch_get([(token_key(hashed), "TOKEN") for hashed in hashes]):
+    for token in ApiToken.batch_get([(token_key(hashed), TOKEN_SK) for hashed in hashes]):
         if token.staff_id and token.last_used_on:
             last_used[token.staff_id] = max(last_used.get(token.staff_id, ""), token.last_used_on)
     listings = [
@@ -52,7 +53,7 @@ def list_staff() -> list[StaffListing]:
 
 def _member(staff_id: str) -> StaffMember:
     try:
-        return StaffMember.get(f"STAFF#{staff_id}", "STAFF", consistent_read=True)
+        return StaffMember.get(staff_key(staff_id), STAFF_SK, consistent_read=True)
     except StaffMember.DoesNotExist as exc:
         raise UnknownStaffMember(staff_id) from exc
 
@@ -73,7 +74,7 @@ def revoke_staff_tokens(staff_id: str, now: datetime) -> int:
             condition=StaffMember.pk.exists(),
         )
         for hashed in hashes:
-            tx.delete(ApiToken(token_key(hashed), "TOKEN"))
+            tx.delete(ApiToken(token_key(hashed), TOKEN_SK))
     return len(hashes)
 
 
@@ -86,5 +87,5 @@ def remove_staff_member(staff_id: str) -> int:
     with transaction() as tx:
         tx.delete(member, condition=StaffMember.pk.exists())
         for hashed in hashes:
-            tx.delete(ApiToken(token_key(hashed), "TOKEN"))
+            tx.delete(ApiToken(token_key(hashed), TOKEN_SK))
     return len(hashes)

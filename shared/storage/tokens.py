@@ -12,25 +12,22 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
 
-from shared.api.context import Principal
+from shared.rules.accounts.principal import Principal
+from shared.rules.accounts.states import LIVE_STATES, STAFF_ROLES
 from shared.rules.identity import hashes_match, new_id, new_secret_token, token_hash
+from shared.storage.keys.accounts import ACCOUNT_SK, STAFF_SK, TOKEN_SK, staff_key, token_hash_of_key, token_key
 from shared.storage.models import ApiToken, StaffMember
 
 TENANT_TOKEN_PREFIX = "ck"  # noqa: S105 - a prefix, not a secret
 STAFF_TOKEN_PREFIX = "cs"  # noqa: S105 - a prefix, not a secret
-STAFF_ROLES = ("agent", "billing", "admin")
 STAFF_LOOKUP_KEY = "STAFF"  # every member carries it, so `cocoon staff list` is a Query, not a Scan
-
-
-def token_key(hashed: str) -> str:
-    return f"TOKEN#{hashed}"
 
 
 def new_tenant_token(account_id: str, now: datetime) -> tuple[str, ApiToken]:
     """A new admin token of an account (not yet saved): the plain token is shown once, only the hash is kept."""
     token = new_secret_token(TENANT_TOKEN_PREFIX)
     item = ApiToken(
-        token_key(token_hash(token)), "TOKEN", kind="tenant", account_id=account_id, role="admin", created_at=now
+        token_key(token_hash(token)), TOKEN_SK, kind="tenant", account_id=account_id, role="admin", created_at=now
     )
     return token, item
 
@@ -39,11 +36,11 @@ def principal_for_token(token: str, now: datetime | None = None) -> Principal | 
     """Who presents this token, or None; with `now`, the token's day of last use is brought up to date."""
     hashed = token_hash(token)
     try:
-        item = ApiToken.get(token_key(hashed), "TOKEN", consistent_read=True)
+        item = ApiToken.get(token_key(hashed), TOKEN_SK, consistent_read=True)
     except ApiToken.DoesNotExist:
         return None
     # The key lookup already matched; the constant-time check guards against a store that matched loosely.
-    if not hashes_match(item.pk.removeprefix("TOKEN#"), token):
+    if not hashes_match(token_hash_of_key(item.pk), token):
         return None
     if item.kind == "staff" and not _member_admits(item):
         return None
@@ -59,7 +56,7 @@ def _member_admits(item: ApiToken) -> bool:
     if not item.staff_id:
         return False
     try:
-        member = StaffMember.get(f"STAFF#{item.staff_id}", "STAFF", consistent_read=True)
+        member = StaffMember.get(staff_key(item.staff_id), STAFF_SK, consistent_read=True)
     except StaffMember.DoesNotExist:
         return False
     return member.tokens_revoked_at is None or item.created_at > member.tokens_revoked_at
@@ -89,16 +86,16 @@ def rotate_tenant_token(account_id: str, caller_hash: str, listed_hashes: list[s
     from shared.storage.models import Account, account_pk
 
     token, item = new_tenant_token(account_id, now)
-    new_hash = item.pk.removeprefix("TOKEN#")
+    new_hash = token_hash_of_key(item.pk)
     with transaction() as tx:
         tx.save(item, condition=ApiToken.pk.does_not_exist())
-        tx.delete(ApiToken(token_key(caller_hash), "TOKEN"), condition=ApiToken.pk.exists())
+        tx.delete(ApiToken(token_key(caller_hash), TOKEN_SK), condition=ApiToken.pk.exists())
         for hashed in sorted(set(listed_hashes) - {caller_hash}):
-            tx.delete(ApiToken(token_key(hashed), "TOKEN"))
+            tx.delete(ApiToken(token_key(hashed), TOKEN_SK))
         tx.update(
-            Account(account_pk(account_id), "ACCOUNT"),
+            Account(account_pk(account_id), ACCOUNT_SK),
             actions=[Account.token_hashes.set([new_hash])],
-            condition=Account.state.is_in("trial", "customer"),
+            condition=Account.state.is_in(*sorted(LIVE_STATES)),
         )
     return token
 
@@ -113,8 +110,8 @@ def add_staff_member(name: str, email: str, role: str, now: datetime) -> tuple[S
     token = new_secret_token(STAFF_TOKEN_PREFIX)
     hashed = token_hash(token)
     member = StaffMember(
-        f"STAFF#{staff_id}",
-        "STAFF",
+        staff_key(staff_id),
+        STAFF_SK,
         staff_id=staff_id,
         name=name,
         email=email,
@@ -123,7 +120,7 @@ def add_staff_member(name: str, email: str, role: str, now: datetime) -> tuple[S
         token_hashes=[hashed],
         lookup_key=STAFF_LOOKUP_KEY,
     )
-    record = ApiToken(token_key(hashed), "TOKEN", kind="staff", staff_id=staff_id, role=role, created_at=now)
+    record = ApiToken(token_key(hashed), TOKEN_SK, kind="staff", staff_id=staff_id, role=role, created_at=now)
     with transaction() as tx:
         tx.save(member, condition=StaffMember.pk.does_not_exist())
         tx.save(record, condition=ApiToken.pk.does_not_exist())

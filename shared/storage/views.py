@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.storage.keys.accounts import USER_PREFIX
 from shared.storage.models import Account, User, account_pk
 
 
@@ -18,7 +19,7 @@ def current_edition(account: Account, now: datetime | None) -> str | None:
 def account_view(account: Account, now: datetime | None = None) -> dict[str, Any]:
     users = [
         item
-        for item in User.query(account_pk(account.account_id), User.sk.startswith("USER#"))
+        for item in User.query(account_pk(account.account_id), User.sk.startswith(USER_PREFIX))
         if isinstance(item, User)
     ]
     cancellation = None

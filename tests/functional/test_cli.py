@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from functions.cli import main
-from shared.api.context import Principal
+from shared.rules.accounts.principal import Principal
 from shared.storage.tokens import principal_for_token
 from tests.functional.helpers import now_header, post_json, signup_fields
 

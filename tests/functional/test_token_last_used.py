@@ -9,8 +9,8 @@ import botocore.client
 import pytest
 
 from shared.rules.identity import token_hash
+from shared.storage.keys.accounts import token_key
 from shared.storage.models import ApiToken
-from shared.storage.tokens import token_key
 from tests.functional.helpers import auth, now_header, signup_and_verify
 
 

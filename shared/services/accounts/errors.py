@@ -1,0 +1,45 @@
+"""Why an account's use case refused: the HTTP edge turns each into its 4xx."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+class AccountNotFound(Exception):
+    """No such account (or not the caller's: the edge answers 404 either way)."""
+
+
+class NotACustomer(Exception):
+    """Only a customer has a contract to cancel."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"the account is {state}")
+        self.state = state
+
+
+class ReceivedInFuture(Exception):
+    """A cancellation cannot have been received after today."""
+
+    def __init__(self, today: date) -> None:
+        super().__init__(f"must be {today.isoformat()} or earlier")  # the answer names the field with this
+        self.today = today
+
+
+class ReceivedBeforeAccount(Exception):
+    """A day of receipt before the account existed: no contract to cancel then, and it would end one in the past."""
+
+    def __init__(self, created_on: date) -> None:
+        super().__init__(f"must be {created_on.isoformat()} or later")  # the answer names the field with this
+        self.created_on = created_on
+
+
+class NoPendingCancellation(Exception):
+    """There is nothing to show or withdraw."""
+
+
+class CancellationNotWithdrawable(Exception):
+    """The cancellation took effect (or changed) before the withdrawal committed."""
+
+
+class StaleState(Exception):
+    """The store's transaction found the account changed meanwhile (a race)."""
