@@ -372,7 +372,7 @@ def _bulk_items(
     """Accounts, users, tickets, watches and day counters, serialized by the models themselves."""
     from shared.policy import get_policy
     from shared.rules.clock import utc_iso
-    from shared.storage.accounts import contact_lookup_key
+    from shared.storage.keys.accounts import contact_lookup_key
     from shared.storage.models import Account, DailyCounter, Ticket, User, account_pk
     from shared.storage.schedule import scheduled_action
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
-from shared.rules.accounts.states import LIVE_STATES as LIVE_STATES  # bridge: remove when storage/tickets moves
 from shared.rules.clock import start_of_day
 from shared.rules.identity import new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
 from shared.rules.signup import TrialPeriod, trial_period
@@ -16,14 +15,12 @@ from shared.storage.keys.accounts import (
     ACCOUNT_SK,
     EMAIL_RESERVATION_SK,
     VERIFICATION_SK,
+    contact_lookup_key,
     email_reservation_key,
     seat_sk,
     token_hash_of_key,
     user_sk,
     verification_key,
-)
-from shared.storage.keys.accounts import (
-    contact_lookup_key as contact_lookup_key,  # bridge: remove when storage/tickets imports the keys module
 )
 from shared.storage.models import (
     Account,

@@ -13,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
+from shared.rules.accounts.states import is_known_organization_type
+from shared.rules.accounts.states import is_live as is_live_state
 from shared.rules.clock import local_day, utc_iso
 from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
 from shared.rules.mail_headers import header_safe
@@ -24,11 +26,12 @@ from shared.rules.tickets import (
     region_for_country,
     ticket_number,
 )
-from shared.storage.accounts import LIVE_STATES, contact_lookup_key, get_account
+from shared.storage.accounts import get_account
 from shared.storage.blobs import account_prefix, blob_store
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.item_size import refuse_if_too_large
 from shared.storage.keys import support as keys
+from shared.storage.keys.accounts import contact_lookup_key
 from shared.storage.models import (
     Account,
     DailyCounter,
@@ -45,7 +48,6 @@ from shared.storage.schedule import scheduled_action
 from shared.storage.support_clock import first_response_due, resume_actions
 from shared.storage.ticket_mails import ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
 
-LIVE_ORGANIZATION_TYPES = frozenset({"company", "public_institution"})
 FIRST_RESPONSE_JOB = "sla-first-response"
 STATUS_UPDATE_JOB = "sla-status-update"
 CLOSE_JOB = "ticket-close"
@@ -119,7 +121,12 @@ def already_seen(seen_key: str) -> bool:
 
 
 def is_live(account: Account | None) -> bool:
-    return account is not None and account.state in LIVE_STATES and account.organization_type in LIVE_ORGANIZATION_TYPES
+    # Support is for live business accounts: the accounts rules decide both (SPEC §6).
+    return (
+        account is not None
+        and is_live_state(account.state)
+        and is_known_organization_type(account.organization_type)
+    )
 
 
 def find_requester(address: str) -> Requester | None:
