@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from email.message import Message
 
 from shared.mail.inbound.charsets import _fix_8bit_header, decode_bytes
@@ -44,28 +44,9 @@ def _recipient(value: str) -> str | None:
     return address if "@" in address else None
 
 
-def _failed_deliveries(status_parts: Sequence[Message]) -> list[FailedDelivery]:
-    """Each failed recipient of the reports (Final- and Original-Recipient) with the status given for it."""
-    found: list[FailedDelivery] = []
-    for part in status_parts:
-        try:
-            blocks = _status_blocks(part)
-        except Exception:  # an unreadable report names nobody
-            blocks = []
-        for fields in blocks:
-            if _token(fields.get("action", "")) != "failed":
-                continue
-            status = normalize_space(fields.get("status", "")).strip()
-            for key in ("final-recipient", "original-recipient"):
-                address = _recipient(fields.get(key, ""))
-                if address and FailedDelivery(address, status) not in found:
-                    found.append(FailedDelivery(address, status))
-    return found
-
-
-def _dsn_failures(status_parts: Sequence[Message]) -> list[DsnFailure]:
-    """Each failed recipient of the reports with its status and the receiving server's Diagnostic-Code."""
-    found: list[DsnFailure] = []
+def _failed_fields(status_parts: Sequence[Message]) -> Iterator[tuple[str, str, str]]:
+    """(address, status, Diagnostic-Code) of every failed recipient of the reports: the one walk over
+    the status blocks that failed deliveries, DSN failures and hard bounces all read."""
     for part in status_parts:
         try:
             blocks = _status_blocks(part)
@@ -78,9 +59,21 @@ def _dsn_failures(status_parts: Sequence[Message]) -> list[DsnFailure]:
             diagnostic = normalize_space(fields.get("diagnostic-code", ""))
             for key in ("final-recipient", "original-recipient"):
                 address = _recipient(fields.get(key, ""))
-                if address and all(f.address != address for f in found):
-                    found.append(DsnFailure(address, status, diagnostic))
-    return found
+                if address:
+                    yield address, status, diagnostic
+
+
+def _failed_deliveries(status_parts: Sequence[Message]) -> list[FailedDelivery]:
+    """Each failed recipient of the reports (Final- and Original-Recipient) with the status given for it."""
+    return list(dict.fromkeys(FailedDelivery(a, status) for a, status, _ in _failed_fields(status_parts)))
+
+
+def _dsn_failures(status_parts: Sequence[Message]) -> list[DsnFailure]:
+    """Each failed recipient of the reports with its status and the receiving server's Diagnostic-Code."""
+    first: dict[str, DsnFailure] = {}
+    for address, status, diagnostic in _failed_fields(status_parts):
+        first.setdefault(address, DsnFailure(address, status, diagnostic))
+    return list(first.values())
 
 
 def _read_bounce(
@@ -105,21 +98,7 @@ def _read_bounce(
 
 def _hard_bounces(status_parts: Sequence[Message], failed_header: Sequence[str]) -> list[str]:
     """Recipients whose delivery failed permanently (Action: failed, Status 5.x.x)."""
-    found: list[str] = []
-    for part in status_parts:
-        try:
-            blocks = _status_blocks(part)
-        except Exception:  # an unreadable report names nobody
-            blocks = []
-        for fields in blocks:
-            action = _token(fields.get("action", ""))
-            status = fields.get("status", "").strip()
-            if action != "failed" or not status.startswith("5"):
-                continue
-            for key in ("final-recipient", "original-recipient"):
-                address = _recipient(fields.get(key, ""))
-                if address and address not in found:
-                    found.append(address)
+    found = list(dict.fromkeys(a for a, status, _ in _failed_fields(status_parts) if status.startswith("5")))
     # Exim and Gmail name permanently failed recipients in a header.
     for value in failed_header:
         for token in re.split(r"[,\s]+", _fix_8bit_header(value)):
