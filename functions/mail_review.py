@@ -29,7 +29,7 @@ AGENTS = ("agent",)
 def lift_suppression() -> Response:
     from shared.contracts import SuppressionLiftRequest
     from shared.rules.identity import normalize_email
-    from shared.storage.mail_trust import lift_suppression as lift
+    from shared.storage.suppressions import lift_suppression as lift
 
     request = bp.current_request
     form = validate(SuppressionLiftRequest, decode_body(raw_body(request), request.headers))

@@ -1,34 +1,20 @@
-"""Inbound mail we do not act on: unverified mail from contacts' addresses, and lifting a suppression."""
+"""Inbound mail we do not act on: unverified mail from contacts' addresses."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import PutError
 
-from shared.rules.identity import email_key
 from shared.storage.blobs import account_prefix, blob_store
-from shared.storage.models import Account, SuppressedAddress, UnverifiedMail, User, account_pk
+from shared.storage.models import Account, UnverifiedMail, User, account_pk
 
 UNVERIFIED_MAIL_LOOKUP = "UNVERIFIED_MAIL"
 _SUBJECT_KEPT = 500  # a subject is for recognising the mail in a list; the raw mail has the rest
 
 
-def _condition_failed(exc: PutError | DeleteError) -> bool:
+def _condition_failed(exc: PutError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
-def lift_suppression(address: str) -> bool:
-    """Mail the address again (staff found the stop wrong, or it is over). False: it was not stopped."""
-    try:
-        SuppressedAddress(f"SUPPRESS#{email_key(address)}", "SUPPRESS").delete(
-            condition=SuppressedAddress.pk.exists()
-        )
-    except DeleteError as exc:
-        if _condition_failed(exc):
-            return False
-        raise
-    return True
 
 
 def keep_unverified_mail(

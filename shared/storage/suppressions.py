@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pynamodb.exceptions import DeleteError
+
 from shared.rules.identity import email_key
 from shared.rules.limits import a_complaint_stops
 from shared.storage.models import SuppressedAddress
@@ -15,6 +17,34 @@ AUTOMATIC_MAIL = "automatic"
 
 def suppression_key(address: str) -> tuple[str, str]:
     return f"SUPPRESS#{email_key(address)}", "SUPPRESS"
+
+
+def suppress(
+    address: str,
+    reason: str,
+    now: datetime,
+    *,
+    source: str,
+    event_kind: str | None = None,
+    diagnostic: str | None = None,
+) -> None:
+    """Stop all mail to the address; `source` says who decided ("inbound-dsn", "ses-bounce", "staff"),
+    `event_kind` and `diagnostic` what staff see of why."""
+    pk, sk = suppression_key(address)
+    SuppressedAddress(
+        pk, sk, reason=reason, since=now, source=source, event_kind=event_kind, diagnostic=diagnostic
+    ).save()
+
+
+def lift_suppression(address: str) -> bool:
+    """Mail the address again (staff found the stop wrong, or it is over). False: it was not stopped."""
+    try:
+        SuppressedAddress(*suppression_key(address)).delete(condition=SuppressedAddress.pk.exists())
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def suppression_of(address: str) -> SuppressedAddress | None:

@@ -37,7 +37,6 @@ from shared.storage.models import (
     DailyCounter,
     ScheduledAction,
     SeenMail,
-    SuppressedAddress,
     Ticket,
     TicketMessage,
     User,
@@ -163,36 +162,6 @@ def find_ticket(number: str) -> Ticket | None:
             # The index is eventually consistent: read the item itself for its current state.
             return Ticket.get(item.pk, item.sk, consistent_read=True)
     return None
-
-
-def is_suppressed(address: str) -> bool:
-    try:
-        SuppressedAddress.get(f"SUPPRESS#{email_key(address)}", "SUPPRESS")
-    except SuppressedAddress.DoesNotExist:
-        return False
-    return True
-
-
-def suppress(
-    address: str,
-    reason: str,
-    now: datetime,
-    *,
-    source: str,
-    event_kind: str | None = None,
-    diagnostic: str | None = None,
-) -> None:
-    """Stop all mail to the address; `source` says who decided ("inbound-dsn", "ses-bounce", "staff"),
-    `event_kind` and `diagnostic` what staff see of why."""
-    SuppressedAddress(
-        f"SUPPRESS#{email_key(address)}",
-        "SUPPRESS",
-        reason=reason,
-        since=now,
-        source=source,
-        event_kind=event_kind,
-        diagnostic=diagnostic,
-    ).save()
 
 
 def _next_ticket_number(now: datetime, policy: Policy) -> str:

@@ -72,7 +72,7 @@ def test_a_mail_to_our_support_lead_is_not_in_the_customers_export(client, custo
 
 def test_after_a_purge_no_seen_mail_or_suppression_of_the_account_remains(client, customer, outbox_dir):
     from shared.storage.lifecycle import purge_account
-    from shared.storage.tickets import suppress
+    from shared.storage.suppressions import suppress
 
     account_id = customer["account_id"]
     added = post_json(client, f"/accounts/{account_id}/users", {"email": "max@beispiel.example", "name": "Max"},

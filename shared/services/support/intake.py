@@ -100,7 +100,7 @@ class StoredIntake:
         return find_requester(address)
 
     def suppress(self, address: str, reason: str, now: datetime, *, source: str) -> None:
-        from shared.storage.tickets import suppress
+        from shared.storage.suppressions import suppress
 
         suppress(address, reason, now, source=source)
 
