@@ -15,7 +15,7 @@ from shared.api.routing import Access, api_route
 
 bp = Blueprint(__name__)
 HOME = "/desk/home"
-_PAGE = {"response_content_type": "text/html", "content_types": ("application/x-www-form-urlencoded",)}
+_PAGE = {"response_content_type": "text/html"}
 
 
 @api_route(bp, "/desk", "GET", access=Access.PUBLIC, summary="The desk's sign-in page", **_PAGE)

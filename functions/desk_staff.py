@@ -13,7 +13,6 @@ bp = Blueprint(__name__)
 STAFF_PAGE = "/desk/staff"
 _ADMIN = {
     "response_content_type": "text/html",
-    "content_types": ("application/x-www-form-urlencoded",),
     "staff_roles": ("admin",),
 }
 
