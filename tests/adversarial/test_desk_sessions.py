@@ -44,7 +44,9 @@ def test_session_fixation_a_planted_cookie_is_never_adopted(client, outbox_dir):
     desk_member("ada@cocoon.example")
     planted = "__Host-cocoon_desk=" + "F" * 43
     token = desk_request_link(client, outbox_dir, "ada@cocoon.example")
-    confirmed = post_form(client, "/desk/sign-in/confirm", {"token": token}, {"Cookie": planted, **now_header(DESK_NOW)})
+    confirmed = post_form(
+        client, "/desk/sign-in/confirm", {"token": token}, {"Cookie": planted, **now_header(DESK_NOW)}
+    )
     assert confirmed.status_code == 303
     assert desk_cookie_of(confirmed) != planted  # a fresh id, whatever the browser brought
     assert client.http.get("/desk/home", headers={"Cookie": planted, **now_header(DESK_NOW)}).status_code == 303
@@ -84,7 +86,9 @@ def test_a_deactivated_members_session_and_token_stop_at_once(client, outbox_dir
     ada_id = desk_member("ada@cocoon.example")
     root, root_csrf = desk_sign_in(client, outbox_dir, "root@cocoon.example")
     ada, _ = desk_sign_in(client, outbox_dir, "ada@cocoon.example")
-    stop = post_form(client, f"/desk/staff/{ada_id}/deactivate", {"csrf_token": root_csrf}, {"Cookie": root, **now_header(LATER)})
+    stop = post_form(
+        client, f"/desk/staff/{ada_id}/deactivate", {"csrf_token": root_csrf}, {"Cookie": root, **now_header(LATER)}
+    )
     assert stop.status_code == 303
     assert client.http.get("/desk/home", headers={"Cookie": ada, **now_header(LATER)}).status_code == 303
     # and no new link for a deactivated member
@@ -107,7 +111,12 @@ def test_an_agent_is_refused_on_admin_pages(client, outbox_dir):
 def test_an_agent_cannot_promote_themselves(client, outbox_dir):
     ada_id = desk_member("ada@cocoon.example")
     cookie, csrf = desk_sign_in(client, outbox_dir, "ada@cocoon.example")
-    answer = post_form(client, f"/desk/staff/{ada_id}/role", {"csrf_token": csrf, "role": "admin"}, {"Cookie": cookie, **now_header(LATER)})
+    answer = post_form(
+        client,
+        f"/desk/staff/{ada_id}/role",
+        {"csrf_token": csrf, "role": "admin"},
+        {"Cookie": cookie, **now_header(LATER)},
+    )
     assert answer.status_code == 403
 
 

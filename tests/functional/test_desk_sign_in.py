@@ -99,10 +99,14 @@ def test_a_member_with_totp_must_pass_the_code_and_gets_a_new_session_id(client,
     from tests.functional.helpers import desk_csrf_of
 
     csrf = desk_csrf_of(page)
-    wrong = post_form(client, "/desk/second-factor", {"code": "000000", "csrf_token": csrf}, {"Cookie": first, **now_header(DESK_NOW)})
+    wrong = post_form(
+        client, "/desk/second-factor", {"code": "000000", "csrf_token": csrf}, {"Cookie": first, **now_header(DESK_NOW)}
+    )
     assert wrong.status_code == 400
     code = pyotp.TOTP(secret).at(datetime.fromisoformat(DESK_NOW))
-    passed = post_form(client, "/desk/second-factor", {"code": code, "csrf_token": csrf}, {"Cookie": first, **now_header(DESK_NOW)})
+    passed = post_form(
+        client, "/desk/second-factor", {"code": code, "csrf_token": csrf}, {"Cookie": first, **now_header(DESK_NOW)}
+    )
     assert passed.status_code == 303 and passed.headers["Location"] == "/desk/home"
     second = desk_cookie_of(passed)
     assert second != first
