@@ -18,6 +18,9 @@ from functions import (
     billing,
     cancellation,
     customer_links,
+    desk,
+    desk_second_factor,
+    desk_staff,
     docs,
     export,
     inbound_email,
@@ -25,6 +28,7 @@ from functions import (
     mail_review,
     signup,
     staff_tickets,
+    static_files,
     subscription,
     tickets,
     users,
@@ -58,6 +62,10 @@ for blueprint_module in (
     staff_tickets,
     customer_links,
     web_pages,
+    desk,
+    desk_second_factor,
+    desk_staff,
+    static_files,
     docs,
 ):
     app.register_blueprint(blueprint_module.bp)

@@ -208,6 +208,14 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
     shutil.rmtree(vendor, ignore_errors=True)
     for package in PACKAGES:
         shutil.copytree(PROJECT_ROOT / package, vendor / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # The desk's CSS and scripts from npm (shared/api/static_assets.py): the Lambda has no node_modules.
+    from shared.api.static_assets import vendored_sources
+
+    for name, source in vendored_sources().items():
+        if not source.is_file():
+            raise PackagingError(f"{source} is missing: run `npm --prefix infra ci` (make install)")
+        (vendor / "shared" / "static" / "vendor").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, vendor / "shared" / "static" / "vendor" / name)
 
 
 def run_chalice_package(project_dir: Path, out: Path, stage: str, merge_template: Path | None = None) -> str:

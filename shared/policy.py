@@ -161,6 +161,15 @@ class MailPolicy(_Strict):
     send_event_wait_minutes: int = Field(gt=0)
 
 
+class DeskPolicy(_Strict):
+    # The staff desk's sign-in and sessions (SPEC §13); the customer pages reuse the same session rules.
+    sign_in_link_minutes: int = Field(gt=0, le=60)
+    session_idle_minutes: int = Field(gt=0)
+    session_absolute_hours: int = Field(gt=0, le=24)
+    session_touch_seconds: int = Field(ge=0)
+    totp_valid_window: int = Field(ge=0, le=2)
+
+
 class Policy(_Strict):
     company_time_zone: str
     languages: tuple[str, ...] = Field(min_length=1)
@@ -175,6 +184,7 @@ class Policy(_Strict):
     billing: BillingPolicy
     http: HttpPolicy
     mail: MailPolicy
+    desk: DeskPolicy
 
     @model_validator(mode="after")
     def _fallback_is_a_language(self) -> Policy:

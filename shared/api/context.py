@@ -17,6 +17,7 @@ class RequestScope:
     route_key: str
     account: Any = None  # the tenant's account, read once by the middleware
     resource_key: str = ""  # method and concrete path, path parameters filled in (idempotency scope)
+    session: Any = None  # the desk's live session (Access.DESK), read once by the middleware
 
 
 _current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)

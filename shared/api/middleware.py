@@ -53,10 +53,21 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
             now = request_now(
                 request.headers, time_travel_allowed=settings.time_travel_allowed, real_now=datetime.now(UTC)
             )
-            principal, account = _authenticate(request, spec, now)
+            session = None
+            principal: Any
+            if spec.access is Access.DESK:
+                from shared.api.desk_auth import desk_principal
+
+                principal, session = desk_principal(request, spec.staff_roles, now)
+                account = None
+            else:
+                principal, account = _authenticate(request, spec, now)
             resource = spec.resource_key(request.uri_params)
             set_scope(
-                RequestScope(now=now, principal=principal, route_key=spec.key, account=account, resource_key=resource)
+                RequestScope(
+                    now=now, principal=principal, route_key=spec.key, account=account, resource_key=resource,
+                    session=session,
+                )
             )
             response = get_response(request)
     except ApiError as exc:

@@ -30,6 +30,7 @@ class Access(Enum):
     STAFF = "staff"
     SIGNED_LINK = "signed_link"  # the handler checks the link's signature
     SIGNED_WEBHOOK = "signed_webhook"  # the handler checks the HMAC signature
+    DESK = "desk"  # a staff member's desk session (cookie), CSRF token on every POST; roles as STAFF
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,9 @@ class StaffMember(CocoonItem, discriminator="staff_member"):
     created_at = UTCDateTimeAttribute()
     token_hashes = ListAttribute[str](null=True)  # the member's tokens, so revoking finds them without a Scan
     tokens_revoked_at = UTCDateTimeAttribute(null=True)  # tokens created until then no longer authenticate
+    sessions_revoked_at = UTCDateTimeAttribute(null=True)  # desk sessions opened until then no longer admit
+    deactivated_at = UTCDateTimeAttribute(null=True)  # a deactivated member signs in and calls nothing
+    totp_secret = UnicodeAttribute(null=True)  # the desk's optional second factor (base32, RFC 6238)
 
 
 class ScheduledAction(CocoonItem, discriminator="scheduled_action"):

@@ -573,3 +573,58 @@ def assert_billed_exactly_once(expected: dict[str, set[str]]) -> list[Any]:
         cancelled = max(expected[account_id]) == "2026-03"
         assert cursors.get(account_id) == (None if cancelled else BILLING_NEXT_CURSOR.strftime("%Y-%m-%dT%H:%M:%SZ")), account_id
     return invoices
+
+
+# --- the staff desk: members, mailed sign-in links, session cookies --------------------------------
+
+DESK_NOW = "2026-11-23T10:00:00+01:00"
+
+
+def desk_member(email: str = "agent@cocoon.example", role: str = "agent", name: str = "Ada Agent") -> str:
+    """A staff member (as `cocoon staff add` makes one); returns the staff id."""
+    from shared.storage.tokens import add_staff_member
+
+    member, _ = add_staff_member(name, email, role, datetime.fromisoformat(DESK_NOW))
+    return str(member.staff_id)
+
+
+def desk_link_from_outbox(outbox_dir: Path, recipient: str) -> str:
+    """The token of the newest sign-in mail to `recipient` (the mail job delivers it first)."""
+    for path in sorted(outbox_dir.glob("signin-*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        if f"To: {recipient}" not in path.read_text():
+            continue
+        match = re.search(r"/desk/sign-in/confirm\?token=([A-Za-z0-9_\-]+)", mail_text(path))
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no sign-in mail to {recipient}")
+
+
+def desk_request_link(client: Any, outbox_dir: Path, email: str, now: str = DESK_NOW) -> str:
+    response = post_form(client, "/desk/sign-in", {"email": email}, now_header(now))
+    assert response.status_code == 200, response.body
+    deliver_mail(now)
+    return desk_link_from_outbox(outbox_dir, email)
+
+
+def desk_cookie_of(response: Any) -> str:
+    """`name=value` of the session cookie a response sets."""
+    set_cookie = response.headers.get("Set-Cookie", "")
+    assert set_cookie, response.headers
+    return set_cookie.split(";", 1)[0]
+
+
+def desk_csrf_of(page: Any) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page.body.decode() if isinstance(page.body, bytes) else page.body)
+    assert match, page.body[:500]
+    return match.group(1)
+
+
+def desk_sign_in(client: Any, outbox_dir: Path, email: str, now: str = DESK_NOW) -> tuple[str, str]:
+    """Sign in through the mailed link: (the Cookie header value, the session's CSRF token)."""
+    token = desk_request_link(client, outbox_dir, email, now)
+    confirmed = post_form(client, "/desk/sign-in/confirm", {"token": token}, now_header(now))
+    assert confirmed.status_code == 303, confirmed.body
+    cookie = desk_cookie_of(confirmed)
+    home = client.http.get("/desk/home", headers={"Cookie": cookie, **now_header(now)})
+    assert home.status_code == 200, home.body
+    return cookie, desk_csrf_of(home)

@@ -15,6 +15,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,11 +25,11 @@ from hypothesis import strategies as st
 import app as app_module
 from functions.cli import main as cocoon
 from shared.api.routing import ROUTES, Access, RouteSpec
-from tests.functional.helpers import body_of, post_json, signup_and_verify
+from tests.functional.helpers import body_of, desk_member, desk_sign_in, post_json, signup_and_verify
 from tests.functional.route_requests import PATH_PARAMETER, GeneratedRequest, hostile_strings, json_values, requests_for
 
 MINIMUM_REQUESTS = 2000
-WITH_TOKEN = (Access.TENANT, Access.TENANT_OR_PUBLIC, Access.STAFF)
+WITH_TOKEN = (Access.TENANT, Access.TENANT_OR_PUBLIC, Access.STAFF, Access.DESK)
 TOKEN_ROUTES = sorted(key for key, spec in ROUTES.items() if spec.access in WITH_TOKEN)
 OTHER_ROUTES = sorted(key for key, spec in ROUTES.items() if spec.access not in WITH_TOKEN)
 EXAMPLES_PER_OTHER_ROUTE = 12
@@ -68,6 +69,8 @@ class World:
     outbox_dir: Any
     customer: dict[str, Any] = field(default_factory=dict)
     staff_token: str = ""
+    desk_cookie: str = ""  # an admin's desk session, and its CSRF token (sent as X-CSRF-Token)
+    desk_csrf: str = ""
     known: dict[str, list[str]] = field(default_factory=dict)  # path parameter name → identifiers that exist
     sent: int = 0
     fuzzed: set[tuple[str, str]] = field(default_factory=set)
@@ -83,6 +86,8 @@ class World:
     def authorization_for(self, spec: RouteSpec) -> dict[str, str]:
         if spec.access is Access.STAFF:
             return self.staff_headers()
+        if spec.access is Access.DESK:
+            return {"Cookie": self.desk_cookie, "X-CSRF-Token": self.desk_csrf}
         if spec.access in (Access.TENANT, Access.TENANT_OR_PUBLIC):
             return self.tenant_headers()
         return {}
@@ -113,6 +118,15 @@ class World:
         with contextlib.redirect_stdout(printed):
             assert cocoon(["staff", "add", "Fuzz Admin", email, "--role", "admin"]) == 0
         self.staff_token = printed.getvalue().strip().splitlines()[-1]
+
+    def ensure_desk_admin(self) -> None:
+        """A generated request may have signed the admin out (or deactivated them): sign in a new one."""
+        if self.desk_cookie and self.client.http.get("/desk/home", headers={"Cookie": self.desk_cookie}).status_code == 200:
+            return
+        email = f"fuzz-desk-{self.sent}@cocoon.example"
+        desk_member(email, role="admin", name="Fuzz Desk")
+        now = datetime.now(UTC).isoformat()
+        self.desk_cookie, self.desk_csrf = desk_sign_in(self.client, self.outbox_dir, email, now)
 
     def learn(self, route: str, response: Any) -> None:
         """Keep the identifiers a successful answer names, under the path parameter they would fill.
@@ -183,6 +197,8 @@ def _fuzz(world: World, key: tuple[str, str], examples: int) -> None:
     spec = ROUTES[key]
     world.ensure_live_customer()
     world.ensure_staff_admin()
+    if spec.access is Access.DESK:
+        world.ensure_desk_admin()
     strategy = requests_for(
         spec,
         authorization=world.authorization_for(spec),

@@ -1,0 +1,37 @@
+"""The desk's forms as pydantic models (form-encoded posts; the CSRF field is read by the middleware)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from shared.rules.accounts.states import StaffRole
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class SignInForm(_Form):
+    email: EmailStr
+
+
+class SignInConfirmForm(_Form):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class SecondFactorForm(_Form):
+    code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class CsrfOnlyForm(_Form):
+    csrf_token: str = Field(min_length=1, max_length=200)
+
+
+class AddStaffForm(CsrfOnlyForm):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    role: StaffRole
+
+
+class StaffRoleForm(CsrfOnlyForm):
+    role: StaffRole

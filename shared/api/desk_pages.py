@@ -1,0 +1,76 @@
+"""The desk's server-rendered pages (Jinja2, autoescape) in one layout, with a strict CSP."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from chalice.app import Response
+
+DESK_ROOT = Path(__file__).resolve().parents[1] / "templates" / "desk"
+# Only our own files run or style the page: no inline script or style, no other origin.
+DESK_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    from shared.api.static_assets import asset_url
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(DESK_ROOT)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.globals["asset_url"] = asset_url
+    return env
+
+
+def desk_page(name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
+    context.setdefault("member", None)
+    context.setdefault("csrf_token", "")
+    body = _environment().get_template(f"{name}.html").render(**context)
+    return Response(
+        body=body,
+        status_code=status,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": DESK_CSP,
+            "X-Frame-Options": "DENY",
+            **(headers or {}),
+        },
+    )
+
+
+def see_other(location: str, headers: dict[str, str] | None = None) -> Response:
+    """After a form post, the browser loads the next page with GET (no resubmission, no token in the URL)."""
+    return Response(body="", status_code=303, headers={"Location": location, **(headers or {})})
+
+
+def session_cookie_headers(session_id: str) -> dict[str, str]:
+    """Set-Cookie of a new desk session: it lives as long as the session's absolute lifetime."""
+    from shared.rules.sessions.cookies import set_cookie_header
+    from shared.services.sessions.desk import DESK_SCOPE, desk_sessions
+    from shared.settings import get_settings
+
+    lifetime = int(desk_sessions().limits.absolute.total_seconds())
+    return {"Set-Cookie": set_cookie_header(DESK_SCOPE, get_settings().stage, session_id, lifetime)}
+
+
+def cleared_cookie_headers() -> dict[str, str]:
+    from shared.rules.sessions.cookies import clear_cookie_header
+    from shared.services.sessions.desk import DESK_SCOPE
+    from shared.settings import get_settings
+
+    return {"Set-Cookie": clear_cookie_header(DESK_SCOPE, get_settings().stage)}
+
+
+def form_of(request: Any, model: Any) -> Any:
+    """The validated form of a desk post (400 naming the field otherwise)."""
+    from shared.api.requests import decode_body, raw_body, validate
+
+    return validate(model, decode_body(raw_body(request), request.headers))

@@ -1,0 +1,1 @@
+"""Web sessions for any scope: the staff desk now (shared/services/sessions/desk.py), the customer pages later."""

@@ -1,0 +1,1 @@
+"""Staff administration (admin role): the one implementation the desk, the CLI and scripts share."""
