@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from shared.mail.render import render_mail
 from shared.rules.clock import utc_iso
 from shared.rules.limits import counts_against_mail_limit
-from shared.rules.mail_headers import header_safe
-from shared.rules.signing import our_message_id
 from shared.storage.models import CocoonItem, OutboxMail, account_pk
 from shared.storage.schedule import due_key, due_keys
 
@@ -18,50 +15,48 @@ MAIL_JOB = "mail"
 CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 8
 
-# Our mails must never trigger auto-replies or loops (RFC 3834).
-AUTOMATIC_HEADERS = {
-    "Auto-Submitted": "auto-generated",
-    "X-Auto-Response-Suppress": "All",
-    "X-Loop": "cocoon",
-    "Precedence": "auto_reply",
-}
+
+class MailToStore(Protocol):
+    """A composed mail (shared/mail/compose.py `ComposedMail`): storage stores it as it is and renders nothing."""
+
+    @property
+    def mail_id(self) -> str: ...
+    @property
+    def account_id(self) -> str | None: ...
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def template(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def body_text(self) -> str: ...
+    @property
+    def composed_at(self) -> datetime: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
 
-def queue_mail(
-    *,
-    mail_id: str,
-    account_id: str | None,
-    recipient: str,
-    template: str,
-    language: str,
-    context: dict[str, Any],
-    now: datetime,
-    extra_headers: dict[str, str] | None = None,
-) -> OutboxMail:
-    """An outbox item (not yet saved): the caller saves it in its own transaction.
+def outbox_mail(mail: MailToStore) -> OutboxMail:
+    """An outbox item (not yet saved) for a composed mail: the caller saves it in its own transaction.
 
-    `mail_id` names the event (e.g. "verify-<account>"); saving it with the
-    condition "does not exist" makes a second mail for the same event impossible.
+    Its key is the mail's event id: saving it with the condition "does not exist" makes a second
+    mail for the same event impossible.
     """
-    from shared.secrets import link_keyring
-
-    rendered = render_mail(template, language, context)
-    headers = {**AUTOMATIC_HEADERS, "Message-ID": our_message_id(mail_id, link_keyring(), recipient)}
-    headers.update(extra_headers or {})
     return OutboxMail(
-        account_pk(account_id) if account_id else "SYSTEM",
-        f"MAIL#{mail_id}",
-        mail_id=mail_id,
-        account_id=account_id,
-        recipient=recipient,
-        subject=header_safe(rendered.subject),
-        body_text=rendered.body_text,
-        headers=headers,
-        created_at=now,
-        due_job=due_key(MAIL_JOB, mail_id),
-        due_at=utc_iso(now),
-        template=template,
-        lookup_key=f"MAIL#{mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
+        account_pk(mail.account_id) if mail.account_id else "SYSTEM",
+        f"MAIL#{mail.mail_id}",
+        mail_id=mail.mail_id,
+        account_id=mail.account_id,
+        recipient=mail.recipient,
+        subject=mail.subject,
+        body_text=mail.body_text,
+        headers=dict(mail.headers),
+        created_at=mail.composed_at,
+        due_job=due_key(MAIL_JOB, mail.mail_id),
+        due_at=utc_iso(mail.composed_at),
+        template=mail.template,
+        lookup_key=f"MAIL#{mail.mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
     )
 
 
