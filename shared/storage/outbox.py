@@ -134,6 +134,14 @@ def commit_with_mails(write: Callable[[Any], None], mails: list[OutboxMail], now
     raise Contended()
 
 
+def _refused_or_raise(exc: Exception) -> None:
+    """A refused condition is an answer (another sender has the mail); any other failure is not: it raises."""
+    from shared.storage.errors import StorageUnavailable, is_condition_failure
+
+    if not is_condition_failure(exc):
+        raise StorageUnavailable("the outbox mail was not updated") from exc
+
+
 def due_mails(now: datetime, limit: int = 100) -> Iterator[OutboxMail]:
     """Undelivered mails whose time has come, from the sparse due index (never a Scan); up to `limit` per shard."""
     for key in due_keys(MAIL_JOB):
@@ -152,7 +160,8 @@ def claim(mail: OutboxMail, now: datetime) -> bool:
             condition=OutboxMail.due_job.exists()
             & (OutboxMail.claimed_until.does_not_exist() | (OutboxMail.claimed_until < now)),
         )
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return False
     return True
 
@@ -201,7 +210,8 @@ def mark_failed_attempt(
         else:
             actions += [OutboxMail.send_started_at.remove(), OutboxMail.send_attempt_id.remove()]
         mail.update(actions=[OutboxMail.due_at.set(utc_iso(retry_at)), *actions], condition=ours)
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return  # another sender took the mail over meanwhile: its attempt decides
 
 
@@ -235,7 +245,8 @@ def claim_for_sending(mail: OutboxMail, now: datetime, wait: timedelta) -> bool:
             ],
             condition=OutboxMail.due_job.exists() & free & not_with_ses & no_earlier_attempt,
         )
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return False
     return True
 
@@ -265,6 +276,7 @@ def settle_unclaimed(mail: OutboxMail, now: datetime, wait: timedelta) -> str:
             actions=[OutboxMail.due_at.set(utc_iso(fresh.send_started_at + wait))],
             condition=(OutboxMail.send_started_at == fresh.send_started_at) & OutboxMail.due_job.exists(),
         )
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return TAKEN
     return AWAITING_SEND_EVENT
