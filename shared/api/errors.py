@@ -72,3 +72,17 @@ def validation_error(errors: Sequence[Mapping[str, Any]]) -> ApiError:
         fields.setdefault(location, message)
     names = ", ".join(fields)
     return ApiError(400, "invalid_fields", f"Some fields are missing or invalid: {names}.", fields)
+
+
+def from_lower_layer(exc: Exception) -> ApiError | None:
+    """A storage error no route decided on, as its HTTP answer; None for anything else (a 500).
+
+    Contention and an unavailable table are ours and passing: 503 with Retry-After (nothing was
+    written), never a 500 and never a 4xx that would tell the caller their request was wrong.
+    """
+    from shared.storage.errors import Contended, StorageUnavailable
+
+    if isinstance(exc, Contended | StorageUnavailable):
+        return ApiError(503, "temporarily_unavailable", "Please try again in a moment; nothing was changed.",
+                        headers={"Retry-After": "1"})
+    return None

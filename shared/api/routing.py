@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from chalice.app import Blueprint, CORSConfig, Response
 
-from shared.api.errors import ApiError, error_body
+from shared.api.errors import ApiError, error_body, from_lower_layer
 
 FORM_CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
@@ -95,6 +95,14 @@ def api_route(
                 return view(**path_params)
             except ApiError as exc:
                 return api_error_response(exc)
+            except Exception as exc:
+                passing = from_lower_layer(exc)  # contention, a throttled table: 503, not a 500
+                if passing is None:
+                    raise
+                from shared.observability import logger
+
+                logger.warning("storage unavailable", extra={"route": spec.key, "error": type(exc).__name__})
+                return api_error_response(passing)
 
         accepted = list(spec.content_types or FORM_CONTENT_TYPES)
         bp.route(path, methods=[method], cors=CORS, content_types=accepted)(answer)

@@ -10,6 +10,7 @@ local transport's own, chosen by the stage's settings (`mail_via_ses` off), neve
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
@@ -17,7 +18,10 @@ from uuid import NAMESPACE_URL, uuid5
 from shared.rules.clock import utc_iso
 
 if TYPE_CHECKING:
-    from shared.mail.transport import EventRecorder, OutgoingMail
+    from shared.rules.ses_events import MailEvent
+
+# Records one SES event of a mail (storage's recorder, handed in: mail imports no storage module).
+EventRecorder = Callable[["MailEvent", datetime], object]
 
 LOCAL_ACCOUNT_ID = "000000000000"
 
@@ -53,16 +57,18 @@ def ses_event_message(event_type: str, mail_id_tag: str, message_id: str, recipi
 
 
 def publish_local_events(
-    mail: OutgoingMail, message_id: str, sender: str, now: datetime, record_mail_event: EventRecorder
+    mail_id: str, recipient: str, message_id: str, sender: str, now: datetime, record_mail_event: EventRecorder
 ) -> None:
-    """Record the Send and Delivery events of a locally delivered mail, through SES's parser and recorder."""
+    """Record the Send and Delivery events of a locally delivered mail, through SES's parser and recorder.
+
+    Takes the mail's id and recipient only (plain values), so the transport's types stay the transport's."""
     from shared.rules.ses_events import mail_id_tag_value, parse_ses_event
 
-    tag = mail_id_tag_value(mail.mail_id)
+    tag = mail_id_tag_value(mail_id)
     if tag is None:  # SES could not carry it either: such a mail has no events
         return
     for event_type in ("Send", "Delivery"):
-        message = ses_event_message(event_type, tag, message_id, mail.recipient, sender, now)
+        message = ses_event_message(event_type, tag, message_id, recipient, sender, now)
         event = parse_ses_event(message)
         if event is not None:
             record_mail_event(event, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -16,10 +16,7 @@ from shared.rules.mail_headers import header_safe
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
-    from shared.rules.ses_events import MailEvent
-
-# Records one SES event of a mail (storage's recorder, handed in: mail imports no storage module).
-EventRecorder = Callable[["MailEvent", datetime], object]
+    from shared.mail.local_events import EventRecorder
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ class EmlDirectoryTransport:
         message_id = local_message_id(mail.mail_id)
         if self.emit_events and self.record_event is not None:
             # No SES here: the events SES would publish (send, then delivery) go the same way theirs do.
-            publish_local_events(mail, message_id, self.sender, now, self.record_event)
+            publish_local_events(mail.mail_id, mail.recipient, message_id, self.sender, now, self.record_event)
         return message_id
 
 

@@ -18,20 +18,30 @@ mail we really sent, and says that mail's recipient does not exist:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from shared.rules.bounce_meaning import ADDRESS_STATUS_CODES, status_code
 from shared.rules.bounce_reports import BouncedRecipient
-
-if TYPE_CHECKING:  # the parsed mail's type only: rules import no mail module at run time
-    from shared.mail.inbound.values import InboundMail
 
 __all__ = ["ADDRESS_FAILURES", "addresses_stopped_by_bounce", "is_address_failure", "status_code", "suppression_reason"]
 
 # The RFC 3463 codes that alone say the recipient's address is gone (5.1.1, 5.1.2, 5.1.3, 5.1.6,
 # 5.1.10). 5.2.1 is not one: it stops mail only with the wording of an unknown user at RCPT TO.
 ADDRESS_FAILURES = ADDRESS_STATUS_CODES
+
+
+class BounceReport(Protocol):
+    """What the rule reads of a parsed bounce (the inbound mail's value has these fields): rules import no mail."""
+
+    @property
+    def returned_message_count(self) -> int: ...
+
+    @property
+    def returned_message_ids(self) -> Sequence[str]: ...
+
+    @property
+    def bounced_recipients(self) -> Sequence[BouncedRecipient]: ...
 
 
 def is_address_failure(status: str) -> bool:
@@ -48,7 +58,7 @@ def suppression_reason(recipient: BouncedRecipient) -> str:
 
 
 def addresses_stopped_by_bounce(
-    mail: InboundMail, sent_to: Callable[[str, str], bool]
+    mail: BounceReport, sent_to: Callable[[str, str], bool]
 ) -> tuple[BouncedRecipient, ...]:
     """The failed recipients whose address this bounce may stop mail to; usually none.
 

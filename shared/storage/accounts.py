@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules.clock import start_of_day
 from shared.rules.identity import new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
@@ -32,7 +33,7 @@ from shared.storage.models import (
     VerificationLink,
     account_pk,
 )
-from shared.storage.outbox import queue_mail
+from shared.storage.outbox import outbox_mail
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.tokens import new_tenant_token
 
@@ -147,7 +148,7 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
     )
     from shared.settings import get_settings
 
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"verify-{account_id}",
         account_id=account_id,
         recipient=address,
@@ -162,7 +163,7 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy) -> str:
             "unverified_days": policy.signup.unverified_deleted_after_days,
         },
         now=now,
-    )
+    ))
     # Free, or held by a signup whose link expired (or an account no longer live): then we take it over.
     reservation_free = EmailReservation.pk.does_not_exist() | (EmailReservation.reserved_until <= now)
     try:

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules import billing as rules
 from shared.storage.db import ConditionFailed, Contended, transaction
@@ -40,7 +41,7 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import queue_mail
+from shared.storage.outbox import outbox_mail
 from shared.storage.schedule import BILLING_CURSOR, BILLING_JOB, action_sk, billing_cursor
 
 
@@ -350,7 +351,7 @@ def _invoice_and_mail(
         document=document,
         lookup_key=keys.invoice_lookup_key(number),
     )
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"invoice-{number}",
         account_id=account.account_id,
         recipient=account.billing_email or account.admin_email,
@@ -366,7 +367,7 @@ def _invoice_and_mail(
             due_on=document["due_on"],
         ),
         now=now,
-    )
+    ))
     return record, mail
 
 

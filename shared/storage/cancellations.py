@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules.accounts.dates import moment_after
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import ACCOUNT_SK
 from shared.storage.lifecycle import StateConflict, mail_context
 from shared.storage.models import Account, CancellationRecord, CocoonItem, ScheduledAction, account_pk
-from shared.storage.outbox import queue_mail
+from shared.storage.outbox import outbox_mail
 from shared.storage.schedule import action_sk, scheduled_action
 
 EFFECTIVE_ACTION = "cancellation-effective"
@@ -29,7 +30,7 @@ def record_cancellation(
         recorded_at=now.isoformat(),
     )
     deactivate_at = moment_after(effective_on, zone)
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"cancellation-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
         account_id=account.account_id,
         recipient=account.admin_email,
@@ -39,7 +40,7 @@ def record_cancellation(
             account, policy, received_on=received_on.isoformat(), effective_on=effective_on.isoformat(), channel=channel
         ),
         now=now,
-    )
+    ))
     try:
         with transaction() as tx:
             tx.update(
@@ -59,7 +60,7 @@ def withdraw_cancellation(account: Account, now: datetime, policy: Policy) -> Ca
     record = account.cancellation
     if record is None:
         raise StateConflict("there is no pending cancellation")
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"cancellation-withdrawn-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
         account_id=account.account_id,
         recipient=account.admin_email,
@@ -67,7 +68,7 @@ def withdraw_cancellation(account: Account, now: datetime, policy: Policy) -> Ca
         language=account.language,
         context=mail_context(account, policy, effective_on=record.effective_on),
         now=now,
-    )
+    ))
     try:
         with transaction() as tx:
             tx.update(

@@ -11,29 +11,15 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.settings import get_settings
+from shared.storage.errors import ConditionFailed, Contended, StorageUnavailable
+
+__all__ = ["ConditionFailed", "Contended", "StorageUnavailable", "connection", "transaction"]
 
 
 @cache
 def connection() -> Connection:
     settings = get_settings()
     return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
-class ConditionFailed(Exception):
-    """A transaction was refused because a condition no longer held (someone else got there first).
-
-    `refused` holds the (pk, sk) of the operations whose condition failed, so a caller can tell
-    which of its items lost (positions would not do: PynamoDB sends condition checks, deletes, puts
-    and updates in that order, not in the order they were added).
-    """
-
-    def __init__(self, refused: set[tuple[str, str]]) -> None:
-        super().__init__(f"transaction conditions failed for {sorted(refused)}")
-        self.refused = refused
-
-
-class Contended(Exception):
-    """Another transaction touched the same items at the same moment (TransactionConflict): retry."""
 
 
 def _keys_in_request_order(tx: TransactWrite) -> list[tuple[str, str]]:
@@ -65,4 +51,4 @@ def transaction() -> Iterator[TransactWrite]:
             raise ConditionFailed(refused) from exc
         if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
             raise Contended() from exc
-        raise
+        raise StorageUnavailable("the transaction was not written") from exc

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules.accounts.dates import deletion_day, deletion_warning_moment, first_paid_day
 from shared.rules.clock import local_day, start_of_day
@@ -44,7 +45,7 @@ from shared.storage.models import (
     VerificationLink,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails, queue_mail
+from shared.storage.outbox import commit_with_mails, outbox_mail
 from shared.storage.schedule import action_sk, billing_cursor, first_billing_moment, scheduled_action
 
 # Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO).
@@ -99,7 +100,7 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
     zone = ZoneInfo(policy.company_time_zone)
     paid_from = first_paid_day(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"converted-{account.account_id}",
         account_id=account.account_id,
         recipient=account.admin_email,
@@ -107,7 +108,7 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
         language=account.language,
         context=mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()),
         now=now,
-    )
+    ))
     try:
         with transaction() as tx:
             tx.update(
@@ -237,7 +238,7 @@ def deactivate_user(account_id: str, user_id: str, now: datetime) -> User | None
 
 
 def send_trial_reminder(action: ScheduledAction, account: Account, days: int, now: datetime, policy: Policy) -> None:
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"trial-reminder-{days}-{account.account_id}",
         account_id=account.account_id,
         recipient=account.admin_email,
@@ -245,7 +246,7 @@ def send_trial_reminder(action: ScheduledAction, account: Account, days: int, no
         language=account.language,
         context=mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on),
         now=now,
-    )
+    ))
     # A reminder is automatic: it counts against the admin's hourly limit of automatic mails.
     commit_with_mails(lambda tx: tx.delete(action, condition=ScheduledAction.pk.exists()), [mail], now)
 
@@ -264,7 +265,7 @@ def deactivate(
     deletion_on = deletion_day(deactivated_on, policy.retention.deleted_after_days)
     delete_at = start_of_day(deletion_on, zone)
     warn_at = deletion_warning_moment(delete_at, policy.retention.deletion_warning_days_before)
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}",
         account_id=account.account_id,
         recipient=account.admin_email,
@@ -277,7 +278,7 @@ def deactivate(
             retention_days=policy.retention.deleted_after_days,
         ),
         now=now,
-    )
+    ))
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.update(
@@ -301,7 +302,7 @@ def send_deletion_warning(action: ScheduledAction, account: Account, now: dateti
     zone = ZoneInfo(policy.company_time_zone)
     assert account.deactivated_on is not None
     deletion_on = deletion_day(date.fromisoformat(account.deactivated_on), policy.retention.deleted_after_days)
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}",
         account_id=account.account_id,
         recipient=account.admin_email,
@@ -311,7 +312,7 @@ def send_deletion_warning(action: ScheduledAction, account: Account, now: dateti
             account, policy, deletion_on=deletion_on.isoformat(), days_left=(deletion_on - local_day(now, zone)).days
         ),
         now=now,
-    )
+    ))
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from shared.mail.render import render_mail
 from shared.rules.clock import utc_iso
 from shared.rules.limits import counts_against_mail_limit
-from shared.rules.mail_headers import header_safe
-from shared.rules.signing import our_message_id
 from shared.storage.models import CocoonItem, OutboxMail, account_pk
 from shared.storage.schedule import due_key, due_keys
 
@@ -18,50 +15,48 @@ MAIL_JOB = "mail"
 CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 8
 
-# Our mails must never trigger auto-replies or loops (RFC 3834).
-AUTOMATIC_HEADERS = {
-    "Auto-Submitted": "auto-generated",
-    "X-Auto-Response-Suppress": "All",
-    "X-Loop": "cocoon",
-    "Precedence": "auto_reply",
-}
+
+class MailToStore(Protocol):
+    """A composed mail (shared/mail/compose.py `ComposedMail`): storage stores it as it is and renders nothing."""
+
+    @property
+    def mail_id(self) -> str: ...
+    @property
+    def account_id(self) -> str | None: ...
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def template(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def body_text(self) -> str: ...
+    @property
+    def composed_at(self) -> datetime: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
 
-def queue_mail(
-    *,
-    mail_id: str,
-    account_id: str | None,
-    recipient: str,
-    template: str,
-    language: str,
-    context: dict[str, Any],
-    now: datetime,
-    extra_headers: dict[str, str] | None = None,
-) -> OutboxMail:
-    """An outbox item (not yet saved): the caller saves it in its own transaction.
+def outbox_mail(mail: MailToStore) -> OutboxMail:
+    """An outbox item (not yet saved) for a composed mail: the caller saves it in its own transaction.
 
-    `mail_id` names the event (e.g. "verify-<account>"); saving it with the
-    condition "does not exist" makes a second mail for the same event impossible.
+    Its key is the mail's event id: saving it with the condition "does not exist" makes a second
+    mail for the same event impossible.
     """
-    from shared.secrets import link_keyring
-
-    rendered = render_mail(template, language, context)
-    headers = {**AUTOMATIC_HEADERS, "Message-ID": our_message_id(mail_id, link_keyring(), recipient)}
-    headers.update(extra_headers or {})
     return OutboxMail(
-        account_pk(account_id) if account_id else "SYSTEM",
-        f"MAIL#{mail_id}",
-        mail_id=mail_id,
-        account_id=account_id,
-        recipient=recipient,
-        subject=header_safe(rendered.subject),
-        body_text=rendered.body_text,
-        headers=headers,
-        created_at=now,
-        due_job=due_key(MAIL_JOB, mail_id),
-        due_at=utc_iso(now),
-        template=template,
-        lookup_key=f"MAIL#{mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
+        account_pk(mail.account_id) if mail.account_id else "SYSTEM",
+        f"MAIL#{mail.mail_id}",
+        mail_id=mail.mail_id,
+        account_id=mail.account_id,
+        recipient=mail.recipient,
+        subject=mail.subject,
+        body_text=mail.body_text,
+        headers=dict(mail.headers),
+        created_at=mail.composed_at,
+        due_job=due_key(MAIL_JOB, mail.mail_id),
+        due_at=utc_iso(mail.composed_at),
+        template=mail.template,
+        lookup_key=f"MAIL#{mail.mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
     )
 
 
@@ -139,6 +134,14 @@ def commit_with_mails(write: Callable[[Any], None], mails: list[OutboxMail], now
     raise Contended()
 
 
+def _refused_or_raise(exc: Exception) -> None:
+    """A refused condition is an answer (another sender has the mail); any other failure is not: it raises."""
+    from shared.storage.errors import StorageUnavailable, is_condition_failure
+
+    if not is_condition_failure(exc):
+        raise StorageUnavailable("the outbox mail was not updated") from exc
+
+
 def due_mails(now: datetime, limit: int = 100) -> Iterator[OutboxMail]:
     """Undelivered mails whose time has come, from the sparse due index (never a Scan); up to `limit` per shard."""
     for key in due_keys(MAIL_JOB):
@@ -157,7 +160,8 @@ def claim(mail: OutboxMail, now: datetime) -> bool:
             condition=OutboxMail.due_job.exists()
             & (OutboxMail.claimed_until.does_not_exist() | (OutboxMail.claimed_until < now)),
         )
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return False
     return True
 
@@ -206,7 +210,8 @@ def mark_failed_attempt(
         else:
             actions += [OutboxMail.send_started_at.remove(), OutboxMail.send_attempt_id.remove()]
         mail.update(actions=[OutboxMail.due_at.set(utc_iso(retry_at)), *actions], condition=ours)
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return  # another sender took the mail over meanwhile: its attempt decides
 
 
@@ -240,7 +245,8 @@ def claim_for_sending(mail: OutboxMail, now: datetime, wait: timedelta) -> bool:
             ],
             condition=OutboxMail.due_job.exists() & free & not_with_ses & no_earlier_attempt,
         )
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return False
     return True
 
@@ -270,6 +276,7 @@ def settle_unclaimed(mail: OutboxMail, now: datetime, wait: timedelta) -> str:
             actions=[OutboxMail.due_at.set(utc_iso(fresh.send_started_at + wait))],
             condition=(OutboxMail.send_started_at == fresh.send_started_at) & OutboxMail.due_job.exists(),
         )
-    except UpdateError:
+    except UpdateError as exc:
+        _refused_or_raise(exc)
         return TAKEN
     return AWAITING_SEND_EVENT

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules.tickets import subject_with_tag, ticket_tag
 from shared.storage.models import Account, Ticket
-from shared.storage.outbox import queue_mail
+from shared.storage.outbox import outbox_mail
 
 
 def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def ticket_mail(
     **extra: Any,
 ) -> Any:
     """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=mail_id,
         account_id=account.account_id,
         recipient=recipient or ticket.requester_email,
@@ -59,6 +60,6 @@ def ticket_mail(
         language=account.language,
         context=ticket_mail_context(ticket, account, policy, **extra),
         now=now,
-    )
+    ))
     mail.subject = subject_with_tag(mail.subject, ticket.number)
     return mail

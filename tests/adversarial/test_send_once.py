@@ -50,10 +50,11 @@ class TimingOutSes:
 
 
 def _queue_one(now: datetime) -> str:
+    from shared.mail.compose import compose_mail
     from shared.storage import outbox
 
     account_id = uuid4().hex[:12]
-    mail = outbox.queue_mail(
+    mail = outbox.outbox_mail(compose_mail(
         mail_id=f"verify-{account_id}",
         account_id=account_id,
         recipient=f"admin-{account_id}@kunde.example",
@@ -62,7 +63,7 @@ def _queue_one(now: datetime) -> str:
         context={"company_name": "Kunde GmbH", "admin_name": "Ada", "trial_days": 30,
                  "verification_url": "http://localhost/v", "valid_until": "2026-05-06", "unverified_days": 7},
         now=now,
-    )
+    ))
     outbox.commit_with_mails(lambda tx: None, [mail], now)
     return mail.mail_id
 

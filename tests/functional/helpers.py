@@ -393,12 +393,13 @@ MAIL_RUN_START = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
 def queue_mails(count: int, now: datetime) -> list[str]:
     """Outbox mails as the signup writes them (exempt from the hourly limit), saved for real."""
+    from shared.mail.compose import compose_mail
     from shared.storage import outbox
 
     mail_ids = []
     for _ in range(count):
         account_id = uuid4().hex[:12]
-        mail = outbox.queue_mail(
+        mail = outbox.outbox_mail(compose_mail(
             mail_id=f"verify-{account_id}",
             account_id=account_id,
             recipient=f"admin-{account_id}@kunde.example",
@@ -408,7 +409,7 @@ def queue_mails(count: int, now: datetime) -> list[str]:
                      "verification_url": "http://localhost:8000/signup/verify?token=t", "valid_until": "2026-05-06",
                      "unverified_days": 7},
             now=now,
-        )
+        ))
         outbox.commit_with_mails(lambda tx: None, [mail], now)
         mail_ids.append(mail.mail_id)
     return mail_ids

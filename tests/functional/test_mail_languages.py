@@ -2,7 +2,7 @@
 
 The templates are found, not listed: a mail added in English without its
 translations, or a translation that drops or misspells a placeholder, fails
-here. Needs no database: queue_mail only builds the outbox item.
+here. Needs no database: composing a mail only renders it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from functions import mail_delivery
 from shared.mail.local_events import ses_event_message
 from shared.mail.transport import MailNotAccepted
 from shared.rules.ses_events import mail_id_tag_value, parse_ses_event
+from shared.services.mail.delivery import send_event_wait
 from shared.storage import outbox
 from shared.storage.mail_fate import record_mail_event
 from shared.storage.models import OutboxMail
@@ -237,13 +238,13 @@ def test_a_refused_mail_retries_at_the_backoff_and_a_timed_out_one_waits_for_its
 
     def one(mail_id: str, transport: Any, now: datetime) -> None:
         mail = OutboxMail.get(f"ACCOUNT#{mail_id.removeprefix('verify-')}", f"MAIL#{mail_id}")
-        assert outbox.claim_for_sending(mail, now, mail_delivery.send_event_wait())
+        assert outbox.claim_for_sending(mail, now, send_event_wait())
         try:
             transport.send(mail, now)
         except MailNotAccepted:
             outbox.mark_failed_attempt(mail, now)
         except Exception:
-            outbox.mark_failed_attempt(mail, now, maybe_accepted=True, wait=mail_delivery.send_event_wait())
+            outbox.mark_failed_attempt(mail, now, maybe_accepted=True, wait=send_event_wait())
 
     one(refused_id, refusing, START)
     one(timed_out_id, timing_out, START)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.services.errors import ServiceError
 
-class AccountNotFound(Exception):
+
+class AccountNotFound(ServiceError):
     """No such account (or not the caller's: the edge answers 404 either way)."""
 
 
-class NotACustomer(Exception):
+class NotACustomer(ServiceError):
     """Only a customer has a contract to cancel."""
 
     def __init__(self, state: str) -> None:
@@ -17,7 +19,7 @@ class NotACustomer(Exception):
         self.state = state
 
 
-class ReceivedInFuture(Exception):
+class ReceivedInFuture(ServiceError):
     """A cancellation cannot have been received after today."""
 
     def __init__(self, today: date) -> None:
@@ -25,7 +27,7 @@ class ReceivedInFuture(Exception):
         self.today = today
 
 
-class ReceivedBeforeAccount(Exception):
+class ReceivedBeforeAccount(ServiceError):
     """A day of receipt before the account existed: no contract to cancel then, and it would end one in the past."""
 
     def __init__(self, created_on: date) -> None:
@@ -33,13 +35,13 @@ class ReceivedBeforeAccount(Exception):
         self.created_on = created_on
 
 
-class NoPendingCancellation(Exception):
+class NoPendingCancellation(ServiceError):
     """There is nothing to show or withdraw."""
 
 
-class CancellationNotWithdrawable(Exception):
+class CancellationNotWithdrawable(ServiceError):
     """The cancellation took effect (or changed) before the withdrawal committed."""
 
 
-class StaleState(Exception):
+class StaleState(ServiceError):
     """The store's transaction found the account changed meanwhile (a race)."""
