@@ -16,12 +16,13 @@ class DynamoSessionStore:
     def save_link(
         self, hashed_token: str, subject_id: str, now: datetime, valid_until: datetime, mail: SignInMail
     ) -> None:
+        from shared.mail.compose import compose_mail
         from shared.rules.clock import utc_iso
         from shared.storage import sessions
-        from shared.storage.outbox import queue_mail
+        from shared.storage.outbox import outbox_mail
 
         link = sessions.new_sign_in_link(self._scope, hashed_token, subject_id, now, valid_until)
-        outbox = queue_mail(
+        outbox = outbox_mail(compose_mail(
             mail_id=mail.mail_id,
             account_id=None,
             recipient=mail.recipient,
@@ -29,7 +30,7 @@ class DynamoSessionStore:
             language=self._language,
             context={"name": mail.name, "sign_in_url": mail.url, "valid_until": utc_iso(mail.valid_until)},
             now=now,
-        )
+        ))
         sessions.save_link_with_mail(link, [outbox], now)
 
     def get_link(self, hashed_token: str) -> LinkRecord | None:

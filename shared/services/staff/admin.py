@@ -33,16 +33,17 @@ def list_members() -> list[Any]:
 
 
 def add_member(name: str, email: str, role: str, now: datetime) -> Any:
+    from shared.mail.compose import compose_mail
     from shared.policy import get_policy
     from shared.settings import get_settings
-    from shared.storage.outbox import queue_mail
+    from shared.storage.outbox import outbox_mail
     from shared.storage.staff_desk import add_member_with_mail, member_by_email
 
     _check_role(role)
     address = normalize_email(email)
     if member_by_email(address) is not None:
         raise StaffError("staff_exists", "email", "A staff member with this e-mail address exists.")
-    mail = queue_mail(
+    mail = outbox_mail(compose_mail(
         mail_id=f"staff-invite-{normalize_email(address).encode().hex()[:40]}-{int(now.timestamp())}",
         account_id=None,
         recipient=address,
@@ -50,7 +51,7 @@ def add_member(name: str, email: str, role: str, now: datetime) -> Any:
         language=get_policy().fallback_language,
         context={"name": name, "role": role, "desk_url": f"{get_settings().public_url}/desk"},
         now=now,
-    )
+    ))
     return add_member_with_mail(name, address, role, now, mail)
 
 
