@@ -164,6 +164,7 @@ class DunningPolicy(_Strict):
 class BillingPolicy(_Strict):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     payment_terms_days: int = Field(ge=0)
+    max_statement_bytes: int = Field(gt=0)
     editions: dict[str, Edition] = Field(min_length=1)
     apps: dict[str, AddOnApp]
     vat: VatPolicy

@@ -304,6 +304,11 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     month = UnicodeAttribute()
     issued_on = UnicodeAttribute()
     document = JSONAttribute()
+    # Payment state (issue 18), beside the document that never changes: what was paid, a write-off, and
+    # `payment_version`, the condition every booking writes under (two bookings never both count).
+    paid_amount = UnicodeAttribute(null=True)  # a Decimal as text
+    written_off_at = UTCDateTimeAttribute(null=True)
+    payment_version = NumberAttribute(null=True)
 
 
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):
@@ -476,3 +481,7 @@ class Authorizer(CocoonItem, discriminator="authorizer"):
     authorizer_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
+
+
+# The payment items live in their own module; imported here so that loading any partition knows them.
+from shared.storage import payment_models as _payment_models  # noqa: E402, F401
