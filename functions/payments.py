@@ -145,5 +145,5 @@ def open_items() -> Response:
     rows = payments.open_items(current_scope().now)
     if wanted == "json":
         return json_response({"open_items": rows})
-    csv_headers = {"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="items.csv"'}
+    csv_headers: dict[str, str | list[str]] = {"Content-Type": "text/csv; charset=utf-8"}
     return Response(body=payments.open_items_csv(rows), status_code=200, headers=csv_headers)

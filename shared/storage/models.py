@@ -481,7 +481,3 @@ class Authorizer(CocoonItem, discriminator="authorizer"):
     authorizer_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
-
-
-# The payment items live in their own module; imported here so that loading any partition knows them.
-from shared.storage import payment_models as _payment_models  # noqa: E402, F401
