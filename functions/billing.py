@@ -67,7 +67,7 @@ def batch_item_failures(failed_message_ids: list[str]) -> dict[str, Any]:
 def list_invoices(id: str) -> Response:
     from shared.services.billing.invoices import invoice_documents
 
-    return json_response({"invoices": invoice_documents(id)})
+    return json_response({"invoices": invoice_documents(id, current_scope().now)})
 
 
 @api_route(
@@ -82,7 +82,7 @@ def list_invoices(id: str) -> Response:
 def show_invoice(id: str, number: str) -> Response:
     from shared.services.billing.invoices import invoice_document, invoice_xml
 
-    document = invoice_document(id, number)
+    document = invoice_document(id, number, current_scope().now)
     if document is None:
         raise not_found("invoice")
     wanted = query_param(bp.current_request, "format", "json")

@@ -141,13 +141,35 @@ class SupportBilling(_Strict):
     hourly_rate: Money
 
 
+class DunningStep(_Strict):
+    name: str = Field(pattern=r"^[a-z_]+$")  # the reminder's mail template
+    days_after_due: int = Field(gt=0)
+    fee: Money
+
+
+class DunningPolicy(_Strict):
+    suspend_after_days: int = Field(gt=0)
+    levels: tuple[DunningStep, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _levels_in_order(self) -> DunningPolicy:
+        days = [level.days_after_due for level in self.levels]
+        if days != sorted(set(days)):
+            raise ValueError("levels: days_after_due must rise from level to level")
+        if self.suspend_after_days <= days[-1]:
+            raise ValueError("suspend_after_days must come after the last level")
+        return self
+
+
 class BillingPolicy(_Strict):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     payment_terms_days: int = Field(ge=0)
+    max_statement_bytes: int = Field(gt=0)
     editions: dict[str, Edition] = Field(min_length=1)
     apps: dict[str, AddOnApp]
     vat: VatPolicy
     support: SupportBilling
+    dunning: DunningPolicy
 
 
 class HttpPolicy(_Strict):

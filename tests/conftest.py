@@ -118,3 +118,8 @@ def sns_signed_locally(monkeypatch: pytest.MonkeyPatch) -> Any:
     signer = local_sns()
     monkeypatch.setattr(sns_certificates, "fetch_certificate", signer.certificate)
     return signer
+
+
+@pytest.fixture
+def billing_clerk(db: str, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    return _staff_token("Bea Billing", "bea@cocoon.example", "billing", capsys)

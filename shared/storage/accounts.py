@@ -11,6 +11,7 @@ from shared.policy import Policy
 from shared.rules.clock import start_of_day
 from shared.rules.identity import new_id, new_secret_token, normalize_email, token_hash, user_id_for_email
 from shared.rules.signup import TrialPeriod, trial_period
+from shared.storage import payment_models  # noqa: F401  # a partition read must know the payment items
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import (
     ACCOUNT_SK,

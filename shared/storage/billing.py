@@ -42,6 +42,7 @@ from shared.storage.models import (
     account_pk,
 )
 from shared.storage.outbox import outbox_mail
+from shared.storage.payments import index_as_open
 from shared.storage.schedule import BILLING_CURSOR, BILLING_JOB, action_sk, billing_cursor
 
 
@@ -351,6 +352,7 @@ def _invoice_and_mail(
         document=document,
         lookup_key=keys.invoice_lookup_key(number),
     )
+    index_as_open(record)  # issue 18: owed until paid, so the open items and dunning find it (no Scan)
     mail = outbox_mail(compose_mail(
         mail_id=f"invoice-{number}",
         account_id=account.account_id,

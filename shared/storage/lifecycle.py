@@ -18,6 +18,7 @@ from shared.policy import Policy
 from shared.rules.accounts.dates import deletion_day, deletion_warning_moment, first_paid_day
 from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
+from shared.storage import payment_models  # noqa: F401  # a partition read must know the payment items
 from shared.storage.accounts import seat_event
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import (

@@ -307,6 +307,11 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     month = UnicodeAttribute()
     issued_on = UnicodeAttribute()
     document = JSONAttribute()
+    # Payment state (issue 18), beside the document that never changes: what was paid, a write-off, and
+    # `payment_version`, the condition every booking writes under (two bookings never both count).
+    paid_amount = UnicodeAttribute(null=True)  # a Decimal as text
+    written_off_at = UTCDateTimeAttribute(null=True)
+    payment_version = NumberAttribute(null=True)
 
 
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):

@@ -14,7 +14,7 @@ from shared.storage.models import ScheduledAction, account_pk
 # Jobs whose due items are written by the thousand at one moment (every billing cursor moves to the
 # same midnight, every invoice adds a mail). One index key takes ~1,000 writes/s, so their items are
 # spread over this many keys, "billing#00".."billing#15" (infra/BILLING_SCALE.md, hot keys).
-DUE_KEY_SHARDS = {"billing": 16, "mail": 16}
+DUE_KEY_SHARDS = {"billing": 16, "mail": 16, "dunning": 16}  # dunning: every issued invoice
 
 
 def due_key(job: str, spread_by: str) -> str:

@@ -629,3 +629,26 @@ def desk_sign_in(client: Any, outbox_dir: Path, email: str, now: str = DESK_NOW)
     home = client.http.get("/desk/home", headers={"Cookie": cookie, **now_header(now)})
     assert home.status_code == 200, home.body
     return cookie, desk_csrf_of(home)
+
+CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+
+
+def camt053(statement_id: str, entries: list[dict[str, str]], namespace: str = CAMT053_NS) -> bytes:
+    """A camt.053 statement: entries of amount, indicator (CRDT/DBIT), remittance, end_to_end, ref, reason."""
+    rows = []
+    for position, entry in enumerate(entries, start=1):
+        reason = entry.get("reason")
+        return_info = f"<RtrInf><Rsn><Cd>{reason}</Cd></Rsn></RtrInf>" if reason else ""
+        rows.append(
+            f"<Ntry><NtryRef>{entry.get('ref', f'E{position}')}</NtryRef>"
+            f"<Amt Ccy=\"{entry.get('currency', 'EUR')}\">{entry['amount']}</Amt>"
+            f"<CdtDbtInd>{entry.get('indicator', 'CRDT')}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+            f"<BookgDt><Dt>{entry.get('booked_on', '2026-04-10')}</Dt></BookgDt>"
+            f"<NtryDtls><TxDtls><Refs><EndToEndId>{entry.get('end_to_end', 'NOTPROVIDED')}</EndToEndId></Refs>"
+            f"<RmtInf><Ustrd>{entry.get('remittance', '')}</Ustrd></RmtInf>{return_info}</TxDtls></NtryDtls></Ntry>"
+        )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="{namespace}"><BkToCstmrStmt>'
+        f"<GrpHdr><MsgId>M-{statement_id}</MsgId><CreDtTm>2026-04-10T18:00:00+02:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>{statement_id}</Id>{''.join(rows)}</Stmt></BkToCstmrStmt></Document>"
+    ).encode()

@@ -28,16 +28,21 @@ class NothingToPreview(Exception):
         self.day = day
 
 
-def invoice_documents(account_id: str) -> list[dict[str, Any]]:
-    """The account's issued documents, newest first."""
+def invoice_documents(account_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The account's issued documents, newest first, each with its `payment_state` (issue 18)."""
+    from shared.services.billing.payments import with_payment_state
+
+    today = today_in(now, get_policy())
     invoices = sorted(storage.list_invoices(account_id), key=lambda item: item.number, reverse=True)
-    return [item.document for item in invoices]
+    return [with_payment_state(item, today) for item in invoices]
 
 
-def invoice_document(account_id: str, number: str) -> dict[str, Any] | None:
-    """One issued document of the account, or None (another account's number is not found either)."""
+def invoice_document(account_id: str, number: str, now: datetime) -> dict[str, Any] | None:
+    """One issued document of the account with its `payment_state`, or None (another account's is not found)."""
+    from shared.services.billing.payments import with_payment_state
+
     item = storage.find_invoice(account_id, number)
-    return None if item is None else item.document
+    return None if item is None else with_payment_state(item, today_in(now, get_policy()))
 
 
 def invoice_xml(document: dict[str, Any]) -> str:

@@ -26,3 +26,26 @@ def invoice_lookup_key(number: str) -> str:
 def invoice_counter_pk(year: int) -> str:
     """The year's invoice counter: the one serial point that makes numbers gapless."""
     return f"COUNTER#INVOICE#{year}"
+
+
+# Payments (issue 18): kept beside the invoice, which never changes.
+PAYMENT_PREFIX = "PAYMENT#"
+UNMATCHED_CREDITS_LOOKUP = "UNMATCHED_CREDIT"
+DUNNING_JOB = "dunning"
+
+
+def payment_sk(number: str, payment_id: str) -> str:
+    """A payment booked on an invoice: one per payment id, so booking the same payment twice is impossible."""
+    return f"{PAYMENT_PREFIX}{number}#{payment_id}"
+
+
+def statement_pk(statement_id: str) -> str:
+    """A bank statement's own partition: its imported mark and its unmatched credits."""
+    return f"STATEMENT#{statement_id}"
+
+
+STATEMENT_SK = "STATEMENT"
+
+
+def credit_sk(entry_reference: str) -> str:
+    return f"CREDIT#{entry_reference}"

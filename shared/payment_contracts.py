@@ -1,0 +1,30 @@
+"""The request models of the payment routes (issue 18): pydantic, each error naming its field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class PaymentRequest(_Request):
+    """A payment a clerk books by hand: the amount in the invoice's currency, a note (e.g. cheque number)."""
+
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2, allow_inf_nan=False)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class WriteOffRequest(_Request):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class CreditAssignment(_Request):
+    """Which invoice an unmatched credit pays."""
+
+    statement_id: str = Field(min_length=1, max_length=140)
+    entry: str = Field(min_length=1, max_length=140)
+    number: str = Field(pattern=r"^\d{4}-\d{6}$")
