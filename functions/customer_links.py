@@ -85,8 +85,8 @@ def show_report(id: str) -> Response:
 def decide_report(id: str) -> Response:
     from shared.contracts import ReportDecision
     from shared.policy import get_policy
+    from shared.services.support.reports import decide_report as decide
     from shared.storage.db import ConditionFailed
-    from shared.storage.support import decide_report as decide
 
     report, claim = _checked_report(id)
     request = bp.current_request

@@ -37,8 +37,6 @@ SHARED_MODULE_LINES = 500
 FUNCTION_MODULE_LINES = 150
 TOO_LONG_TODAY = {
     "functions/customer_links.py",  # issue 14: remove when the customer links move to services
-    "functions/staff_tickets.py",  # issue 14: remove when the staff desk moves to services
-    "functions/tickets.py",  # issue 14: remove when the web-form intake moves to services
 }
 
 
