@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.rules.identity import new_id
-from shared.rules.support.opening import reply_mail
+from shared.rules.support.opening import TicketMailOrder, reply_mail
 from shared.services.support.clock import first_response_due, next_status_update
 
 if TYPE_CHECKING:
@@ -59,16 +59,37 @@ def set_priority(ticket: Ticket, priority: str, policy: Policy) -> datetime:
     return due
 
 
-def reply(ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: Policy) -> Any:
-    """A public answer: mailed to the requester with the tag; the first one meets the response target."""
-    from shared.storage import support
+class ReplyStore(Protocol):
+    """Where a reply is written; storage's function, or a fake in unit tests."""
 
+    def save_reply(
+        self,
+        ticket: Ticket,
+        author: str,
+        text: str,
+        message_id: str,
+        mail_order: TicketMailOrder,
+        status_update_due: datetime,
+        now: datetime,
+        policy: Policy,
+    ) -> Any: ...
+
+
+def reply(
+    ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: Policy, store: ReplyStore | None = None
+) -> Any:
+    """A public answer: mailed to the requester with the tag; the first one meets the response target."""
+    if store is None:
+        from shared.storage import support as stored
+
+        store = stored  # the module has the store's function
     _refuse_closed(ticket)
     message_id = new_id("msg_")
     mail = reply_mail(ticket.number, message_id, agent.name, text)
     following = next_status_update(ticket.region, now, policy)
+    writer = store
     return _closed_meanwhile(
-        lambda: support.save_reply(ticket, agent.name, text, message_id, mail, following, now, policy)
+        lambda: writer.save_reply(ticket, agent.name, text, message_id, mail, following, now, policy)
     )
 
 
