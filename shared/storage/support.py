@@ -1,6 +1,7 @@
-"""The support process on stored tickets: queue, assignment, replies, states, time, reports, authorization.
+"""The support process's writes on stored tickets: queue, assignment, replies, states, time, reports.
 
-Every change that the customer hears about commits together with its mail; the
+The decisions (times, mails, who may) are the services' (shared/services/support/). Every
+change that the customer hears about commits together with its mail; the
 watches (first response, status updates, closing) are scheduled items in the
 sparse due index, moved or removed in the same transaction as the change.
 """

@@ -1,6 +1,7 @@
-"""Tickets in storage: who may ask, opening a ticket, adding messages, the mails that go with them.
+"""Tickets in storage: finding requesters and tickets, writing an opened ticket and the customer's messages.
 
-The same functions serve the web form, the app and e-mail: one intake path.
+What a new ticket gets (number aside: region, priority, targets, mails) and whether a message
+resumes the clock are decided by shared/services/support/tickets.py; these functions write it.
 """
 
 from __future__ import annotations
