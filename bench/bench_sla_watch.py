@@ -255,17 +255,16 @@ class BulkTicket:
 def _tickets_specs(tenants: list[Tenant]) -> list[BulkTicket]:
     """The 99,900 tickets in random but fixed states, each with the watches its state implies."""
     from shared.policy import get_policy
-    from shared.storage.models import Ticket
-    from shared.storage.support_clock import first_response_due as due_for
-    from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, next_status_update
+    from shared.services.support.clock import first_response_due as due_for
+    from shared.services.support.clock import next_status_update
+    from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB
 
     policy = get_policy()
     rng = random.Random(SEED)
     closes_after = timedelta(days=policy.support.closed_ticket_closes_after_days)
-    per_region = {region: Ticket("x", "x", region=region) for _country, region in COUNTRIES}
 
     def status_update_after(region: str, moment: datetime) -> datetime:
-        return next_status_update(per_region[region], moment, policy)
+        return next_status_update(region, moment, policy)
 
     specs = []
     for n in range(TICKETS - DUE):
@@ -535,8 +534,8 @@ def make_due_tickets(tenants: list[Tenant], agent: Any) -> list[DueAction]:
 
     from shared.policy import get_policy
     from shared.rules.tickets import RequestDetails
-    from shared.services.support import process
-    from shared.storage import support
+    from shared.services.support import desk, process
+    from shared.services.support.tickets import open_ticket
     from shared.storage.accounts import get_account
     from shared.storage.models import Ticket, User, account_pk
     from shared.storage.tickets import (
@@ -545,7 +544,6 @@ def make_due_tickets(tenants: list[Tenant], agent: Any) -> list[DueAction]:
         STATUS_UPDATE_JOB,
         NewRequest,
         Requester,
-        open_ticket,
     )
 
     policy = get_policy()
@@ -579,7 +577,7 @@ def make_due_tickets(tenants: list[Tenant], agent: Any) -> list[DueAction]:
         ]
         ticket = opened(index, at + timedelta(minutes=index), impact)
         if index % 4 == 0:
-            support.assign(ticket, agent, at + timedelta(minutes=30 + index))
+            desk.assign(ticket, agent)
         due.append(DueAction(FIRST_RESPONSE_JOB, ticket.account_id, ticket.number))
 
     feb24, feb25 = date(2026, 2, 24), date(2026, 2, 25)
@@ -587,16 +585,16 @@ def make_due_tickets(tenants: list[Tenant], agent: Any) -> list[DueAction]:
         # Answered Wed 25 Feb 11:00: 40 support hours (5 working days) later, Wed 4 Mar 11:00, an update is due.
         ticket = opened(index, berlin(feb25, 9, 30), "severe")
         process.change_state(ticket, "in_progress", agent, berlin(feb25, 10, 30), policy)
-        support.reply(fresh(ticket), agent, "We are on it and will report back.", berlin(feb25, 11), policy)
+        desk.reply(fresh(ticket), agent, "We are on it and will report back.", berlin(feb25, 11), policy)
         due.append(DueAction(STATUS_UPDATE_JOB, ticket.account_id, ticket.number))
 
     for index in range(DUE_FIRST_RESPONSE + DUE_STATUS_UPDATE, DUE):
         # Solved Wed 25 Feb 12:00: closes 7 days later, Wed 4 Mar 12:00; half with a service report.
         ticket = opened(index, berlin(feb24, 10, 30), "moderate")
         process.change_state(ticket, "in_progress", agent, berlin(feb24, 11), policy)
-        support.reply(fresh(ticket), agent, "Fixed in 5.2.2, please retry.", berlin(feb24, 11, 30), policy)
+        desk.reply(fresh(ticket), agent, "Fixed in 5.2.2, please retry.", berlin(feb24, 11, 30), policy)
         if index % 2 == 0:
-            support.log_time(fresh(ticket), agent, Decimal("1.5"), "Analysis and fix", berlin(feb24, 12))
+            desk.log_time(fresh(ticket), agent, Decimal("1.5"), "Analysis and fix", berlin(feb24, 12))
         process.change_state(fresh(ticket), "solved", agent, berlin(feb25, 12), policy)
         due.append(DueAction(CLOSE_JOB, ticket.account_id, ticket.number))
     return due
@@ -654,8 +652,9 @@ def check_effects(due: list[DueAction], samples: list[BulkTicket]) -> None:
     """The run did its work on the 100 and left everything else alone."""
     from shared.policy import get_policy
     from shared.rules.clock import utc_iso
+    from shared.services.support.clock import next_status_update
     from shared.storage.models import OutboxMail, ScheduledAction, Ticket
-    from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, next_status_update
+    from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB
 
     policy = get_policy()
 
@@ -677,7 +676,7 @@ def check_effects(due: list[DueAction], samples: list[BulkTicket]) -> None:
         elif action.job == STATUS_UPDATE_JOB:
             assert ticket.last_public_update_at == NOW and ticket.state == "in_progress", action
             moved = watch(action.pk, STATUS_UPDATE_JOB, action.number)
-            assert moved is not None and moved.due_at == utc_iso(next_status_update(ticket, NOW, policy)), action
+            assert moved is not None and moved.due_at == utc_iso(next_status_update(ticket.region, NOW, policy)), action
             assert moved.due_at > utc_iso(NOW), action
             mail = OutboxMail.get(action.pk, f"MAIL#status-update-{action.number}-{NOW:%Y%m%d%H%M}")
             assert mail.recipient == ticket.requester_email and tag in mail.subject, action

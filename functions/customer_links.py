@@ -19,33 +19,26 @@ def _invalid_link() -> ApiError:
     return ApiError(401, "invalid_link", "This link is not valid.", {"token": "invalid"})
 
 
-def _expired_link(claim: Any) -> ApiError:
+def _checked_report(report_id: str) -> tuple[Any, Any]:
+    from shared.services.support import links
+
+    try:
+        return links.checked_report(report_id, query_param(bp.current_request, "token", ""), current_scope().now)
+    except links.InvalidLink as exc:
+        raise _invalid_link() from exc
+    except links.NotFound as exc:
+        raise not_found("service report") from exc
+    except links.LinkExpired as exc:
+        raise _expired_link(exc.expires_at) from exc
+
+
+def _expired_link(expires_at: Any) -> ApiError:
     return ApiError(
         410,
         "link_expired",
-        f"This link expired on {claim.expires_at.date().isoformat()}; please ask us for a new one.",
+        f"This link expired on {expires_at.date().isoformat()}; please ask us for a new one.",
         {"token": "expired"},
     )
-
-
-def _checked_report(report_id: str) -> tuple[Any, Any]:
-    """The report and the claim of its link. The token is checked before any read, so a guess learns nothing."""
-    from shared.rules.signing import Purpose, read_link_token
-    from shared.secrets import link_keyring
-    from shared.storage.support import find_report
-
-    token = query_param(bp.current_request, "token", "")
-    claim = read_link_token(link_keyring(), Purpose.SERVICE_REPORT, (report_id,), token) if token else None
-    if claim is None:
-        raise _invalid_link()
-    report = find_report(report_id)
-    if report is None:
-        raise not_found("service report")
-    if report.link_id != claim.link_id:
-        raise _invalid_link()  # signed, but not the link we mailed for this report
-    if claim.expired(current_scope().now):
-        raise _expired_link(claim)
-    return report, claim
 
 
 def _report_json(report: Any) -> dict[str, Any]:
@@ -85,8 +78,8 @@ def show_report(id: str) -> Response:
 def decide_report(id: str) -> Response:
     from shared.contracts import ReportDecision
     from shared.policy import get_policy
+    from shared.services.support.reports import decide_report as decide
     from shared.storage.db import ConditionFailed
-    from shared.storage.support import decide_report as decide
 
     report, claim = _checked_report(id)
     request = bp.current_request
@@ -110,28 +103,21 @@ def decide_report(id: str) -> Response:
     summary="A named person approves the change a ticket asks for",
 )
 def approve_change(number: str) -> Response:
-    from shared.rules.signing import Purpose, read_link_token
-    from shared.secrets import link_keyring
-    from shared.storage.authorizations import AlreadyDecided, LinkSuperseded, authorize, authorizer
-    from shared.storage.tickets import find_ticket
+    from shared.services.support import links
+    from shared.storage.authorizations import AlreadyDecided, LinkSuperseded
 
-    authorizer_id = query_param(bp.current_request, "authorizer", "")
-    token = query_param(bp.current_request, "token", "")
-    claim = (
-        read_link_token(link_keyring(), Purpose.AUTHORIZATION, (number, authorizer_id), token) if token else None
-    )
-    if claim is None:
-        raise _invalid_link()
-    ticket = find_ticket(number)
-    if ticket is None:
-        raise not_found("ticket")
-    person = authorizer(ticket.account_id, authorizer_id)
-    if person is None:
-        raise ApiError(403, "not_an_authorizer", "This person may no longer authorize changes.")
-    if claim.expired(current_scope().now):
-        raise _expired_link(claim)
+    request = bp.current_request
+    authorizer_id, token = query_param(request, "authorizer", ""), query_param(request, "token", "")
     try:
-        authorize(ticket, person, claim.link_id, current_scope().now)
+        person = links.approve_change(number, authorizer_id, token, current_scope().now)
+    except links.InvalidLink as exc:
+        raise _invalid_link() from exc
+    except links.NotFound as exc:
+        raise not_found("ticket") from exc
+    except links.NotAnAuthorizer as exc:
+        raise ApiError(403, "not_an_authorizer", "This person may no longer authorize changes.") from exc
+    except links.LinkExpired as exc:
+        raise _expired_link(exc.expires_at) from exc
     except AlreadyDecided as exc:
         raise conflict("already_decided", "This change was already authorized.", {"token": "used"}) from exc
     except LinkSuperseded as exc:
@@ -155,12 +141,9 @@ def approve_change(number: str) -> Response:
 )
 def add_authorizer(id: str) -> Response:
     from shared.contracts import AuthorizerRequest
-    from shared.rules.identity import normalize_email, user_id_for_email
-    from shared.storage.authorizations import add_authorizer as add
+    from shared.services.support.links import name_authorizer
 
     request = bp.current_request
     form = validate(AuthorizerRequest, decode_body(raw_body(request), request.headers))
-    address = normalize_email(str(form.email))
-    authorizer_id = user_id_for_email(address)
-    add(id, authorizer_id, form.name, address)
+    authorizer_id, address = name_authorizer(id, form.name, str(form.email))
     return json_response({"id": authorizer_id, "name": form.name, "email": address}, status=201)

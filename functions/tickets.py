@@ -11,14 +11,10 @@ from shared.api.errors import ApiError, conflict, forbidden, not_found
 from shared.api.idempotency import run_idempotently
 from shared.api.requests import decode_body, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
+from shared.api.support_refusals import NOT_ELIGIBLE, too_large, too_many
 from shared.observability import logger, metrics
 
 bp = Blueprint(__name__)
-
-NOT_ELIGIBLE = (
-    "Support is for contacts of our business customers with a live account. We could not find this "
-    "e-mail address among them, so the request was not stored. Ask your account's admin to add you as a user."
-)
 
 
 @api_route(
@@ -41,88 +37,45 @@ def open_request() -> Response:
     )
 
 
-def _too_many(exc: Any) -> ApiError:
-    minutes = max(1, exc.retry_after // 60)
-    reason = {
-        "email": f"too many requests for this address this hour; try again in {minutes} minutes",
-        "client_ip": f"too many requests from your network this hour; try again in {minutes} minutes",
-    }[exc.field]
-    return ApiError(
-        429,
-        "too_many_requests",
-        "Too many support requests in a short time; please wait before sending another.",
-        {exc.field: reason},
-        headers={"Retry-After": str(exc.retry_after)},
-    )
-
-
-def _too_large(exc: Any) -> ApiError:
-    return ApiError(
-        400,
-        "too_large",
-        "The request is too large to store; please shorten it or send long logs as attachments by mail.",
-        {exc.field: "too long"},
-    )
-
-
 def _open(fields: dict[str, object], source_ip: str | None) -> Response:
     from shared.contracts import TicketRequest
     from shared.policy import get_policy
+    from shared.services.support import requests as support_requests
     from shared.storage.item_size import ItemTooLarge
-    from shared.storage.rate_limits import RateLimited, take_web_form_slot
-    from shared.storage.tickets import (
-        Requester,
-        admin_user,
-        contact_of,
-        find_requester,
-        open_ticket,
-        request_from_form,
-    )
-    from shared.storage.views import ticket_view
+    from shared.storage.rate_limits import RateLimited
 
     form = validate(TicketRequest, fields)
     scope = current_scope()
-    if scope.account is not None:  # the app's Support button: the token names the account
-        account = scope.account
-        user = contact_of(account, str(form.email)) if form.email else admin_user(account)
-        if user is None:
-            raise ApiError(
-                400,
-                "not_a_contact",
-                "This e-mail is not a user of the account.",
-                {"email": "not a user of this account"},
-            )
-        requester, channel = Requester(account, user), "app"
-    else:
-        if form.email is None:
-            raise ApiError(400, "invalid_fields", "Tell us your e-mail address.", {"email": "required"})
-        # Counted before the address is looked up (strangers count too): only hashes are kept, for an hour.
-        try:
-            take_web_form_slot(str(form.email), source_ip, scope.now, get_policy())
-        except RateLimited as exc:
-            metrics.add_metric(name="SupportRequestRateLimited", unit="Count", value=1)
-            raise _too_many(exc) from exc
-        found = find_requester(str(form.email))
-        if found is None:
-            metrics.add_metric(name="SupportRequestRefused", unit="Count", value=1)
-            raise forbidden("not_eligible", NOT_ELIGIBLE)
-        requester, channel = found, "form"
     try:
-        ticket = open_ticket(requester, request_from_form(form, channel), scope.now, get_policy())
+        ticket, requester, channel = support_requests.open_request(
+            form, scope.account, source_ip, scope.now, get_policy()
+        )
+    except support_requests.NotAContact as exc:
+        raise ApiError(
+            400, "not_a_contact", "This e-mail is not a user of the account.", {"email": "not a user of this account"}
+        ) from exc
+    except support_requests.EmailRequired as exc:
+        raise ApiError(400, "invalid_fields", "Tell us your e-mail address.", {"email": "required"}) from exc
+    except RateLimited as exc:
+        metrics.add_metric(name="SupportRequestRateLimited", unit="Count", value=1)
+        raise too_many(exc) from exc
+    except support_requests.NotEligible as exc:
+        metrics.add_metric(name="SupportRequestRefused", unit="Count", value=1)
+        raise forbidden("not_eligible", NOT_ELIGIBLE) from exc
     except ItemTooLarge as exc:
-        raise _too_large(exc) from exc
+        raise too_large(exc) from exc
     logger.info(
         "ticket opened", extra={"ticket": ticket.number, "channel": channel, "account_id": requester.account.account_id}
     )
-    return json_response(ticket_view(ticket, []), status=201)
+    return json_response(support_requests.ticket_json(ticket, with_messages=False), status=201)
 
 
-def _own_ticket(number: str) -> object:
-    from shared.storage.tickets import find_ticket
+def _own_ticket(number: str) -> Any:
+    from shared.services.support.requests import own_ticket
 
-    ticket = find_ticket(number)
     principal = current_scope().principal
-    if ticket is None or principal is None or ticket.account_id != principal.account_id:
+    ticket = own_ticket(number, principal.account_id if principal is not None else None)
+    if ticket is None:
         raise not_found("ticket")  # another account's ticket is "not found", never "forbidden"
     return ticket
 
@@ -136,11 +89,9 @@ def _own_ticket(number: str) -> object:
     response_model="shared.contracts:TicketView",
 )
 def show_ticket(number: str) -> Response:
-    from shared.storage.tickets import ticket_messages
-    from shared.storage.views import ticket_view
+    from shared.services.support.requests import ticket_json
 
-    ticket = _own_ticket(number)
-    return json_response(ticket_view(ticket, ticket_messages(ticket)))  # type: ignore[arg-type]
+    return json_response(ticket_json(_own_ticket(number)))
 
 
 @api_route(
@@ -160,23 +111,20 @@ def add_message(number: str) -> Response:
 
     def create() -> Response:
         from shared.contracts import TicketMessageRequest
-        from shared.rules.support.states import OPEN_STATES
-        from shared.storage.db import ConditionFailed
+        from shared.services.support.requests import TicketClosed, add_app_message, ticket_json
         from shared.storage.item_size import ItemTooLarge
-        from shared.storage.tickets import add_customer_message, admin_user, ticket_messages
-        from shared.storage.views import ticket_view
 
         form = validate(TicketMessageRequest, decode_body(body, request.headers))
         ticket = _own_ticket(number)
-        if ticket.state not in OPEN_STATES:  # type: ignore[attr-defined]
-            raise conflict("ticket_closed", "This request is closed; please open a new one for a new problem.")
         scope = current_scope()
         try:
-            add_customer_message(ticket, admin_user(scope.account), form.text, "app", scope.now)  # type: ignore[arg-type]
-        except ConditionFailed as exc:
-            raise conflict("ticket_closed", "This request was closed meanwhile; please open a new one.") from exc
+            add_app_message(ticket, scope.account, form.text, scope.now)
+        except TicketClosed as exc:
+            if exc.args:
+                raise conflict("ticket_closed", "This request was closed meanwhile; please open a new one.") from exc
+            raise conflict("ticket_closed", "This request is closed; please open a new one for a new problem.") from exc
         except ItemTooLarge as exc:
-            raise _too_large(exc) from exc
-        return json_response(ticket_view(ticket, ticket_messages(ticket)), status=201)  # type: ignore[arg-type]
+            raise too_large(exc) from exc
+        return json_response(ticket_json(ticket), status=201)
 
     return run_idempotently(request.headers, body, create, bp.lambda_context)

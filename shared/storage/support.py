@@ -1,6 +1,7 @@
-"""The support process on stored tickets: queue, assignment, replies, states, time, reports, authorization.
+"""The support process's writes on stored tickets: queue, assignment, replies, states, time, reports.
 
-Every change that the customer hears about commits together with its mail; the
+The decisions (times, mails, who may) are the services' (shared/services/support/). Every
+change that the customer hears about commits together with its mail; the
 watches (first response, status updates, closing) are scheduled items in the
 sparse due index, moved or removed in the same transaction as the change.
 """
@@ -15,7 +16,10 @@ from shared.policy import Policy
 from shared.rules.clock import utc_iso
 from shared.rules.identity import new_id
 from shared.rules.signing import Keyring, Purpose, link_token
+from shared.rules.support.clock import ResumedClock
+from shared.rules.support.opening import TicketMailOrder
 from shared.rules.support.process import StateChange
+from shared.rules.support.reports import ReportDraft
 from shared.rules.support.states import QUEUE_STATES
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys import support as keys
@@ -33,14 +37,9 @@ from shared.storage.models import (
 )
 from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import action_sk, scheduled_action
-from shared.storage.support_clock import first_response_due
-from shared.storage.ticket_mails import ticket_mail
-from shared.storage.tickets import (
-    CLOSE_JOB,
-    FIRST_RESPONSE_JOB,
-    STATUS_UPDATE_JOB,
-    next_status_update,
-)
+from shared.storage.support_clock import resume_actions
+from shared.storage.ticket_mails import ordered_mail, ticket_mail
+from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB
 
 
 class ProcessError(Exception):
@@ -79,8 +78,10 @@ def queue(states: tuple[str, ...], priority: str | None, overdue_only: bool, now
     return sorted(found, key=lambda t: (t.queue_due or "", t.number))
 
 
-def _message(ticket: Ticket, kind: str, author: str, text: str, now: datetime, channel: str = "staff") -> TicketMessage:
-    message_id = new_id("msg_")
+def _message(
+    ticket: Ticket, kind: str, author: str, text: str, now: datetime, message_id: str | None = None
+) -> TicketMessage:
+    message_id = message_id or new_id("msg_")
     return TicketMessage(
         ticket.pk,
         keys.message_sk(ticket.number, now, message_id),
@@ -88,23 +89,26 @@ def _message(ticket: Ticket, kind: str, author: str, text: str, now: datetime, c
         ticket_number=ticket.number,
         message_id=message_id,
         kind=kind,
-        channel=channel,
+        channel="staff",
         author=author,
         text=text,
         created_at=now,
     )
 
 
-def _account(ticket: Ticket) -> Account:
+def ticket_account(ticket: Ticket) -> Account:
     return Account.get(account_pk(ticket.account_id), "ACCOUNT")
 
 
-def assign(ticket: Ticket, agent: StaffMember, now: datetime) -> None:
+_account = ticket_account  # bridge: remove when storage.authorizations imports ticket_account
+
+
+def assign(ticket: Ticket, agent: StaffMember, moves_to_assigned: bool) -> None:
     """ConditionFailed if the ticket was closed (a closed ticket is assigned to nobody)."""
     from pynamodb.exceptions import UpdateError
 
     actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
-    if ticket.state == "new":
+    if moves_to_assigned:
         actions += [*_queue_actions("assigned", ticket.first_response_due), Ticket.state.set("assigned")]
     try:
         ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
@@ -114,9 +118,8 @@ def assign(ticket: Ticket, agent: StaffMember, now: datetime) -> None:
         raise ConditionFailed({(ticket.pk, ticket.sk)}) from exc
 
 
-def set_priority(ticket: Ticket, priority: str, now: datetime, policy: Policy) -> datetime:
-    """Staff change the priority: the due time is recomputed from the receipt (pauses included)."""
-    due = first_response_due(ticket.received_at, priority, ticket.region, policy, Decimal(ticket.paused_hours or "0"))
+def set_priority(ticket: Ticket, priority: str, due: datetime) -> None:
+    """Write a new priority and its due time; ConditionFailed if the ticket was closed meanwhile."""
     with transaction() as tx:
         tx.update(
             ticket,
@@ -125,26 +128,26 @@ def set_priority(ticket: Ticket, priority: str, now: datetime, policy: Policy) -
                 Ticket.first_response_due.set(due),
                 *_queue_actions(ticket.state, due),
             ],
+            condition=Ticket.state.is_in(*QUEUE_STATES),
         )
         if ticket.first_response_at is None:
             tx.save(scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, due))
-    return due
 
 
-def reply(ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: Policy) -> TicketMessage:
-    """A public answer: mailed to the requester with the tag; the first one meets the response target."""
+def save_reply(
+    ticket: Ticket,
+    author: str,
+    text: str,
+    message_id: str,
+    mail_order: TicketMailOrder,
+    status_update_due: datetime,
+    now: datetime,
+    policy: Policy,
+) -> TicketMessage:
+    """Write a public answer with its mail; ConditionFailed if the ticket was closed meanwhile (nothing is mailed)."""
     account = _account(ticket)
-    message = _message(ticket, "reply", agent.name, text, now)
-    mail = ticket_mail(
-        ticket,
-        account,
-        "ticket_reply",
-        f"ticket-reply-{ticket.number}-{message.message_id}",
-        now,
-        policy,
-        agent_name=agent.name,
-        text=text,
-    )
+    message = _message(ticket, "reply", author, text, now, message_id)
+    mail = ordered_mail(ticket, account, mail_order, now, policy)
     actions: list[Any] = [Ticket.message_count.add(1), Ticket.last_public_update_at.set(now)]
     with transaction() as tx:
         tx.save(message)
@@ -152,12 +155,8 @@ def reply(ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: 
         if ticket.first_response_at is None:
             actions.append(Ticket.first_response_at.set(now))
             tx.delete(_schedule_key(ticket, FIRST_RESPONSE_JOB))
-        tx.save(
-            scheduled_action(
-                ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)
-            )
-        )
-        tx.update(ticket, actions=actions)
+        tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, status_update_due))
+        tx.update(ticket, actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
     return message
 
 
@@ -170,18 +169,29 @@ def note(ticket: Ticket, agent: StaffMember, text: str, now: datetime) -> Ticket
     return message
 
 
-def apply_state_change(ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy) -> None:
-    """Commit a decided state change (shared/rules/support/process.py) with its watches and mails, at once."""
+def apply_state_change(
+    ticket: Ticket,
+    change: StateChange,
+    agent: StaffMember,
+    now: datetime,
+    policy: Policy,
+    account: Account,
+    *,
+    resumed: ResumedClock | None = None,
+    status_update_due: datetime | None = None,
+    report: ReportDraft | None = None,
+) -> None:
+    """Commit a decided state change (shared/rules/support/process.py) with its watches and mails, at once.
+
+    The times (`resumed`, `status_update_due`) and the service report are decided by the service.
+    """
     wanted = change.wanted
-    account = _account(ticket)
     actions: list[Any] = [Ticket.state.set(wanted)]
     mails: list[Any] = []
     deletes: list[ScheduledAction] = []
     saves: list[Any] = []
-    if change.resumes_clock:
-        from shared.storage.support_clock import resume_actions
-
-        actions += resume_actions(ticket, now)  # may move first_response_due on
+    if change.resumes_clock and resumed is not None:
+        actions += resume_actions(ticket, resumed)  # may move first_response_due on
         if change.watches_first_response_again:
             saves.append(
                 scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
@@ -217,20 +227,15 @@ def apply_state_change(ticket: Ticket, change: StateChange, agent: StaffMember, 
             )
         )
         deletes.append(_schedule_key(ticket, STATUS_UPDATE_JOB))
-        report = _service_report(ticket, account, now, policy)
         if report is not None:
-            saves.append(report[0])
-            mails.append(report[1])
+            saves.append(_report_item(ticket, report, now))
+            mails.append(ordered_mail(ticket, account, report.mail, now, policy))
     if change.closes:
         actions.append(Ticket.closed_at.set(now))
         deletes += [_schedule_key(ticket, job) for job in (FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, CLOSE_JOB)]
-    if change.reopens:
+    if change.reopens and status_update_due is not None:
         deletes.append(_schedule_key(ticket, CLOSE_JOB))
-        saves.append(
-            scheduled_action(
-                ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)
-            )
-        )
+        saves.append(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, status_update_due))
 
     def write(tx: Any) -> None:
         tx.update(ticket, actions=actions, condition=Ticket.state == change.current)
@@ -265,10 +270,8 @@ def time_entries(ticket: Ticket) -> list[TimeEntry]:
     ]
 
 
-def link_development(ticket: Ticket, kind: str, reference: str | None, now: datetime) -> str:
-    reference = reference or f"DEV-{ticket.number}"
+def link_development(ticket: Ticket, kind: str, reference: str) -> None:
     ticket.update(actions=[Ticket.development_ticket.set(reference), Ticket.development_kind.set(kind)])
-    return reference
 
 
 def mark_enhancement(ticket: Ticket) -> None:
@@ -282,72 +285,37 @@ def report_token(report_id: str, link_id: str, expires_at: datetime, keyring: Ke
     return link_token(keyring, Purpose.SERVICE_REPORT, (report_id,), link_id, expires_at)
 
 
-def _service_report(
-    ticket: Ticket, account: Account, now: datetime, policy: Policy
-) -> tuple[ServiceReport, Any] | None:
-    """When a ticket with logged time is solved: the hours for the account's main contact to approve."""
-    from shared.secrets import link_keyring
-    from shared.settings import get_settings
-
-    entries = time_entries(ticket)
-    if not entries:
-        return None
-    hours = sum((Decimal(e.hours) for e in entries), Decimal(0))
-    report_id = f"rep_{ticket.number}_{now.strftime('%Y%m%d%H%M%S')}"
-    link_id = new_id("lnk_")
-    report = ServiceReport(
-        account_pk(account.account_id),
-        f"REPORT#{report_id}",
-        account_id=account.account_id,
-        report_id=report_id,
+def _report_item(ticket: Ticket, draft: ReportDraft, now: datetime) -> ServiceReport:
+    """The stored report of a solved ticket's logged hours, for the account's main contact to approve."""
+    return ServiceReport(
+        account_pk(ticket.account_id),
+        keys.report_key(draft.report_id),
+        account_id=ticket.account_id,
+        report_id=draft.report_id,
         ticket_number=ticket.number,
-        hours=str(hours),
+        hours=str(draft.hours),
         created_at=now,
-        lookup_key=f"REPORT#{report_id}",
-        link_id=link_id,
-        entries=[
-            {"hours": e.hours, "description": e.description, "logged_at": e.logged_at.isoformat()} for e in entries
-        ],
+        lookup_key=keys.report_key(draft.report_id),
+        link_id=draft.link_id,
+        entries=[dict(entry) for entry in draft.entries],
     )
-    settings = get_settings()
-    token = report_token(report_id, link_id, decision_link_expiry(now, policy), link_keyring())
-    link = f"{settings.public_url}/service-reports/{report_id}?token={token}"
-    mail = ticket_mail(
-        ticket,
-        account,
-        "service_report",
-        f"service-report-{report_id}",
-        now,
-        policy,
-        recipient=account.admin_email,
-        hours=str(hours),
-        link=link,
-        entries=report.entries,
-    )
-    return report, mail
 
 
 def find_report(report_id: str) -> ServiceReport | None:
-    for item in ServiceReport.lookup_index.query(f"REPORT#{report_id}"):
+    for item in ServiceReport.lookup_index.query(keys.report_key(report_id)):
         if isinstance(item, ServiceReport):
             return ServiceReport.get(item.pk, item.sk, consistent_read=True)
     return None
 
 
-def decide_report(
-    report: ServiceReport, approve: bool, comment: str | None, now: datetime, policy: Policy, link_id: str
+def save_report_decision(
+    report: ServiceReport, approve: bool, comment: str | None, now: datetime, link_id: str, billed_month: str | None
 ) -> None:
-    """Approved hours that the support contract makes billable go into the ledger billing reads.
+    """Record the decision once; approved billable hours go into the ledger of `billed_month` (None: not billed).
 
-    Decides once: the write is conditioned on the report still pending and on the link being the
-    report's own; the decision records its time and link. A second use raises ConditionFailed.
+    The write is conditioned on the report still pending and on the link being the report's own;
+    the decision records its time and link. A second use raises ConditionFailed.
     """
-    from zoneinfo import ZoneInfo
-
-    account = Account.get(report.pk, "ACCOUNT")
-    billable = account.support_hours_billable
-    if billable is None:
-        billable = policy.support.hours_billable_by_default
     with transaction() as tx:
         tx.update(
             report,
@@ -359,20 +327,23 @@ def decide_report(
             ],
             condition=(ServiceReport.state == "pending") & (ServiceReport.link_id == link_id),
         )
-        if approve and billable:
-            month = now.astimezone(ZoneInfo(policy.company_time_zone)).strftime("%Y-%m")
+        if billed_month is not None:
             tx.save(
                 BillableHoursEntry(
                     report.pk,
-                    f"HOURS#{month}#{report.report_id}",
+                    keys.billable_hours_sk(billed_month, report.report_id),
                     account_id=report.account_id,
-                    month=month,
+                    month=billed_month,
                     hours=report.hours,
                     description=f"Support, ticket {report.ticket_number}",
                     recorded_at=now,
                 ),
                 condition=BillableHoursEntry.pk.does_not_exist(),
             )
+
+
+def report_account(report: ServiceReport) -> Account:
+    return Account.get(report.pk, "ACCOUNT")
 
 
 # --- the SLA watch's actions ---------------------------------------------------------------------
@@ -405,7 +376,9 @@ def escalate(action: ScheduledAction, ticket: Ticket, account: Account, now: dat
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())
 
 
-def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now: datetime, policy: Policy) -> None:
+def status_update(
+    action: ScheduledAction, ticket: Ticket, account: Account, following: datetime, now: datetime, policy: Policy
+) -> None:
     """No public update for N working days: tell the customer where the ticket stands, then watch again."""
     mail = ticket_mail(
         ticket,
@@ -417,7 +390,6 @@ def status_update(action: ScheduledAction, ticket: Ticket, account: Account, now
         state=ticket.state.replace("_", " "),
         development_ticket=ticket.development_ticket or "",
     )
-    following = next_status_update(ticket, now, policy)
 
     def write(tx: Any) -> None:
         # Moving the watch on, conditioned on its old time: a second run finds it moved and sends nothing.

@@ -1,42 +1,19 @@
-"""The response clock: the first-response due time, and its pause while a ticket waits for the customer."""
+"""The response clock's writes: what resuming after a wait stores (the times are decided by the services)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from shared.policy import Policy
+from shared.rules.support.clock import ResumedClock
 from shared.storage.models import Ticket
 
 
-def first_response_due(
-    received_at: datetime, priority: str, region: str, policy: Policy, paused_hours: Decimal = Decimal(0)
-) -> datetime:
-    from shared.derived import support_calendar
-    from shared.rules.support_hours import first_response_due as due
-
-    targets = {str(priority_name): hours for priority_name, hours in policy.support.first_response_hours.items()}
-    return due(received_at, priority, support_calendar(region), targets, paused_hours=paused_hours)
-
-
-def resume_actions(ticket: Ticket, now: datetime) -> list[Any]:
-    """Leaving "waiting for customer": the waited support hours extend the first-response target.
-
-    Returns the clock's update actions only; the caller sets the new state.
-    """
-    from shared.derived import support_calendar
-    from shared.policy import get_policy
-    from shared.rules.support_hours import support_hours_between
-
+def resume_actions(ticket: Ticket, clock: ResumedClock) -> list[Any]:
+    """Leaving "waiting for customer": the clock's update actions only; the caller sets the new state."""
     actions: list[Any] = [Ticket.waiting_since.remove()]
-    if ticket.waiting_since is None:
-        return actions
-    waited = support_hours_between(ticket.waiting_since, now, support_calendar(ticket.region))
-    paused = Decimal(ticket.paused_hours or "0") + waited
-    actions.append(Ticket.paused_hours.set(str(paused)))
-    if ticket.first_response_at is None:
-        due = first_response_due(ticket.received_at, ticket.priority, ticket.region, get_policy(), paused)
-        ticket.first_response_due = due  # the caller's queue and schedule updates use the new due time
-        actions.append(Ticket.first_response_due.set(due))
+    if clock.paused_hours is not None:
+        actions.append(Ticket.paused_hours.set(str(clock.paused_hours)))
+    if clock.first_response_due is not None:
+        ticket.first_response_due = clock.first_response_due  # the caller's queue and schedule updates use it
+        actions.append(Ticket.first_response_due.set(clock.first_response_due))
     return actions

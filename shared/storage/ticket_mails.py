@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
+from shared.rules.support.opening import TicketMailOrder
 from shared.rules.tickets import subject_with_tag, ticket_tag
 from shared.storage.models import Account, Ticket
 from shared.storage.outbox import outbox_mail
@@ -63,3 +64,10 @@ def ticket_mail(
     ))
     mail.subject = subject_with_tag(mail.subject, ticket.number)
     return mail
+
+
+def ordered_mail(ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy) -> Any:
+    """The outbox item of a mail a service decided on (template, id, recipient, extras)."""
+    return ticket_mail(
+        ticket, account, order.template, order.mail_id, now, policy, recipient=order.recipient, **order.extra
+    )

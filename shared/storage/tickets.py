@@ -1,6 +1,7 @@
-"""Tickets in storage: who may ask, opening a ticket, adding messages, the mails that go with them.
+"""Tickets in storage: finding requesters and tickets, writing an opened ticket and the customer's messages.
 
-The same functions serve the web form, the app and e-mail: one intake path.
+What a new ticket gets (number aside: region, priority, targets, mails) and whether a message
+resumes the clock are decided by shared/services/support/tickets.py; these functions write it.
 """
 
 from __future__ import annotations
@@ -18,14 +19,10 @@ from shared.rules.accounts.states import is_live as is_live_state
 from shared.rules.clock import local_day, utc_iso
 from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
 from shared.rules.mail_headers import header_safe
-from shared.rules.support.states import OPEN_STATES, WAITING
-from shared.rules.tickets import (
-    RequestDetails,
-    missing_information,
-    priority_for_impact,
-    region_for_country,
-    ticket_number,
-)
+from shared.rules.support.clock import ResumedClock
+from shared.rules.support.opening import Opening
+from shared.rules.support.states import OPEN_STATES
+from shared.rules.tickets import RequestDetails, ticket_number
 from shared.storage.accounts import get_account
 from shared.storage.blobs import account_prefix, blob_store
 from shared.storage.db import ConditionFailed, transaction
@@ -44,8 +41,8 @@ from shared.storage.models import (
 )
 from shared.storage.outbox import commit_with_mails
 from shared.storage.schedule import scheduled_action
-from shared.storage.support_clock import first_response_due, resume_actions
-from shared.storage.ticket_mails import ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
+from shared.storage.support_clock import resume_actions
+from shared.storage.ticket_mails import ordered_mail, ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
 
 FIRST_RESPONSE_JOB = "sla-first-response"
 STATUS_UPDATE_JOB = "sla-status-update"
@@ -164,7 +161,7 @@ def find_ticket(number: str) -> Ticket | None:
     return None
 
 
-def _next_ticket_number(now: datetime, policy: Policy) -> str:
+def next_ticket_number(now: datetime, policy: Policy) -> str:
     day = local_day(now, ZoneInfo(policy.company_time_zone))
     counter = DailyCounter(keys.ticket_counter_pk(day), "COUNTER")
     counter.update(actions=[DailyCounter.value.add(1)])
@@ -218,14 +215,13 @@ def _commit_with_blobs(plan: _BlobPlan, commit: Callable[[], None]) -> None:
         raise
 
 
-def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy: Policy) -> Ticket:
-    """Open a ticket with its first message and the acknowledgement, in one transaction."""
+def save_opened_ticket(
+    requester: Requester, request: NewRequest, opening: Opening, now: datetime, policy: Policy
+) -> Ticket:
+    """Write a ticket opened as decided (shared/services/support/tickets.py): its first message, mails, watches."""
     account, user = requester.account, requester.user
-    number = _next_ticket_number(now, policy)
-    region = region_for_country(account.country, policy.support.region_by_country, policy.support.default_region)
-    priority = priority_for_impact(request.impact, {str(k): str(v) for k, v in policy.support.impact_priority.items()})
-    due = first_response_due(now, priority, region, policy)
-    missing = missing_information(request.details)
+    number = opening.number
+    due = opening.first_response_due
     ticket = Ticket(
         account_pk(account.account_id),
         keys.ticket_sk(number),
@@ -233,8 +229,8 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         number=number,
         subject=header_safe(request.subject) or "(no subject)",
         state="new",
-        priority=priority,
-        region=region,
+        priority=opening.priority,
+        region=opening.region,
         channel=request.channel,
         received_at=now,
         first_response_due=due,
@@ -243,7 +239,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
         requester_name=user.name,
         impact=request.impact,
         details={k: v for k, v in vars(request.details).items() if k != "attachments"},
-        missing=missing,
+        missing=list(opening.missing),
         vague_subject=request.vague_subject,
         lookup_key=keys.ticket_lookup_key(number),
         message_count=1,
@@ -271,30 +267,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
     # Refused before any blob is written: DynamoDB would refuse these items after the fact.
     refuse_if_too_large(ticket, _largest_detail(request))
     refuse_if_too_large(message, "description")
-    acknowledgement = ticket_mail(
-        ticket,
-        account,
-        "ticket_acknowledgement",
-        f"ticket-ack-{number}",
-        now,
-        policy,
-        missing=missing,
-        vague_subject=request.vague_subject,
-    )
-    items: list[Any] = [acknowledgement]
-    if request.oversized:
-        items.append(
-            ticket_mail(
-                ticket,
-                account,
-                "attachment_too_large",
-                f"ticket-too-large-{number}",
-                now,
-                policy,
-                oversized=[{"filename": name, "size": size} for name, size in request.oversized],
-                limit_mb=policy.support.max_attachment_bytes // (1024 * 1024),
-            )
-        )
+    items: list[Any] = [ordered_mail(ticket, account, order, now, policy) for order in opening.mails]
 
     def write(tx: Any) -> None:
         if request.seen_key:
@@ -310,7 +283,7 @@ def open_ticket(requester: Requester, request: NewRequest, now: datetime, policy
             )
         tx.save(ticket, condition=Ticket.pk.does_not_exist())
         tx.save(message)
-        for follow_up in ticket_schedule(ticket, now, policy):
+        for follow_up in ticket_schedule(ticket, opening.status_update_due):
             tx.save(follow_up)
 
     try:
@@ -329,18 +302,19 @@ def _largest_detail(request: NewRequest) -> str:
     return max(sizes, key=lambda name: sizes[name])
 
 
-def add_customer_message(
+def save_customer_message(
     ticket: Ticket,
     author: User,
     text: str,
     channel: str,
     now: datetime,
+    resumed: ResumedClock | None,
     *,
     attachments: tuple[IncomingAttachment, ...] = (),
     raw_mail: bytes | None = None,
     seen_key: str | None = None,
 ) -> TicketMessage:
-    """The customer adds to an open ticket; a ticket waiting for the customer resumes (its clock too)."""
+    """Write the customer's message; `resumed` (decided by the service) when the ticket was waiting for them."""
     message_id = new_id("msg_")
     request = NewRequest(
         subject="", channel=channel, details=RequestDetails(), attachments=attachments, raw_mail=raw_mail
@@ -363,9 +337,9 @@ def add_customer_message(
     )
     refuse_if_too_large(message, "text")  # before any blob is written
     actions: list[Any] = [Ticket.message_count.add(1)]
-    resumes = ticket.state == WAITING
-    if resumes:
-        actions += resume_actions(ticket, now)
+    resumes = resumed is not None
+    if resumed is not None:
+        actions += resume_actions(ticket, resumed)
         actions += [
             Ticket.state.set("in_progress"),
             Ticket.queue_state.set("in_progress"),
@@ -420,21 +394,12 @@ def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: dat
     return True
 
 
-def ticket_schedule(ticket: Ticket, now: datetime, policy: Policy) -> list[ScheduledAction]:
+def ticket_schedule(ticket: Ticket, status_update_due: datetime) -> list[ScheduledAction]:
     """A new ticket's watches: the first-response target and the next status update."""
     return [
         scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due),
-        scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, next_status_update(ticket, now, policy)),
+        scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, status_update_due),
     ]
-
-
-def next_status_update(ticket: Ticket, last_update: datetime, policy: Policy) -> datetime:
-    """Customers hear from us at least every N working days (the region's full support days) while open."""
-    from shared.derived import support_calendar
-    from shared.rules.support_hours import add_support_hours
-
-    hours = policy.support.status_update_every_working_days * policy.support.hours_per_working_day
-    return add_support_hours(last_update, hours, support_calendar(ticket.region))
 
 
 def ticket_messages(ticket: Ticket) -> list[TicketMessage]:

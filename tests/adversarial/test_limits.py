@@ -163,9 +163,10 @@ def test_web_form_fields_that_would_pass_400_kb_are_a_400_naming_the_field(clien
 
 def test_a_commit_that_fails_removes_the_blobs_it_wrote(client, customer):
     """A reply that loses the race with closing the ticket leaves no attachments behind."""
+    from shared.services.support.tickets import add_customer_message
     from shared.storage.accounts import get_account
     from shared.storage.db import ConditionFailed
-    from shared.storage.tickets import IncomingAttachment, add_customer_message, admin_user, find_ticket
+    from shared.storage.tickets import IncomingAttachment, admin_user, find_ticket
 
     created = signed_post(client, a_raw_mail(CONTACT, "Export fails"))
     number = body_of(created)["ticket"]

@@ -20,7 +20,16 @@ from tests.unit.services.fakes import AGENT, CONTACT, FakeIntake, FakeProcess, r
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
-SUPPORT_FUNCTIONS = ("inbound_email", "tickets", "staff_tickets", "mail_review", "customer_links", "sla_watch")
+SUPPORT_FUNCTIONS = (
+    "inbound_email",
+    "tickets",
+    "staff_tickets",
+    "staff_ticket_handling",
+    "staff_ticket_work",
+    "mail_review",
+    "customer_links",
+    "sla_watch",
+)
 
 
 @pytest.fixture

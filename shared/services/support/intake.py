@@ -105,14 +105,14 @@ class StoredIntake:
         suppress(address, reason, now, source=source)
 
     def open_ticket(self, requester: Requester, request: NewRequest, now: datetime, policy: Policy) -> Ticket:
-        from shared.storage.tickets import open_ticket
+        from shared.services.support.tickets import open_ticket
 
         return open_ticket(requester, request, now, policy)
 
     def add_customer_message(
         self, ticket: Ticket, author: User, text: str, channel: str, now: datetime, **kw: Any
     ) -> Any:
-        from shared.storage.tickets import add_customer_message
+        from shared.services.support.tickets import add_customer_message
 
         return add_customer_message(ticket, author, text, channel, now, **kw)
 

@@ -28,9 +28,18 @@ class StoredProcess:
     def apply_state_change(
         self, ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy
     ) -> None:
-        from shared.storage.support import apply_state_change
+        from shared.services.support.clock import next_status_update, resumed_clock
+        from shared.services.support.reports import draft_report
+        from shared.storage.support import apply_state_change, ticket_account
 
-        apply_state_change(ticket, change, agent, now, policy)
+        # The change's times and its service report are decided here; storage writes them with the change.
+        resumed = resumed_clock(ticket, now, policy) if change.resumes_clock else None
+        following = next_status_update(ticket.region, now, policy) if change.reopens else None
+        account = ticket_account(ticket)
+        report = draft_report(ticket, account, now, policy) if change.solves else None
+        apply_state_change(
+            ticket, change, agent, now, policy, account, resumed=resumed, status_update_due=following, report=report
+        )
 
 
 def facts_of(ticket: Ticket) -> TicketFacts:

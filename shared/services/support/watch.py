@@ -38,7 +38,10 @@ def status_update(action: ScheduledAction, account: Account | None, now: datetim
     ticket = _ticket(action)
     if account is None or ticket is None or ticket.state not in OPEN_STATES:
         return None
-    support.status_update(action, ticket, account, now, get_policy())
+    from shared.services.support.clock import next_status_update
+
+    policy = get_policy()
+    support.status_update(action, ticket, account, next_status_update(ticket.region, now, policy), now, policy)
     return "status updates sent"
 
 

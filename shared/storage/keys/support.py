@@ -42,3 +42,13 @@ def authorizer_sk(authorizer_id: str) -> str:
 
 
 AUTHORIZER_PREFIX = "AUTHORIZER#"
+
+
+def report_key(report_id: str) -> str:
+    """A service report's sort key under its account, and its lookup key."""
+    return f"REPORT#{report_id}"
+
+
+def billable_hours_sk(month: str, reference: str) -> str:
+    """Approved billable hours under the account, by the month ("YYYY-MM") whose invoice bills them."""
+    return f"HOURS#{month}#{reference}"

@@ -93,3 +93,52 @@ class FakeProcess:
 def ticket(state: str, **facts: Any) -> Any:
     fields = {"needs_authorization": False, "authorized_at": None, "assignee_id": None, "first_response_at": None}
     return SimpleNamespace(state=state, **{**fields, **facts})
+
+
+@dataclass
+class FakeTickets:
+    """Ticket numbers from a counter; an opened ticket is kept with what was decided for it."""
+
+    opened: list[tuple[Any, Any]] = field(default_factory=list)  # (request, Opening)
+    messages: list[tuple[Any, ...]] = field(default_factory=list)
+    counter: int = 0
+
+    def next_ticket_number(self, now: datetime, policy: Any) -> str:
+        self.counter += 1
+        return f"{now:%Y%m%d}{10000 + self.counter}"
+
+    def save_opened_ticket(self, requester: Any, request: Any, opening: Any, now: datetime, policy: Any) -> Any:
+        self.opened.append((request, opening))
+        return SimpleNamespace(number=opening.number, priority=opening.priority, region=opening.region)
+
+    def save_customer_message(
+        self, ticket: Any, author: Any, text: str, channel: str, now: datetime, resumed: Any, **blobs: Any
+    ) -> Any:
+        self.messages.append((ticket.number, text, resumed))
+
+
+@dataclass
+class FakeReplies:
+    """Replies as storage would receive them; `closed_meanwhile` makes the write lose the race with closing."""
+
+    saved: list[dict[str, Any]] = field(default_factory=list)
+    closed_meanwhile: bool = False
+
+    def save_reply(
+        self,
+        ticket: Any,
+        author: str,
+        text: str,
+        message_id: str,
+        mail_order: Any,
+        status_update_due: datetime,
+        now: datetime,
+        policy: Any,
+    ) -> Any:
+        if self.closed_meanwhile:
+            from shared.storage.db import ConditionFailed
+
+            raise ConditionFailed({("pk", "sk")})
+        self.saved.append({"author": author, "text": text, "message_id": message_id, "mail": mail_order,
+                           "status_update_due": status_update_due})
+        return SimpleNamespace(message_id=message_id)
