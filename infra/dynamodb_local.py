@@ -88,7 +88,7 @@ def isolated_environment(prefix: str, **extra: str) -> tuple[int, Path]:
     return port, run_dir
 
 
-def start(db_path: Path | None = None, port: int | None = None, timeout: float = 30.0) -> DynamoDBLocal:
+def start(db_path: Path | None = None, port: int | None = None, timeout: float = 120.0) -> DynamoDBLocal:
     """Start DynamoDB Local; in memory unless `db_path` is given. Returns once it answers."""
     java = shutil.which("java")
     if java is None:
