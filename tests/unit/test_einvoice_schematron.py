@@ -234,3 +234,16 @@ def test_everyone_else_gets_en16931_with_contact_and_payment_instructions(name: 
     assert _text(root, GERMAN_RULES["BR-DE-6 seller contact telephone (BT-42)"]) == get_policy().seller.telephone
     expected_reference = "PO-4711" if name in ("german_company", "credit_note") else ""
     assert _text(root, AGREEMENT + "/ram:BuyerReference/text()") == expected_reference
+
+
+def test_a_direct_debit_mandate_turns_the_payment_instructions_into_a_sepa_direct_debit() -> None:
+    """The hook for issue 18's mandates: BT-81 = 59 with mandate, creditor id and debtor IBAN, still valid."""
+    from shared.rules.billing.einvoice import DirectDebitMandate
+
+    mandate = DirectDebitMandate("MANDATE-1", "DE98ZZZ09999999999", "DE89370400440532013000")
+    invoice = generated_documents()["german_company"]
+    xml = invoice_to_en16931_xml(invoice, mandate)
+    root = etree.fromstring(xml)
+    assert _text(root, SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode/text()") == "59"
+    assert _text(root, SETTLEMENT + "/ram:CreditorReferenceID/text()") == "DE98ZZZ09999999999"
+    assert fatal(failed_asserts(en16931_stylesheet(), xml)) == []

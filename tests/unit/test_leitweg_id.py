@@ -58,3 +58,18 @@ def test_a_wrong_check_digit_is_refused(leitweg_id: str) -> None:
 def test_a_malformed_id_is_refused(leitweg_id: str) -> None:
     with pytest.raises(LeitwegIdError, match="is <2-12 digits>"):
         normalize_leitweg_id(leitweg_id)
+
+
+def test_an_invoice_needs_every_part_of_the_address_and_a_public_body_its_leitweg_id() -> None:
+    from shared.rules.billing.address import billing_address_problems, normalized_buyer_reference
+
+    full = ("Rathausplatz 1", "12345", "Musterhausen", "DE")
+    assert billing_address_problems("company", *full, None) == {}
+    assert set(billing_address_problems("company", "", " ", None, "DE", "PO-1")) == {"street", "postcode", "city"}
+    assert set(billing_address_problems("public_institution", *full, None)) == {"buyer_reference"}
+    wrong = billing_address_problems("public_institution", *full, "04011000-1234512345-07")
+    assert "check digits" in wrong["buyer_reference"]
+    assert billing_address_problems("public_institution", *full, "04011000-1234512345-06") == {}
+    assert normalized_buyer_reference("public_institution", " 991-33333test-33 ") == "991-33333TEST-33"
+    assert normalized_buyer_reference("company", "  po-4711 ") == "po-4711"
+    assert normalized_buyer_reference("company", "   ") is None
