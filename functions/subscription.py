@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
@@ -12,6 +14,17 @@ from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger
 
 bp = Blueprint(__name__)
+
+
+def _require_billing_address(account: Any) -> None:
+    """A customer is invoiced: no conversion, reactivation or edition change without the address (issue 17)."""
+    from functions.billing_address import address_refused
+    from shared.services.billing.address import BillingAddressIncomplete, require_billing_address
+
+    try:
+        require_billing_address(account)
+    except BillingAddressIncomplete as exc:
+        raise address_refused(exc.fields) from exc
 
 
 def _answer(state: str, outcome: object) -> Response:
@@ -55,6 +68,8 @@ def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
     if account is None:
         raise not_found("account")
     now, policy = current_scope().now, get_policy()
+    if account.state in ("trial", "customer"):
+        _require_billing_address(account)
     try:
         if account.state == "trial":
             outcome = convert_trial(account, form.edition, now, policy)
@@ -94,6 +109,7 @@ def reactivate_account(id: str) -> Response:
         raise not_found("account")
     if account.state != "deactivated":
         raise ApiError(409, "not_deactivated", f"The account is {account.state}, not deactivated.")
+    _require_billing_address(account)
     try:
         outcome = reactivate(account, form.edition, current_scope().now, get_policy())
     except StateConflict as exc:

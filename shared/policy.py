@@ -39,6 +39,19 @@ class Seller(_Strict):
     country: str = Field(pattern=r"^[A-Z]{2}$")
     vat_id: str
     email: str
+    contact_name: str = Field(min_length=1)
+    telephone: str = Field(pattern=r"^\+?[0-9 ()/-]{6,30}$")
+    iban: str = Field(pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+    bic: str = Field(pattern=r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+
+    @field_validator("iban")
+    @classmethod
+    def _iban_check_digits(cls, value: str) -> str:
+        """ISO 13616: a mistyped IBAN on every invoice would send every payment astray."""
+        rearranged = value[4:] + value[:4]
+        if int("".join(str(int(character, 36)) for character in rearranged)) % 97 != 1:
+            raise ValueError("the IBAN's check digits are wrong")
+        return value
 
 
 class SignupPolicy(_Strict):

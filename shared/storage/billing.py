@@ -175,6 +175,8 @@ def billing_account(account: Account) -> rules.BillingAccount:
         paid_from=date.fromisoformat(account.paid_from),
         billing_ends_on=billing_ends_on(account),
         language=account.language,
+        reference=account.buyer_reference,
+        public_institution=account.organization_type == "public_institution",
     )
 
 
@@ -230,6 +232,10 @@ class AccountBill:
     drafts: tuple[rules.InvoiceDraft, ...]
     cursor_due_at: datetime | None
     moves_cursor: bool = True
+    # Months are due but the buyer's address is missing (§14 UStG): no invoice, the cursor moves as
+    # usual (the months stay unbilled and are billed at the next run after the address is given) and
+    # this month's reminder mail asks for the address, once (its id is the account and the month).
+    asks_for_address: bool = False
 
     @property
     def account_id(self) -> str:
@@ -238,7 +244,7 @@ class AccountBill:
     @property
     def items(self) -> int:
         """Items in a transaction: an invoice and its mail per month, and the cursor."""
-        return 2 * len(self.drafts) + int(self.moves_cursor)
+        return 2 * len(self.drafts) + int(self.moves_cursor) + int(self.asks_for_address)
 
 
 # DynamoDB's limit of items per transaction; one of them is the year's counter.
@@ -280,7 +286,7 @@ def commit_invoices(
     meanwhile leaves the group; a lost counter race is retried with fresh numbers.
     """
     year = today.year
-    pending = [bill for bill in group if bill.drafts or _cursor_change(bill)]
+    pending = [bill for bill in group if bill.drafts or bill.asks_for_address or _cursor_change(bill)]
     for attempt in range(attempts):
         if not pending:
             return {}
@@ -316,6 +322,11 @@ def commit_invoices(
                             tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
                             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
                             numbered.append(number)
+                        if bill.asks_for_address:
+                            tx.save(
+                                address_reminder(bill.snapshot.account, today, now, policy),
+                                condition=CocoonItem.pk.does_not_exist(),
+                            )
                         change = _cursor_change(bill) if bill.moves_cursor else None
                         if change is not None:
                             operation, cursor = change
@@ -325,6 +336,12 @@ def commit_invoices(
                 # An account whose invoice exists was billed by another worker, which also moves its cursor.
                 billed_elsewhere = {pk for pk, sk in lost.refused if keys.billed_month_key(sk) is not None}
                 pending = [bill for bill in pending if account_pk(bill.account_id) not in billed_elsewhere]
+                # This month's address reminder exists already (a re-run): move the cursor without a second one.
+                reminded = {pk for pk, sk in lost.refused if sk.startswith(ADDRESS_REMINDER_SK_PREFIX)}
+                pending = [
+                    replace(bill, asks_for_address=False) if account_pk(bill.account_id) in reminded else bill
+                    for bill in pending
+                ]
                 continue
             except Contended:
                 counters.forget(year)
@@ -373,6 +390,23 @@ def _invoice_and_mail(
     return record, mail
 
 
+ADDRESS_REMINDER_SK_PREFIX = "MAIL#billing-address-"
+
+
+def address_reminder(account: Account, today: date, now: datetime, policy: Policy) -> OutboxMail:
+    """The month's one mail asking for the billing address: its id is the account and the month."""
+    month = rules.month_key(rules.BillingMonth.of(today))
+    return outbox_mail(compose_mail(
+        mail_id=f"billing-address-{account.account_id}-{month}",
+        account_id=account.account_id,
+        recipient=account.billing_email or account.admin_email,
+        template="billing_address_missing",
+        language=account.language,
+        context=mail_context(account, policy),
+        now=now,
+    ))
+
+
 def _cursor_change(bill: AccountBill) -> tuple[str, ScheduledAction] | None:
     """The write that puts the account's billing cursor where the bill says ("save" or "delete"), or None."""
     snapshot, account, moment = bill.snapshot, bill.snapshot.account, bill.cursor_due_at
@@ -399,4 +433,3 @@ def find_invoice(account_id: str, number: str) -> InvoiceDocument | None:
         if isinstance(item, InvoiceDocument) and item.account_id == account_id:
             return item
     return None
-

@@ -35,6 +35,19 @@ def _party_json(party: Party) -> dict[str, Any]:
         "country": party.country,
         "vat_id": party.vat_id,
         "email": party.email,
+        **{key: value for key, value in _party_extras(party).items() if value},
+    }
+
+
+def _party_extras(party: Party) -> dict[str, Any]:
+    """Contact, bank and reference fields, written only when set: older invoices stay byte-identical."""
+    return {
+        "contact_name": party.contact_name,
+        "telephone": party.telephone,
+        "iban": party.iban,
+        "bic": party.bic,
+        "reference": party.reference,
+        "public_institution": party.public_institution,
     }
 
 
@@ -47,6 +60,12 @@ def _party_from_json(data: Mapping[str, Any]) -> Party:
         country=data["country"],
         vat_id=data.get("vat_id"),
         email=data.get("email"),
+        contact_name=data.get("contact_name"),
+        telephone=data.get("telephone"),
+        iban=data.get("iban"),
+        bic=data.get("bic"),
+        reference=data.get("reference"),
+        public_institution=bool(data.get("public_institution", False)),
     )
 
 

@@ -129,6 +129,7 @@ class Account(CocoonItem, discriminator="account"):
     postcode = UnicodeAttribute(null=True)
     city = UnicodeAttribute(null=True)
     billing_email = UnicodeAttribute(null=True)
+    buyer_reference = UnicodeAttribute(null=True)  # BT-10 on invoices: Leitweg-ID or order number (issue 17)
     token_hashes = ListAttribute[str](default=list)
 
 

@@ -19,10 +19,17 @@ Mapping decisions:
 * The delivery date (BT-72) is the last day of the service period: a monthly service is
   performed when the month is over. The service period itself is BT-73/BT-74.
 * The buyer identifier (BT-46) is the Cocoon account id, the customer number.
+* Every document names the seller's contact point (BG-6) and pays by SEPA credit transfer
+  (BT-81 = 58) to the seller's IBAN/BIC, remittance information = the invoice number; with a
+  direct-debit mandate (issue 18) it is SEPA direct debit (59) instead. The buyer reference
+  (BT-10) is the buyer's Leitweg-ID or order number when it gave one.
+* A public institution receives XRechnung 3.0: the same CII document under XRechnung's
+  specification identifier (BT-24), which makes the receiver apply the German rules BR-DE-*.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -32,10 +39,23 @@ from shared.rules.billing.money import money_str, quantity_str
 FACTURX_LEVEL = "en16931"
 TYPE_CODE_INVOICE = "380"
 TYPE_CODE_CREDIT_NOTE = "381"
+SPECIFICATION_EN16931 = "urn:cen.eu:en16931:2017"
+SPECIFICATION_XRECHNUNG_3_0 = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+PAYMENT_MEANS_SEPA_CREDIT_TRANSFER = "58"
+PAYMENT_MEANS_SEPA_DIRECT_DEBIT = "59"
 
 
 class EInvoiceValidationError(ValueError):
     """The XML does not validate against the EN 16931 (Factur-X) schema."""
+
+
+@dataclass(frozen=True)
+class DirectDebitMandate:
+    """A SEPA direct-debit mandate (BG-19). Mandates arrive with payments (issue 18): none exists yet."""
+
+    mandate_reference: str
+    creditor_identifier: str
+    debtor_iban: str
 
 
 def _party(
@@ -65,7 +85,66 @@ def _party(
     return party
 
 
-def invoice_to_en16931_data(invoice: Invoice) -> dict[str, Any]:
+def specification_identifier(invoice: Invoice) -> str:
+    """BT-24: XRechnung 3.0 for public institutions, plain EN 16931 for everyone else."""
+    return SPECIFICATION_XRECHNUNG_3_0 if invoice.buyer.public_institution else SPECIFICATION_EN16931
+
+
+def _seller_contact(invoice: Invoice) -> list[dict[str, str]]:
+    """BG-6: who answers questions about the invoice (BR-DE-2/5/6/7 want name, telephone, e-mail)."""
+    seller = invoice.seller
+    contact = {"name": seller.contact_name, "phone": seller.telephone, "email": seller.email}
+    return [{key: value for key, value in contact.items() if value}] if any(contact.values()) else []
+
+
+def _payment_instructions(invoice: Invoice, mandate: DirectDebitMandate | None) -> dict[str, Any]:
+    """BG-16: how the amount is paid (BR-DE-1). Remittance information (BT-83) is the document number."""
+    seller = invoice.seller
+    if mandate is not None:
+        return {
+            "BT-81": PAYMENT_MEANS_SEPA_DIRECT_DEBIT,
+            "BT-83": invoice.number,
+            "BT-89": mandate.mandate_reference,
+            "BT-90": mandate.creditor_identifier,
+            "BT-91": mandate.debtor_iban,
+        }
+    if not seller.iban:
+        return {}
+    instructions = {"BT-81": PAYMENT_MEANS_SEPA_CREDIT_TRANSFER, "BT-83": invoice.number, "BT-84": seller.iban}
+    if seller.bic:
+        instructions["BT-86"] = seller.bic
+    return instructions
+
+
+def _add_contact_payment_and_reference(
+    data: dict[str, Any], invoice: Invoice, mandate: DirectDebitMandate | None
+) -> None:
+    """Seller contact, payment instructions and buyer reference: what XRechnung adds to EN 16931."""
+    contacts = _seller_contact(invoice)
+    if contacts:
+        data["BG-4"]["contacts"] = contacts
+    data.update(_payment_instructions(invoice, mandate))
+    if invoice.buyer.reference:
+        data["BT-10"] = invoice.buyer.reference
+
+
+def _with_specification_identifier(xml: bytes, identifier: str) -> bytes:
+    """Put ``identifier`` in BT-24: the library always writes its own profile's identifier there."""
+    if identifier == SPECIFICATION_EN16931:
+        return xml
+    from lxml import etree  # lazy, see module docstring
+
+    root = etree.fromstring(xml)
+    guideline = root.find(
+        "{*}ExchangedDocumentContext/{*}GuidelineSpecifiedDocumentContextParameter/{*}ID",
+    )
+    if guideline is None:
+        raise EInvoiceValidationError("the generated e-invoice has no specification identifier (BT-24)")
+    guideline.text = identifier
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def invoice_to_en16931_data(invoice: Invoice, mandate: DirectDebitMandate | None = None) -> dict[str, Any]:
     """The factur-x library's EN 16931 data dictionary for ``invoice`` (business-term keys)."""
     draft = invoice.draft
     credit = invoice.document_type == "credit_note"
@@ -147,10 +226,11 @@ def invoice_to_en16931_data(invoice: Invoice) -> dict[str, Any]:
         days = (invoice.due_on - invoice.issued_on).days
         data["BT-9"] = invoice.due_on
         data["BT-20"] = f"Zahlbar innerhalb von {days} Tagen / payable within {days} days"
+    _add_contact_payment_and_reference(data, invoice, mandate)
     return data
 
 
-def invoice_to_en16931_xml(invoice: Invoice) -> bytes:
+def invoice_to_en16931_xml(invoice: Invoice, mandate: DirectDebitMandate | None = None) -> bytes:
     """The EN 16931 (Factur-X/ZUGFeRD CII, profile EN 16931) XML of an issued invoice or credit note.
 
     The library validates the result against the official XSD while generating it; an invalid
@@ -161,7 +241,7 @@ def invoice_to_en16931_xml(invoice: Invoice) -> bytes:
 
     try:
         xml: bytes = generate_xml(
-            invoice_to_en16931_data(invoice),
+            invoice_to_en16931_data(invoice, mandate),
             flavor="factur-x",
             level=FACTURX_LEVEL,
             check_xsd=True,
@@ -169,7 +249,7 @@ def invoice_to_en16931_xml(invoice: Invoice) -> bytes:
         )
     except Exception as exc:  # the library raises bare Exception for XSD failures
         raise EInvoiceValidationError(f"e-invoice for {invoice.number} is invalid: {exc}") from exc
-    return xml
+    return _with_specification_identifier(xml, specification_identifier(invoice))
 
 
 def validate_en16931_xml(xml: bytes) -> None:

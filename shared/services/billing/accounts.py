@@ -60,6 +60,10 @@ def account_bill(snapshot: BillingSnapshot, today: date, terms: rules.BillingTer
     buyer = storage.billing_account(account)
     due = rules.billable_months(buyer.paid_from, today, buyer.billing_ends_on)
     missing = rules.months_to_bill(due, snapshot.billed_months)
+    if missing and not buyer.has_billing_address:
+        # §14 UStG: no invoice without the address. The months stay unbilled (billed minus billable finds
+        # them again once the address exists) and the account is asked for it (storage: once a month).
+        return AccountBill(snapshot, (), cursor_due_at, asks_for_address=True)
     drafts = tuple(rules.compute_invoice_draft(buyer, snapshot.history, month, terms) for month in missing)
     return AccountBill(snapshot, drafts, cursor_due_at)
 

@@ -27,7 +27,8 @@ NEXT_CURSOR = datetime(2026, 7, 1, tzinfo=BERLIN)
 def _account(account_id: str, paid_from: str | None, **values: str) -> Account:
     return Account(
         f"ACCOUNT#{account_id}", "ACCOUNT", account_id=account_id, company_name="Acme GmbH", country="DE",
-        state=values.pop("state", "active"), paid_from=paid_from, language="en", **values,
+        state=values.pop("state", "active"), paid_from=paid_from, language="en",
+        street="Hauptstraße 5", postcode="70173", city="Stuttgart", **values,
     )  # fmt: skip
 
 
