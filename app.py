@@ -43,6 +43,7 @@ app.register_middleware(refuse_without_secrets, "all")
 app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")
+app.api.binary_types.append("application/pdf")  # invoice and credit-note PDFs leave as bytes
 for blueprint_module in (
     signup,
     accounts,

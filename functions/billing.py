@@ -75,27 +75,39 @@ def list_invoices(id: str) -> Response:
     "/accounts/{id}/invoices/{number}",
     "GET",
     access=Access.TENANT,
-    summary="One invoice as JSON, or as EN 16931 XML (Factur-X CII) with ?format=xml",
+    summary="One invoice as JSON, as EN 16931 XML (Factur-X CII) with ?format=xml, as PDF/A-3 with ?format=pdf",
     response_model="shared.contracts:InvoiceView",
-    query={"format": "json (default) or xml"},
+    query={"format": "json (default), xml or pdf"},
 )
 def show_invoice(id: str, number: str) -> Response:
-    from shared.services.billing.invoices import invoice_document, invoice_xml
+    from shared.services.billing.invoices import invoice_document
 
     document = invoice_document(id, number)
     if document is None:
         raise not_found("invoice")
+    return document_response(document, f"invoice-{number}")
+
+
+def document_response(document: dict[str, Any], filename: str) -> Response:
+    """An issued document (invoice or credit note) in the format the caller asked: JSON, XML or PDF."""
+    from shared.services.billing.invoices import invoice_pdf, invoice_xml
+
     wanted = query_param(bp.current_request, "format", "json")
     if wanted == "json":
         return json_response(document)
-    if wanted != "xml":
-        raise bad_request("format must be json or xml.", {"format": "json or xml"})
+    if wanted == "xml":
+        body: str | bytes = invoice_xml(document)
+        content_type = "application/xml; charset=utf-8"
+    elif wanted == "pdf":
+        body, content_type = invoice_pdf(document), "application/pdf"
+    else:
+        raise bad_request("format must be json, xml or pdf.", {"format": "json, xml or pdf"})
     return Response(
-        body=invoice_xml(document),
+        body=body,
         status_code=200,
         headers={
-            "Content-Type": "application/xml; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="invoice-{number}.xml"',
+            "Content-Type": content_type,
+            "Content-Disposition": f'attachment; filename="{filename}.{wanted}"',
         },
     )
 

@@ -2,8 +2,8 @@
 
 Pure Python so it runs inside the Lambda zip: fpdf2 draws the page with an embedded TrueType font
 (Source Sans Pro from the `font-source-sans-pro` wheel: no system font, subset-embedded as PDF/A
-wants), and the `factur-x` library turns it into PDF/A-3 - XMP metadata (pdfaid:part 3, the
-Factur-X extension schema), the sRGB output intent and the XML as associated file
+wants) and the sRGB output intent (the ICC profile fpdf2 ships); the `factur-x` library turns it
+into PDF/A-3 - XMP metadata (pdfaid:part 3, the Factur-X extension schema) and the XML as associated file
 "factur-x.xml". Labels come in the account's language (labels.py); money and dates are Babel's.
 fpdf2, factur-x and Babel are imported inside the functions: a cold start that never renders a PDF
 does not load them.
@@ -62,6 +62,24 @@ def _fonts(pdf: FPDF) -> None:
     pdf.add_font(FONT, "B", font_files_ttf["SourceSansProBold"])
 
 
+def _srgb_output_intent(pdf: FPDF) -> None:
+    """PDF/A's output intent: the sRGB ICC profile that ships with fpdf2 (factur-x adds none)."""
+    from importlib.resources import files
+
+    from fpdf.enums import OutputIntentSubType
+    from fpdf.output import PDFICCProfile
+
+    profile = (files("fpdf") / "data" / "color_profiles" / "sRGB2014.icc").read_bytes()
+    pdf.add_output_intent(
+        OutputIntentSubType.PDFA,
+        output_condition_identifier="sRGB",
+        output_condition="IEC 61966-2-1:1999",
+        registry_name="http://www.color.org",
+        dest_output_profile=PDFICCProfile(contents=profile, n=3, alternate="DeviceRGB"),
+        info="sRGB2014 (v2)",
+    )
+
+
 def _party_lines(party: Any) -> list[str]:
     return [party.name, party.street, f"{party.postcode} {party.city}".strip(), party.country]
 
@@ -85,6 +103,7 @@ def render_invoice_page(invoice: Invoice) -> bytes:
     pdf.set_author(draft.seller.name)
     pdf.set_creator("Cocoon")
     _fonts(pdf)
+    _srgb_output_intent(pdf)
     pdf.add_page()
 
     pdf.set_font(FONT, "B", 18)

@@ -47,6 +47,16 @@ def invoice_xml(document: dict[str, Any]) -> str:
     return invoice_to_en16931_xml(invoice_from_json(document)).decode("utf-8")
 
 
+def invoice_pdf(document: dict[str, Any]) -> bytes:
+    """The document as PDF/A-3 with exactly the XML ``invoice_xml`` serves embedded (ZUGFeRD / Factur-X).
+
+    Rendered on demand (the GET and the mail job), never by the nightly billing: see bench_invoice_pdf.py.
+    """
+    from shared.documents.invoice_pdf import invoice_pdf as render
+
+    return render(invoice_from_json(document), invoice_xml(document).encode("utf-8"))
+
+
 def invoice_preview(account_id: str, now: datetime) -> dict[str, Any] | None:
     """The running month so far as JSON; None when the account does not exist.
 
