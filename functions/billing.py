@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
+from shared.api.documents import FORMATS, document_response
 from shared.api.errors import bad_request, conflict, not_found
-from shared.api.requests import query_param
 from shared.api.routing import Access, api_route, json_response
 from shared.services.billing.sizes import BATCH_SIZE
 
@@ -77,7 +77,7 @@ def list_invoices(id: str) -> Response:
     access=Access.TENANT,
     summary="One invoice as JSON, as EN 16931 XML (Factur-X CII) with ?format=xml, as PDF/A-3 with ?format=pdf",
     response_model="shared.contracts:InvoiceView",
-    query={"format": "json (default), xml or pdf"},
+    query={"format": FORMATS},
 )
 def show_invoice(id: str, number: str) -> Response:
     from shared.services.billing.invoices import invoice_document
@@ -85,31 +85,7 @@ def show_invoice(id: str, number: str) -> Response:
     document = invoice_document(id, number)
     if document is None:
         raise not_found("invoice")
-    return document_response(document, f"invoice-{number}")
-
-
-def document_response(document: dict[str, Any], filename: str) -> Response:
-    """An issued document (invoice or credit note) in the format the caller asked: JSON, XML or PDF."""
-    from shared.services.billing.invoices import invoice_pdf, invoice_xml
-
-    wanted = query_param(bp.current_request, "format", "json")
-    if wanted == "json":
-        return json_response(document)
-    if wanted == "xml":
-        body: str | bytes = invoice_xml(document)
-        content_type = "application/xml; charset=utf-8"
-    elif wanted == "pdf":
-        body, content_type = invoice_pdf(document), "application/pdf"
-    else:
-        raise bad_request("format must be json, xml or pdf.", {"format": "json, xml or pdf"})
-    return Response(
-        body=body,
-        status_code=200,
-        headers={
-            "Content-Type": content_type,
-            "Content-Disposition": f'attachment; filename="{filename}.{wanted}"',
-        },
-    )
+    return document_response(bp.current_request, document, f"invoice-{number}")
 
 
 @api_route(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from shared.jobs import JobResult, ProgressCallback
-from shared.mail.transport import MailNotAccepted, MailTransport, OutgoingMail, default_transport
+from shared.mail.transport import Attachment, MailNotAccepted, MailTransport, OutgoingMail, default_transport
 from shared.observability import logger
 from shared.storage import outbox
 from shared.storage.mail_fate import record_mail_event
@@ -34,7 +34,14 @@ def send_event_wait() -> timedelta:
 def outgoing(mail: OutboxMail) -> OutgoingMail:
     """The stored mail as the plain value a transport sends."""
     headers = {str(name): str(value) for name, value in (mail.headers or {}).items()}
-    return OutgoingMail(mail.mail_id, mail.recipient, mail.subject, mail.body_text, mail.created_at, headers)
+    attachments: tuple[Attachment, ...] = ()
+    if mail.attachments:  # an invoice's or credit note's PDF, rendered now (never stored in the outbox)
+        from shared.services.billing.attachments import mail_attachments
+
+        attachments = mail_attachments(mail.attachments)
+    return OutgoingMail(
+        mail.mail_id, mail.recipient, mail.subject, mail.body_text, mail.created_at, headers, attachments
+    )
 
 
 def run(now: datetime, progress: ProgressCallback | None = None, transport: MailTransport | None = None) -> JobResult:

@@ -23,6 +23,15 @@ EventRecorder = Callable[["MailEvent", datetime], object]
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail (an invoice's PDF): rendered when the mail leaves, never stored in the outbox."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """One mail as the transports see it: a plain value, however the outbox stores it."""
 
@@ -32,6 +41,7 @@ class OutgoingMail:
     body_text: str
     created_at: datetime
     headers: Mapping[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 class MailTransport(Protocol):
@@ -56,6 +66,11 @@ def as_email_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     for name, value in (mail.headers or {}).items():
         message[header_safe(name)] = header_safe(str(value))
     message.set_content(mail.body_text)
+    for attachment in mail.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=header_safe(attachment.filename)
+        )
     return message
 
 

@@ -366,6 +366,7 @@ def _invoice_and_mail(
             due_on=document["due_on"],
         ),
         now=now,
+        attachments=[keys.document_pdf_attachment(account.account_id, number)],  # rendered when it is sent
     )
     return record, mail
 
@@ -396,4 +397,3 @@ def find_invoice(account_id: str, number: str) -> InvoiceDocument | None:
         if isinstance(item, InvoiceDocument) and item.account_id == account_id:
             return item
     return None
-

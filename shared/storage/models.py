@@ -258,6 +258,9 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     # SES's MessageId (from SendEmail's answer or its send event) and when SES's Send event came.
     ses_message_id = UnicodeAttribute(null=True)
     send_event_at = UTCDateTimeAttribute(null=True)
+    # Documents the mail job attaches when it sends ({"kind": "invoice_pdf", "number": ...}): references,
+    # not bytes, so the item stays far below 400 KB and the PDF is rendered only for a mail that leaves.
+    attachments = JSONAttribute(null=True)
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
@@ -304,6 +307,30 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     month = UnicodeAttribute()
     issued_on = UnicodeAttribute()
     document = JSONAttribute()
+
+
+class CreditNoteDocument(CocoonItem, discriminator="credit_note"):
+    """An issued credit note, never changed. sk = lookup_key = "CREDIT#<number>" (kept on deletion like invoices)."""
+
+    account_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    invoice_number = UnicodeAttribute()  # the invoice it corrects (BG-3)
+    issued_on = UnicodeAttribute()
+    document = JSONAttribute()
+
+
+class CreditLedger(CocoonItem, discriminator="credit_ledger"):
+    """What an invoice's credit notes credited so far. sk = "CREDIT#LEDGER#<invoice number>".
+
+    Written with the condition "still the version we read", so two concurrent credits cannot together
+    exceed what was left; the invoice itself is never written.
+    """
+
+    invoice_number = UnicodeAttribute()
+    credited_lines = JSONAttribute(default=dict)  # line index → net credited, as a decimal string
+    credited_vat = UnicodeAttribute(default="0.00")
+    credit_notes = ListAttribute[str](default=list)  # their numbers, oldest first
+    version = NumberAttribute(default=0)
 
 
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):

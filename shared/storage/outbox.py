@@ -37,6 +37,7 @@ def queue_mail(
     context: dict[str, Any],
     now: datetime,
     extra_headers: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMail:
     """An outbox item (not yet saved): the caller saves it in its own transaction.
 
@@ -62,6 +63,7 @@ def queue_mail(
         due_at=utc_iso(now),
         template=template,
         lookup_key=f"MAIL#{mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
+        attachments=attachments or None,  # references the mail job renders when it sends
     )
 
 

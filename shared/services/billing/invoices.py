@@ -29,15 +29,22 @@ class NothingToPreview(Exception):
 
 
 def invoice_documents(account_id: str) -> list[dict[str, Any]]:
-    """The account's issued documents, newest first."""
+    """The account's issued documents, newest first, each with its credit notes."""
+    from shared.services.billing.credit_notes import credit_notes_by_invoice
+
     invoices = sorted(storage.list_invoices(account_id), key=lambda item: item.number, reverse=True)
-    return [item.document for item in invoices]
+    credits = credit_notes_by_invoice(account_id)
+    return [{**item.document, "credit_notes": credits.get(item.number, [])} for item in invoices]
 
 
 def invoice_document(account_id: str, number: str) -> dict[str, Any] | None:
-    """One issued document of the account, or None (another account's number is not found either)."""
+    """One issued document of the account with its credit notes, or None (another account's is not found)."""
+    from shared.services.billing.credit_notes import credit_notes_by_invoice
+
     item = storage.find_invoice(account_id, number)
-    return None if item is None else item.document
+    if item is None:
+        return None
+    return {**item.document, "credit_notes": credit_notes_by_invoice(account_id).get(number, [])}
 
 
 def invoice_xml(document: dict[str, Any]) -> str:
