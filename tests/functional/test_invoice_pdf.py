@@ -62,8 +62,14 @@ def test_the_pdf_carries_the_pdf_a_3_markers(client, outbox_dir):
     assert "Rechnung 2026-000001" in reader.pages[0].extract_text()  # the account's language (de)
 
 
-def test_an_unknown_format_is_a_4xx_naming_the_field(client, outbox_dir):
+def test_an_unknown_format_or_a_caller_refusing_pdf_is_a_4xx_naming_the_field(client, outbox_dir):
     account_id, headers = billed_customer(client, outbox_dir)
-    response = client.http.get(f"/accounts/{account_id}/invoices/2026-000001?format=docx", headers=headers)
+    path = f"/accounts/{account_id}/invoices/2026-000001"
+    response = client.http.get(f"{path}?format=docx", headers=headers)
     assert response.status_code == 400
     assert "format" in response.json_body["error"]["fields"]
+    refused = client.http.get(f"{path}?format=pdf", headers={**headers, "Accept": "application/json"})
+    assert refused.status_code == 406
+    assert "Accept" in refused.json_body["error"]["fields"]
+    anything = client.http.get(f"{path}?format=pdf", headers={**headers, "Accept": "*/*"})
+    assert anything.status_code == 200 and anything.body.startswith(b"%PDF-")
