@@ -11,8 +11,12 @@ does not load them.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared.documents.labels import labels_for
@@ -55,11 +59,28 @@ def _date(day: date, locale: str) -> str:
     return str(format_date(day, format="medium", locale=locale))
 
 
-def _fonts(pdf: FPDF) -> None:
-    from font_source_sans_pro import font_files_ttf
+@cache
+def _lean_font(name: str) -> str:
+    """The font without its OpenType layout tables, written once per process to the temp directory.
 
-    pdf.add_font(FONT, "", font_files_ttf["SourceSansPro"])
-    pdf.add_font(FONT, "B", font_files_ttf["SourceSansProBold"])
+    fpdf2 drops GSUB/GPOS/GDEF from the embedded subset anyway; left in the source, fontTools decodes
+    them again on every render, which was most of a PDF's time (bench/bench_invoice_pdf.py).
+    """
+    from font_source_sans_pro import font_files_ttf
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_files_ttf[name])
+    for table in ("GSUB", "GPOS", "GDEF"):
+        if table in font:
+            del font[table]
+    target = Path(tempfile.gettempdir()) / f"cocoon-{name}-{os.getpid()}.ttf"
+    font.save(str(target))
+    return str(target)
+
+
+def _fonts(pdf: FPDF) -> None:
+    pdf.add_font(FONT, "", _lean_font("SourceSansPro"))
+    pdf.add_font(FONT, "B", _lean_font("SourceSansProBold"))
 
 
 def _srgb_output_intent(pdf: FPDF) -> None:
