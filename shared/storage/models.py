@@ -258,9 +258,7 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     # SES's MessageId (from SendEmail's answer or its send event) and when SES's Send event came.
     ses_message_id = UnicodeAttribute(null=True)
     send_event_at = UTCDateTimeAttribute(null=True)
-    # Documents the mail job attaches when it sends ({"kind": "invoice_pdf", "number": ...}): references,
-    # not bytes, so the item stays far below 400 KB and the PDF is rendered only for a mail that leaves.
-    attachments = JSONAttribute(null=True)
+    attachments = JSONAttribute(null=True)  # document references the mail job renders (PDFs), never bytes
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
@@ -320,11 +318,7 @@ class CreditNoteDocument(CocoonItem, discriminator="credit_note"):
 
 
 class CreditLedger(CocoonItem, discriminator="credit_ledger"):
-    """What an invoice's credit notes credited so far. sk = "CREDIT#LEDGER#<invoice number>".
-
-    Written with the condition "still the version we read", so two concurrent credits cannot together
-    exceed what was left; the invoice itself is never written.
-    """
+    """What an invoice's credit notes credited. sk = "CREDIT#LEDGER#<invoice>"; written if still `version`."""
 
     invoice_number = UnicodeAttribute()
     credited_lines = JSONAttribute(default=dict)  # line index → net credited, as a decimal string
