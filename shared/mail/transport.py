@@ -66,7 +66,7 @@ def as_email_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     for name, value in (mail.headers or {}).items():
         message[header_safe(name)] = header_safe(str(value))
     message.set_content(mail.body_text)
-    for attachment in mail.attachments:
+    for attachment in getattr(mail, "attachments", None) or ():  # callers may hand a stored mail (None)
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(
             attachment.data, maintype=maintype, subtype=subtype, filename=header_safe(attachment.filename)
