@@ -18,6 +18,7 @@ from functions import (
     billing,
     billing_address,
     cancellation,
+    credit_notes,
     customer_links,
     desk,
     desk_second_factor,
@@ -51,6 +52,7 @@ app.register_middleware(refuse_without_secrets, "all")
 app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")
+app.api.binary_types.append("application/pdf")  # invoice and credit-note PDFs leave as bytes
 for blueprint_module in (
     signup,
     accounts,
@@ -61,6 +63,7 @@ for blueprint_module in (
     billing,
     payments,
     billing_address,
+    credit_notes,
     export,
     tickets,
     inbound_email,

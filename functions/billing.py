@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
+from shared.api.documents import FORMATS, document_response
 from shared.api.errors import bad_request, conflict, not_found
-from shared.api.requests import query_param
 from shared.api.routing import Access, api_route, json_response
 from shared.services.billing.sizes import BATCH_SIZE
 
@@ -75,29 +75,17 @@ def list_invoices(id: str) -> Response:
     "/accounts/{id}/invoices/{number}",
     "GET",
     access=Access.TENANT,
-    summary="One invoice as JSON, or as EN 16931 XML (Factur-X CII) with ?format=xml",
+    summary="One invoice as JSON, as EN 16931 XML (Factur-X CII) with ?format=xml, as PDF/A-3 with ?format=pdf",
     response_model="shared.contracts:InvoiceView",
-    query={"format": "json (default) or xml"},
+    query={"format": FORMATS},
 )
 def show_invoice(id: str, number: str) -> Response:
-    from shared.services.billing.invoices import invoice_document, invoice_xml
+    from shared.services.billing.invoices import invoice_document
 
     document = invoice_document(id, number, current_scope().now)
     if document is None:
         raise not_found("invoice")
-    wanted = query_param(bp.current_request, "format", "json")
-    if wanted == "json":
-        return json_response(document)
-    if wanted != "xml":
-        raise bad_request("format must be json or xml.", {"format": "json or xml"})
-    return Response(
-        body=invoice_xml(document),
-        status_code=200,
-        headers={
-            "Content-Type": "application/xml; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="invoice-{number}.xml"',
-        },
-    )
+    return document_response(bp.current_request, document, f"invoice-{number}")
 
 
 @api_route(

@@ -194,6 +194,7 @@ class MailPolicy(_Strict):
     # A complaint stops automatic mail to the address for this long (SPEC §12); a new complaint renews it.
     complaint_suppression_days: int = Field(gt=0)
     send_event_wait_minutes: int = Field(gt=0)
+    max_attachment_bytes: int = Field(gt=0, le=7_000_000)  # SES: 10 MB per raw message, base64 included
 
 
 class DeskPolicy(_Strict):

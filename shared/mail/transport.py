@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail (an invoice's PDF): rendered when the mail leaves, never stored in the outbox."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """One mail as the transports see it: a plain value, however the outbox stores it."""
 
@@ -29,6 +38,7 @@ class OutgoingMail:
     body_text: str
     created_at: datetime
     headers: Mapping[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 class MailTransport(Protocol):
@@ -53,6 +63,11 @@ def as_email_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     for name, value in (mail.headers or {}).items():
         message[header_safe(name)] = header_safe(str(value))
     message.set_content(mail.body_text)
+    for attachment in getattr(mail, "attachments", None) or ():  # callers may hand a stored mail (None)
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=header_safe(attachment.filename)
+        )
     return message
 
 

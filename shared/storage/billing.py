@@ -386,7 +386,7 @@ def _invoice_and_mail(
             due_on=document["due_on"],
         ),
         now=now,
-    ))
+    ), attachments=[keys.document_pdf_attachment(account.account_id, number)])  # the PDF is rendered when sent
     return record, mail
 
 

@@ -262,6 +262,7 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     # SES's MessageId (from SendEmail's answer or its send event) and when SES's Send event came.
     ses_message_id = UnicodeAttribute(null=True)
     send_event_at = UTCDateTimeAttribute(null=True)
+    attachments = JSONAttribute(null=True)  # document references the mail job renders (PDFs), never bytes
 
 
 class Tombstone(CocoonItem, discriminator="tombstone"):
@@ -313,6 +314,26 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     paid_amount = UnicodeAttribute(null=True)  # a Decimal as text
     written_off_at = UTCDateTimeAttribute(null=True)
     payment_version = NumberAttribute(null=True)
+
+
+class CreditNoteDocument(CocoonItem, discriminator="credit_note"):
+    """An issued credit note, never changed. sk = lookup_key = "CREDIT#<number>" (kept on deletion like invoices)."""
+
+    account_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    invoice_number = UnicodeAttribute()  # the invoice it corrects (BG-3)
+    issued_on = UnicodeAttribute()
+    document = JSONAttribute()
+
+
+class CreditLedger(CocoonItem, discriminator="credit_ledger"):
+    """What an invoice's credit notes credited. sk = "CREDIT#LEDGER#<invoice>"; written if still `version`."""
+
+    invoice_number = UnicodeAttribute()
+    credited_lines = JSONAttribute(default=dict)  # line index → net credited, as a decimal string
+    credited_vat = UnicodeAttribute(default="0.00")
+    credit_notes = ListAttribute[str](default=list)  # their numbers, oldest first
+    version = NumberAttribute(default=0)
 
 
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):

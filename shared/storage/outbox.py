@@ -37,8 +37,9 @@ class MailToStore(Protocol):
     def headers(self) -> Mapping[str, str]: ...
 
 
-def outbox_mail(mail: MailToStore) -> OutboxMail:
+def outbox_mail(mail: MailToStore, attachments: list[dict[str, str]] | None = None) -> OutboxMail:
     """An outbox item (not yet saved) for a composed mail: the caller saves it in its own transaction.
+    `attachments` are references (an invoice's PDF) the mail job renders when it sends, never stored bytes.
 
     Its key is the mail's event id: saving it with the condition "does not exist" makes a second
     mail for the same event impossible.
@@ -57,6 +58,7 @@ def outbox_mail(mail: MailToStore) -> OutboxMail:
         due_at=utc_iso(mail.composed_at),
         template=mail.template,
         lookup_key=f"MAIL#{mail.mail_id}",  # SES's events name the mail id only (shared/storage/mail_fate.py)
+        attachments=attachments or None,  # references the mail job renders when it sends
     )
 
 

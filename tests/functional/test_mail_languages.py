@@ -51,6 +51,7 @@ SAMPLE: dict[str, Any] = {
     "entries": [{"hours": "2.25", "description": "Fixed the CSV export"}],
     "first_response_due": "2026-11-23 13:30 CET",
     "hours": "2.25",
+    "invoice_number": "2026-000041",
     "limit_mb": 3,
     "link": "https://app.cocoon.example/service-reports/r1?token=abc",
     "missing": ["the steps that lead to it", "the software version", "a technical contact"],

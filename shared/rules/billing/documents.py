@@ -49,7 +49,8 @@ class Invoice:
     corrects_issued_on: date | None = None
 
     def __post_init__(self) -> None:
-        parse_invoice_number(self.number)
+        own_series = self.document_type == "credit_note" and self.number.startswith("G")  # G2026-000001
+        parse_invoice_number(self.number[1:] if own_series else self.number)
         if self.draft.is_preview:
             raise ValueError("a preview cannot be issued as an invoice")
         if self.document_type == "credit_note" and not self.corrects_number:

@@ -29,20 +29,27 @@ class NothingToPreview(Exception):
 
 
 def invoice_documents(account_id: str, now: datetime) -> list[dict[str, Any]]:
-    """The account's issued documents, newest first, each with its `payment_state` (issue 18)."""
+    """The account's issued documents, newest first, each with its `payment_state` and its credit notes."""
+    from shared.services.billing.credit_notes import credit_notes_by_invoice
     from shared.services.billing.payments import with_payment_state
 
     today = today_in(now, get_policy())
     invoices = sorted(storage.list_invoices(account_id), key=lambda item: item.number, reverse=True)
-    return [with_payment_state(item, today) for item in invoices]
+    credits = credit_notes_by_invoice(account_id)
+    return [{**with_payment_state(item, today), "credit_notes": credits.get(item.number, [])} for item in invoices]
 
 
 def invoice_document(account_id: str, number: str, now: datetime) -> dict[str, Any] | None:
-    """One issued document of the account with its `payment_state`, or None (another account's is not found)."""
+    """One issued document of the account with its `payment_state` and credit notes, or None (another account's
+    is not found)."""
+    from shared.services.billing.credit_notes import credit_notes_by_invoice
     from shared.services.billing.payments import with_payment_state
 
     item = storage.find_invoice(account_id, number)
-    return None if item is None else with_payment_state(item, today_in(now, get_policy()))
+    if item is None:
+        return None
+    document = with_payment_state(item, today_in(now, get_policy()))
+    return {**document, "credit_notes": credit_notes_by_invoice(account_id).get(number, [])}
 
 
 def invoice_xml(document: dict[str, Any]) -> str:
@@ -50,6 +57,22 @@ def invoice_xml(document: dict[str, Any]) -> str:
     from shared.rules.billing.einvoice import invoice_to_en16931_xml
 
     return invoice_to_en16931_xml(invoice_from_json(document)).decode("utf-8")
+
+
+def issued_document(account_id: str, number: str) -> dict[str, Any] | None:
+    """The invoice exactly as issued (no payment state: what its PDF shows never changes), or None."""
+    item = storage.find_invoice(account_id, number)
+    return None if item is None else dict(item.document)
+
+
+def invoice_pdf(document: dict[str, Any]) -> bytes:
+    """The document as PDF/A-3 with exactly the XML ``invoice_xml`` serves embedded (ZUGFeRD / Factur-X).
+
+    Rendered on demand (the GET and the mail job), never by the nightly billing: see bench_invoice_pdf.py.
+    """
+    from shared.documents.invoice_pdf import invoice_pdf as render
+
+    return render(invoice_from_json(document), invoice_xml(document).encode("utf-8"))
 
 
 def invoice_preview(account_id: str, now: datetime) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from shared.jobs import JobResult, ProgressCallback
-from shared.mail.transport import MailNotAccepted, MailTransport, OutgoingMail
+from shared.mail.transport import Attachment, MailNotAccepted, MailTransport, OutgoingMail
 from shared.observability import logger
 from shared.storage.outbox import ALREADY_SENT, TAKEN
 
@@ -63,7 +63,14 @@ def send_event_wait() -> timedelta:
 def outgoing(mail: Any) -> OutgoingMail:
     """The stored mail as the plain value a transport sends."""
     headers = {str(name): str(value) for name, value in (mail.headers or {}).items()}
-    return OutgoingMail(mail.mail_id, mail.recipient, mail.subject, mail.body_text, mail.created_at, headers)
+    attachments: tuple[Attachment, ...] = ()
+    if mail.attachments:  # an invoice's or credit note's PDF, rendered now (never stored in the outbox)
+        from shared.services.billing.attachments import mail_attachments
+
+        attachments = mail_attachments(mail.attachments)
+    return OutgoingMail(
+        mail.mail_id, mail.recipient, mail.subject, mail.body_text, mail.created_at, headers, attachments
+    )
 
 
 def default_transport() -> MailTransport:

@@ -49,3 +49,27 @@ STATEMENT_SK = "STATEMENT"
 
 def credit_sk(entry_reference: str) -> str:
     return f"CREDIT#{entry_reference}"
+CREDIT_NOTE_PREFIX = "CREDIT#"
+
+
+def credit_note_sk(number: str) -> str:
+    """A credit note's sort key and lookup key (the "CREDIT#" items an account's deletion keeps)."""
+    return f"{CREDIT_NOTE_PREFIX}{number}"
+
+
+def credit_ledger_sk(invoice_number: str) -> str:
+    """What an invoice's credit notes credited so far: one item per invoice, the credits' serial point."""
+    return f"{CREDIT_NOTE_PREFIX}LEDGER#{invoice_number}"
+
+
+def credit_note_counter_pk(year: int) -> str:
+    """The year's credit-note counter: their own gapless series (G2026-000001)."""
+    return f"COUNTER#CREDIT_NOTE#{year}"
+
+
+DOCUMENT_PDF = "document_pdf"
+
+
+def document_pdf_attachment(account_id: str, number: str) -> dict[str, str]:
+    """An outbox mail's reference to an issued document's PDF, rendered by the mail job when it sends."""
+    return {"kind": DOCUMENT_PDF, "account_id": account_id, "number": number}
