@@ -17,7 +17,7 @@ NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
 def stored(mail_id: str, recipient: str = "ada@kunde.example") -> Any:
     return SimpleNamespace(mail_id=mail_id, recipient=recipient, template="signup_verification", subject="Willkommen",
-                           body_text="Hallo.", created_at=NOW, headers={"X-Loop": "cocoon"})
+                           body_text="Hallo.", created_at=NOW, headers={"X-Loop": "cocoon"}, attachments=None)
 
 
 @dataclass
