@@ -251,3 +251,10 @@ def verify_signup(link_token: str, now: datetime, policy: Policy) -> Verified:
 def account_items(account_id: str) -> list[CocoonItem]:
     """Everything in the account's partition, in one paginated Query."""
     return list(CocoonItem.query(account_pk(account_id)))
+
+
+def account_partition(account_id: str) -> tuple[Account | None, list[CocoonItem]]:
+    """The account's partition in one Query, with the account item found in it (None: no account)."""
+    items = account_items(account_id)
+    account = next((item for item in items if isinstance(item, Account) and item.sk == ACCOUNT_SK), None)
+    return account, items

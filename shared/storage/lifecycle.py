@@ -323,8 +323,8 @@ def _delete_mail_records_outside(items: list[CocoonItem], account: Account | Non
     keyed by an address hash, so every address the account had or we mailed for it names its possible one.
     A suppression of an address that another account also uses goes too: a dead address bounces again.
     """
-    from shared.rules.identity import email_key
     from shared.storage.models import OutboxMail, SeenMail, SuppressedAddress, Ticket, TicketMessage
+    from shared.storage.suppressions import suppression_key
 
     seen = {item.seen_key for item in items if isinstance(item, TicketMessage) and item.seen_key}
     addresses: set[str] = set()
@@ -345,17 +345,22 @@ def _delete_mail_records_outside(items: list[CocoonItem], account: Account | Non
     with CocoonItem.batch_write() as batch:
         for key in sorted(seen):
             batch.delete(SeenMail(f"SEEN#{key}", "SEEN"))
-        for hashed in sorted({email_key(address) for address in addresses}):
-            batch.delete(SuppressedAddress(f"SUPPRESS#{hashed}", "SUPPRESS"))
+        for suppressed in sorted({suppression_key(address) for address in addresses}):
+            batch.delete(SuppressedAddress(*suppressed))
 
 
-def purge_account(account_id: str, reason: str, now: datetime, account: Account | None) -> int:
+def purge_account(
+    account_id: str, reason: str, now: datetime, account: Account | None, items: list[CocoonItem] | None = None
+) -> int:
     """Delete every item of the account except invoices; leave a tombstone without personal data.
 
+    `items` is the account's partition if the caller read it already (the deletion job reads it once
+    to find the account in it): the partition is then not read a second time.
     Restartable: deletes are idempotent, the tombstone is written before the
     last item (the scheduled action) goes, so a crash midway is finished by the next run.
     """
-    items = list(CocoonItem.query(account_pk(account_id)))
+    if items is None:
+        items = list(CocoonItem.query(account_pk(account_id)))
     kept = [item for item in items if item.sk.startswith(KEPT_ON_DELETION_PREFIXES)]
     doomed = [item for item in items if not item.sk.startswith(KEPT_ON_DELETION_PREFIXES)]
     counts: dict[str, int] = {}
