@@ -14,6 +14,7 @@ from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import (
     ACCOUNT_SK,
     EMAIL_RESERVATION_SK,
+    USER_PREFIX,
     VERIFICATION_SK,
     contact_lookup_key,
     email_reservation_key,
@@ -258,3 +259,10 @@ def account_partition(account_id: str) -> tuple[Account | None, list[CocoonItem]
     items = account_items(account_id)
     account = next((item for item in items if isinstance(item, Account) and item.sk == ACCOUNT_SK), None)
     return account, items
+
+
+def users_of(account_id: str) -> list[User]:
+    """The account's users, active or not, in one Query of the user items."""
+    return [
+        item for item in User.query(account_pk(account_id), User.sk.startswith(USER_PREFIX)) if isinstance(item, User)
+    ]

@@ -216,19 +216,18 @@ def activate_user(account_id: str, address: str, name: str, now: datetime) -> tu
     return user, True
 
 
-def deactivate_user(account_id: str, user_id: str, now: datetime) -> User | None:
-    """Deactivate a user; None if the account has no such user. Deactivating twice changes nothing."""
+def get_user(account_id: str, user_id: str) -> User | None:
     try:
-        user = User.get(account_pk(account_id), user_sk(user_id))
+        return User.get(account_pk(account_id), user_sk(user_id))
     except User.DoesNotExist:
         return None
-    if not user.active:
-        return user
-    if user.role == "admin":
-        raise StateConflict("the account's admin cannot be deactivated")
+
+
+def record_user_deactivation(user: User, now: datetime) -> User:
+    """Deactivate an active user with its seat event (ConditionFailed if someone did it meanwhile)."""
     with transaction() as tx:
         tx.update(user, actions=[User.active.set(False), User.lookup_key.remove()], condition=User.active == True)  # noqa: E712
-        tx.save(seat_event(account_id, user_id, False, now))
+        tx.save(seat_event(user.account_id, user.user_id, False, now))
     user.active = False
     return user
 

@@ -43,3 +43,15 @@ class CancellationNotWithdrawable(Exception):
 
 class StaleState(Exception):
     """The store's transaction found the account changed meanwhile (a race)."""
+
+
+class AdminNotDeactivatable(Exception):
+    """The account's admin stays active: an account always has someone who can act for it."""
+
+
+class UnknownApp(Exception):
+    """No such app in the app store; `catalogue` names the ones there are."""
+
+    def __init__(self, app_id: str, catalogue: list[str]) -> None:
+        super().__init__(f"There is no app {app_id!r}; apps: {', '.join(catalogue)}.")
+        self.catalogue = catalogue
