@@ -55,3 +55,17 @@ class UnknownApp(Exception):
     def __init__(self, app_id: str, catalogue: list[str]) -> None:
         super().__init__(f"There is no app {app_id!r}; apps: {', '.join(catalogue)}.")
         self.catalogue = catalogue
+
+
+class EmailTaken(Exception):
+    """The e-mail belongs to a live account (or, `pending`, a signup waiting for verification)."""
+
+    def __init__(self, pending: bool) -> None:
+        super().__init__("e-mail taken")
+        self.pending = pending
+
+
+class LinkInvalid(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unknown" | "expired" | "used"
