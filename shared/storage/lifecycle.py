@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
-from shared.rules.accounts.dates import deletion_day, deletion_warning_moment, first_paid_day
+from shared.rules.accounts.dates import deletion_day, deletion_warning_moment
 from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
 from shared.storage.accounts import seat_event
@@ -93,11 +93,9 @@ class EditionOutcome:
     paid_from: date | None
 
 
-def convert_trial(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
-    """A trial becomes a customer; paid service starts the day after the trial's last day."""
-    assert account.trial_ends_on is not None
+def convert_trial(account: Account, edition: str, paid_from: date, now: datetime, policy: Policy) -> EditionOutcome:
+    """A trial becomes a customer from `paid_from`, its trial's reminders and expiry go, the admin is told."""
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = first_paid_day(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
     mail = queue_mail(
         mail_id=f"converted-{account.account_id}",
@@ -129,12 +127,8 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
     return EditionOutcome(edition, now, paid_from)
 
 
-def change_edition(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
-    """Upgrades at once; downgrades from the first day of the next month (the history keeps both)."""
-    from shared.rules.billing import edition_change_effective_at
-
-    ranks = {name: e.rank for name, e in policy.billing.editions.items()}
-    effective_at = edition_change_effective_at(account.edition, edition, now, ranks, policy.company_time_zone)
+def change_edition(account: Account, edition: str, effective_at: datetime, now: datetime) -> EditionOutcome:
+    """The edition from `effective_at` (at once, or pending until then); the history keeps both."""
     actions: list[Any] = []
     if effective_at <= now:
         actions = [
@@ -153,10 +147,9 @@ def change_edition(account: Account, edition: str, now: datetime, policy: Policy
     return EditionOutcome(edition, effective_at, None)
 
 
-def reactivate(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
-    """Staff bring a deactivated account back as a customer; paid service starts that day."""
+def reactivate(account: Account, edition: str, paid_from: date, now: datetime, policy: Policy) -> EditionOutcome:
+    """Staff bring a deactivated account back as a customer, paid from `paid_from`."""
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = first_paid_day(None, local_day(now, zone))  # the trial is long over: paid from today
     try:
         with transaction() as tx:
             tx.update(

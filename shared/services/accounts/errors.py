@@ -69,3 +69,15 @@ class LinkInvalid(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason  # "unknown" | "expired" | "used"
+
+
+class NotConvertible(Exception):
+    """After the trial has ended only staff can bring the account back (a reactivation)."""
+
+
+class NotDeactivated(Exception):
+    """Only a deactivated account can be reactivated."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"The account is {state}, not deactivated.")
+        self.state = state
