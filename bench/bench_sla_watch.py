@@ -125,7 +125,7 @@ def make_app_accounts() -> list[Tenant]:
     """50 accounts signed up 20 days ago and verified, each with a colleague activated a day later."""
     from shared.policy import get_policy
     from shared.rules.identity import user_id_for_email
-    from shared.storage.accounts import NewSignup, start_signup, verify_signup
+    from shared.services.accounts.signup import NewSignup, start_signup, verify_signup
     from shared.storage.lifecycle import activate_user
     from shared.storage.models import OutboxMail, account_pk
 

@@ -78,7 +78,7 @@ TOKEN_PATTERN = re.compile(r"token=([A-Za-z0-9_\-]+)")
 def _sign_up_and_verify(label: str, count: int, at: datetime) -> list[str]:
     """`count` accounts signed up at `at` and verified ten minutes later, as the signup API does it."""
     from shared.policy import get_policy
-    from shared.storage.accounts import NewSignup, start_signup, verify_signup
+    from shared.services.accounts.signup import NewSignup, start_signup, verify_signup
     from shared.storage.models import OutboxMail, account_pk
 
     policy = get_policy()

@@ -21,13 +21,13 @@ bp = Blueprint(__name__)
     response_model="shared.contracts:AccountView",
 )
 def show_account(id: str) -> Response:
-    from shared.storage.accounts import get_account
-    from shared.storage.views import account_view
+    from shared.api.account_view import account_view
+    from shared.storage.accounts import get_account, users_of
 
     account = tenant_account(id) or get_account(id)
     if account is None:
         raise not_found("account")
-    return json_response(account_view(account, current_scope().now))
+    return json_response(account_view(account, users_of(id), current_scope().now))
 
 
 @api_route(

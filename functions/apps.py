@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
 from shared.api.errors import ApiError, not_found
 from shared.api.routing import Access, api_route, json_response
+from shared.services.accounts.apps import AppSubscription
+from shared.services.accounts.errors import UnknownApp
 
 bp = Blueprint(__name__)
+T = TypeVar("T")
 
 
-def _known_app(app_id: str) -> None:
-    from shared.policy import get_policy
-
-    catalogue = get_policy().billing.apps
-    if app_id not in catalogue:
-        raise ApiError(
-            404,
-            "unknown_app",
-            f"There is no app {app_id!r}; apps: {', '.join(catalogue)}.",
-            {"app_id": "not in the app store"},
-        )
+def _in_app_store(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except UnknownApp as exc:
+        raise ApiError(404, "unknown_app", str(exc), {"app_id": "not in the app store"}) from exc
 
 
-def _view(item: object) -> dict[str, object]:
+def _view(subscription: AppSubscription) -> dict[str, object]:
     from zoneinfo import ZoneInfo
 
     from shared.policy import get_policy
-    from shared.storage.models import AppSubscriptionItem
 
-    assert isinstance(item, AppSubscriptionItem)
     zone = ZoneInfo(get_policy().company_time_zone)  # moments shown in the company's zone, with offset
-    ends = item.cancelled_effective_at
+    ends = subscription.cancelled_effective_at
     return {
-        "app_id": item.app_id,
-        "subscribed_at": item.subscribed_at.astimezone(zone).isoformat(),
+        "app_id": subscription.app_id,
+        "subscribed_at": subscription.subscribed_at.astimezone(zone).isoformat(),
         "cancelled_effective_at": ends.astimezone(zone).isoformat() if ends else None,
     }
 
@@ -49,11 +47,10 @@ def _view(item: object) -> dict[str, object]:
     response_model="shared.contracts:AppSubscriptionView",
 )
 def subscribe_app(id: str, app_id: str) -> Response:
-    from shared.storage.apps import subscribe
+    from shared.services.accounts.apps import subscribe_app as subscribe
 
-    _known_app(app_id)
-    item, created = subscribe(id, app_id, current_scope().now)
-    return json_response(_view(item), status=201 if created else 200)
+    subscription, created = _in_app_store(lambda: subscribe(id, app_id, current_scope().now))
+    return json_response(_view(subscription), status=201 if created else 200)
 
 
 @api_route(
@@ -65,10 +62,9 @@ def subscribe_app(id: str, app_id: str) -> Response:
     response_model="shared.contracts:AppSubscriptionView",
 )
 def cancel_app(id: str, app_id: str) -> Response:
-    from shared.storage.apps import cancel
+    from shared.services.accounts.apps import cancel_app as cancel
 
-    _known_app(app_id)
-    item = cancel(id, app_id, current_scope().now)
-    if item is None:
+    subscription = _in_app_store(lambda: cancel(id, app_id, current_scope().now))
+    if subscription is None:
         raise not_found("app subscription")
-    return json_response(_view(item))
+    return json_response(_view(subscription))

@@ -7,21 +7,11 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
-from shared.api.errors import ApiError, not_found
+from shared.api.errors import address_refused, not_found
 from shared.api.requests import decode_body, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 
 bp = Blueprint(__name__)
-
-
-def address_refused(fields: dict[str, str]) -> ApiError:
-    """422 naming every missing or invalid part of the billing address."""
-    return ApiError(
-        422,
-        "billing_address_required",
-        f"Invoices need the complete billing address: {', '.join(fields)}.",
-        fields,
-    )
 
 
 def _put_address(account_id: str) -> Response:

@@ -38,7 +38,8 @@ def _start_signup(fields: dict[str, object]) -> Response:
     from shared.contracts import SignupRequest
     from shared.policy import get_policy
     from shared.rules.signup import InvalidVatId, check_vat_id
-    from shared.storage.accounts import EmailTaken, NewSignup, start_signup
+    from shared.services.accounts.errors import EmailTaken
+    from shared.services.accounts.signup import NewSignup, start_signup
 
     form = validate(SignupRequest, fields)
     accepted = {"status": "verification_sent", "message": "Check your inbox: we sent you a link to confirm the signup."}
@@ -119,7 +120,8 @@ def verification_page() -> Response:
 def confirm_verification() -> Response:
     from shared.contracts import VerifyRequest
     from shared.policy import get_policy
-    from shared.storage.accounts import LinkInvalid, verify_signup
+    from shared.services.accounts.errors import LinkInvalid
+    from shared.services.accounts.signup import verify_signup
 
     request = bp.current_request
     form = validate(VerifyRequest, decode_body(raw_body(request), request.headers))

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope, tenant_account
-from shared.api.errors import ApiError, conflict, forbidden, not_found
+from shared.api.errors import ApiError, address_refused, conflict, forbidden, not_found
 from shared.api.idempotency import run_idempotently
 from shared.api.requests import decode_body, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
 from shared.observability import logger
 
 bp = Blueprint(__name__)
-
-
-def _require_billing_address(account: Any) -> None:
-    """A customer is invoiced: no conversion, reactivation or edition change without the address (issue 17)."""
-    from functions.billing_address import address_refused
-    from shared.services.billing.address import BillingAddressIncomplete, require_billing_address
-
-    try:
-        require_billing_address(account)
-    except BillingAddressIncomplete as exc:
-        raise address_refused(exc.fields) from exc
 
 
 def _answer(state: str, outcome: object) -> Response:
@@ -60,29 +47,29 @@ def subscribe(id: str) -> Response:
 def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
     from shared.contracts import SubscriptionRequest
     from shared.policy import get_policy
-    from shared.storage.accounts import get_account
-    from shared.storage.lifecycle import StateConflict, change_edition, convert_trial
+    from shared.services.accounts.edition import subscribe as change
+    from shared.services.accounts.errors import AccountNotFound, NotConvertible, StaleState
+    from shared.services.billing.address import BillingAddressIncomplete
 
     form = validate(SubscriptionRequest, decode_body(body, headers))  # type: ignore[arg-type]
-    account = tenant_account(account_id) or get_account(account_id)
-    if account is None:
-        raise not_found("account")
-    now, policy = current_scope().now, get_policy()
-    if account.state in ("trial", "customer"):
-        _require_billing_address(account)
+    account = tenant_account(account_id)
+    was_trial = account is not None and account.state == "trial"
     try:
-        if account.state == "trial":
-            outcome = convert_trial(account, form.edition, now, policy)
-            logger.info("trial converted", extra={"account_id": account_id})
-            return _answer("customer", outcome)
-        if account.state == "customer":
-            return _answer("customer", change_edition(account, form.edition, now, policy))
-    except StateConflict as exc:
+        outcome = change(account_id, form.edition, current_scope().now, get_policy(), account)
+    except AccountNotFound as exc:
+        raise not_found("account") from exc
+    except StaleState as exc:
         raise conflict("state_changed", f"The account changed meanwhile: {exc}. Reload and try again.") from exc
-    raise forbidden(
-        "not_convertible",
-        "After the trial has ended, only Cocoon staff can reactivate the account; please contact us.",
-    )
+    except BillingAddressIncomplete as exc:
+        raise address_refused(exc.fields) from exc
+    except NotConvertible as exc:
+        raise forbidden(
+            "not_convertible",
+            "After the trial has ended, only Cocoon staff can reactivate the account; please contact us.",
+        ) from exc
+    if was_trial:
+        logger.info("trial converted", extra={"account_id": account_id})
+    return _answer("customer", outcome)
 
 
 @api_route(
@@ -99,19 +86,20 @@ def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
 def reactivate_account(id: str) -> Response:
     from shared.contracts import SubscriptionRequest
     from shared.policy import get_policy
-    from shared.storage.accounts import get_account
-    from shared.storage.lifecycle import StateConflict, reactivate
+    from shared.services.accounts.edition import reactivate
+    from shared.services.accounts.errors import AccountNotFound, NotDeactivated, StaleState
+    from shared.services.billing.address import BillingAddressIncomplete
 
     request = bp.current_request
     form = validate(SubscriptionRequest, decode_body(raw_body(request), request.headers))
-    account = tenant_account(id) or get_account(id)
-    if account is None:
-        raise not_found("account")
-    if account.state != "deactivated":
-        raise ApiError(409, "not_deactivated", f"The account is {account.state}, not deactivated.")
-    _require_billing_address(account)
     try:
-        outcome = reactivate(account, form.edition, current_scope().now, get_policy())
-    except StateConflict as exc:
+        outcome = reactivate(id, form.edition, current_scope().now, get_policy(), tenant_account(id))
+    except AccountNotFound as exc:
+        raise not_found("account") from exc
+    except BillingAddressIncomplete as exc:
+        raise address_refused(exc.fields) from exc
+    except NotDeactivated as exc:
+        raise ApiError(409, "not_deactivated", str(exc)) from exc
+    except StaleState as exc:
         raise conflict("state_changed", str(exc)) from exc
     return _answer("customer", outcome)

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from shared.jobs import JobResult, ProgressCallback
 from shared.observability import logger
 from shared.storage.accounts import get_account
 from shared.storage.db import ConditionFailed
-from shared.storage.models import Account, ScheduledAction
-from shared.storage.schedule import due_actions
+from shared.storage.schedule import drop_action, due_actions
 
 # An action handler returns what it did (counted in the summary), or None if there was nothing to do.
-ActionHandler = Callable[[ScheduledAction, Account | None, datetime], str | None]
+ActionHandler = Callable[[Any, Any, datetime], str | None]  # (scheduled action, its account or None, now)
+# A use case that loads what it needs itself: (scheduled action, now).
+DueActionService = Callable[[Any, datetime], str | None]
 
 
 def sweep(job: str, handler: ActionHandler, now: datetime, progress: ProgressCallback | None) -> JobResult:
+    """Each due action with its account, read here (the jobs whose use case does not read it itself)."""
+    return sweep_due(job, lambda action, at: handler(action, get_account(action.account_id), at), now, progress)
+
+
+def sweep_due(job: str, service: DueActionService, now: datetime, progress: ProgressCallback | None) -> JobResult:
     result = JobResult(job)
     for action in due_actions(job, now):
-        account = get_account(action.account_id)
         try:
-            outcome = handler(action, account, now)
+            outcome = service(action, now)
         except ConditionFailed:
             # Someone else (another run, or the tenant) changed it first: nothing left to do.
             result.skipped += 1
@@ -42,6 +48,6 @@ def sweep(job: str, handler: ActionHandler, now: datetime, progress: ProgressCal
     return result
 
 
-def drop_stale(action: ScheduledAction) -> None:
+def drop_stale(action: Any) -> None:
     """An action whose reason went away (the trial was converted, the account reactivated)."""
-    action.delete(condition=ScheduledAction.pk.exists())
+    drop_action(action)

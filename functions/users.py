@@ -9,14 +9,12 @@ from shared.api.errors import conflict, not_found
 from shared.api.idempotency import run_idempotently
 from shared.api.requests import decode_body, raw_body, validate
 from shared.api.routing import Access, api_route, json_response
+from shared.services.accounts.users import AccountUser
 
 bp = Blueprint(__name__)
 
 
-def _user_json(user: object) -> dict[str, object]:
-    from shared.storage.models import User
-
-    assert isinstance(user, User)
+def _user_json(user: AccountUser) -> dict[str, object]:
     return {"id": user.user_id, "email": user.email, "name": user.name, "role": user.role, "active": user.active}
 
 
@@ -37,7 +35,7 @@ def activate_user(id: str) -> Response:
 
     def create() -> Response:
         from shared.contracts import UserRequest
-        from shared.storage.lifecycle import activate_user as activate
+        from shared.services.accounts.users import activate_user as activate
 
         form = validate(UserRequest, decode_body(body, request.headers))
         user, changed = activate(id, str(form.email), form.name, current_scope().now)
@@ -55,12 +53,12 @@ def activate_user(id: str) -> Response:
     response_model="shared.contracts:UserView",
 )
 def deactivate_user(id: str, user_id: str) -> Response:
-    from shared.storage.lifecycle import StateConflict
-    from shared.storage.lifecycle import deactivate_user as deactivate
+    from shared.services.accounts.errors import AdminNotDeactivatable
+    from shared.services.accounts.users import deactivate_user as deactivate
 
     try:
         user = deactivate(id, user_id, current_scope().now)
-    except StateConflict as exc:
+    except AdminNotDeactivatable as exc:
         raise conflict("admin_required", str(exc), {"user_id": "the admin"}) from exc
     if user is None:
         raise not_found("user")

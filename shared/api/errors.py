@@ -86,3 +86,13 @@ def from_lower_layer(exc: Exception) -> ApiError | None:
         return ApiError(503, "temporarily_unavailable", "Please try again in a moment; nothing was changed.",
                         headers={"Retry-After": "1"})
     return None
+
+
+def address_refused(fields: dict[str, str]) -> ApiError:
+    """422 naming every missing or invalid part of the billing address."""
+    return ApiError(
+        422,
+        "billing_address_required",
+        f"Invoices need the complete billing address: {', '.join(fields)}.",
+        fields,
+    )

@@ -36,26 +36,11 @@ def subscribe(account_id: str, app_id: str, now: datetime) -> tuple[AppSubscript
     return item, True
 
 
-def cancel(account_id: str, app_id: str, now: datetime) -> AppSubscriptionItem | None:
-    """Cancel an app: the same notice rule as the contract, with the policy's notice for apps (0 by
-    default: it ends with the current month)."""
-    from zoneinfo import ZoneInfo
+def current_subscription(account_id: str, app_id: str, now: datetime) -> AppSubscriptionItem | None:
+    """The subscription that is in force now or runs to a future month's end (None: not subscribed)."""
+    return _current(account_id, app_id, now)
 
-    from shared.derived import company_calendar
-    from shared.policy import get_policy
-    from shared.rules.accounts.dates import moment_after
-    from shared.rules.cancellation import cancellation_effective_date
-    from shared.rules.clock import local_day
 
-    current = _current(account_id, app_id, now)
-    if current is None:
-        return None
-    if current.cancelled_effective_at is None:
-        policy = get_policy()
-        zone = ZoneInfo(policy.company_time_zone)
-        last_day = cancellation_effective_date(
-            local_day(now, zone), company_calendar(), policy.cancellation.apps_notice_working_days
-        )
-        effective_at = moment_after(last_day, zone)
-        current.update(actions=[AppSubscriptionItem.cancelled_effective_at.set(effective_at)])
-    return current
+def record_app_cancellation(item: AppSubscriptionItem, effective_at: datetime) -> AppSubscriptionItem:
+    item.update(actions=[AppSubscriptionItem.cancelled_effective_at.set(effective_at)])
+    return item

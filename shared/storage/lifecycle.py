@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
-from shared.rules.accounts.dates import deletion_day, deletion_warning_moment, first_paid_day
+from shared.rules.accounts.dates import deletion_day, deletion_warning_moment
 from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
 from shared.storage import payment_models  # noqa: F401  # a partition read must know the payment items
@@ -95,11 +95,9 @@ class EditionOutcome:
     paid_from: date | None
 
 
-def convert_trial(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
-    """A trial becomes a customer; paid service starts the day after the trial's last day."""
-    assert account.trial_ends_on is not None
+def convert_trial(account: Account, edition: str, paid_from: date, now: datetime, policy: Policy) -> EditionOutcome:
+    """A trial becomes a customer from `paid_from`, its trial's reminders and expiry go, the admin is told."""
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = first_paid_day(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
     mail = outbox_mail(compose_mail(
         mail_id=f"converted-{account.account_id}",
@@ -131,12 +129,8 @@ def convert_trial(account: Account, edition: str, now: datetime, policy: Policy)
     return EditionOutcome(edition, now, paid_from)
 
 
-def change_edition(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
-    """Upgrades at once; downgrades from the first day of the next month (the history keeps both)."""
-    from shared.rules.billing import edition_change_effective_at
-
-    ranks = {name: e.rank for name, e in policy.billing.editions.items()}
-    effective_at = edition_change_effective_at(account.edition, edition, now, ranks, policy.company_time_zone)
+def change_edition(account: Account, edition: str, effective_at: datetime, now: datetime) -> EditionOutcome:
+    """The edition from `effective_at` (at once, or pending until then); the history keeps both."""
     actions: list[Any] = []
     if effective_at <= now:
         actions = [
@@ -155,10 +149,9 @@ def change_edition(account: Account, edition: str, now: datetime, policy: Policy
     return EditionOutcome(edition, effective_at, None)
 
 
-def reactivate(account: Account, edition: str, now: datetime, policy: Policy) -> EditionOutcome:
-    """Staff bring a deactivated account back as a customer; paid service starts that day."""
+def reactivate(account: Account, edition: str, paid_from: date, now: datetime, policy: Policy) -> EditionOutcome:
+    """Staff bring a deactivated account back as a customer, paid from `paid_from`."""
     zone = ZoneInfo(policy.company_time_zone)
-    paid_from = first_paid_day(None, local_day(now, zone))  # the trial is long over: paid from today
     try:
         with transaction() as tx:
             tx.update(
@@ -218,19 +211,18 @@ def activate_user(account_id: str, address: str, name: str, now: datetime) -> tu
     return user, True
 
 
-def deactivate_user(account_id: str, user_id: str, now: datetime) -> User | None:
-    """Deactivate a user; None if the account has no such user. Deactivating twice changes nothing."""
+def get_user(account_id: str, user_id: str) -> User | None:
     try:
-        user = User.get(account_pk(account_id), user_sk(user_id))
+        return User.get(account_pk(account_id), user_sk(user_id))
     except User.DoesNotExist:
         return None
-    if not user.active:
-        return user
-    if user.role == "admin":
-        raise StateConflict("the account's admin cannot be deactivated")
+
+
+def record_user_deactivation(user: User, now: datetime) -> User:
+    """Deactivate an active user with its seat event (ConditionFailed if someone did it meanwhile)."""
     with transaction() as tx:
         tx.update(user, actions=[User.active.set(False), User.lookup_key.remove()], condition=User.active == True)  # noqa: E712
-        tx.save(seat_event(account_id, user_id, False, now))
+        tx.save(seat_event(user.account_id, user.user_id, False, now))
     user.active = False
     return user
 
@@ -325,8 +317,8 @@ def _delete_mail_records_outside(items: list[CocoonItem], account: Account | Non
     keyed by an address hash, so every address the account had or we mailed for it names its possible one.
     A suppression of an address that another account also uses goes too: a dead address bounces again.
     """
-    from shared.rules.identity import email_key
     from shared.storage.models import OutboxMail, SeenMail, SuppressedAddress, Ticket, TicketMessage
+    from shared.storage.suppressions import suppression_key
 
     seen = {item.seen_key for item in items if isinstance(item, TicketMessage) and item.seen_key}
     addresses: set[str] = set()
@@ -347,17 +339,22 @@ def _delete_mail_records_outside(items: list[CocoonItem], account: Account | Non
     with CocoonItem.batch_write() as batch:
         for key in sorted(seen):
             batch.delete(SeenMail(f"SEEN#{key}", "SEEN"))
-        for hashed in sorted({email_key(address) for address in addresses}):
-            batch.delete(SuppressedAddress(f"SUPPRESS#{hashed}", "SUPPRESS"))
+        for suppressed in sorted({suppression_key(address) for address in addresses}):
+            batch.delete(SuppressedAddress(*suppressed))
 
 
-def purge_account(account_id: str, reason: str, now: datetime, account: Account | None) -> int:
+def purge_account(
+    account_id: str, reason: str, now: datetime, account: Account | None, items: list[CocoonItem] | None = None
+) -> int:
     """Delete every item of the account except invoices; leave a tombstone without personal data.
 
+    `items` is the account's partition if the caller read it already (the deletion job reads it once
+    to find the account in it): the partition is then not read a second time.
     Restartable: deletes are idempotent, the tombstone is written before the
     last item (the scheduled action) goes, so a crash midway is finished by the next run.
     """
-    items = list(CocoonItem.query(account_pk(account_id)))
+    if items is None:
+        items = list(CocoonItem.query(account_pk(account_id)))
     kept = [item for item in items if item.sk.startswith(KEPT_ON_DELETION_PREFIXES)]
     doomed = [item for item in items if not item.sk.startswith(KEPT_ON_DELETION_PREFIXES)]
     counts: dict[str, int] = {}

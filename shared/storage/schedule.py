@@ -55,6 +55,11 @@ def due_actions(job: str, now: datetime, page_size: int = 200) -> Iterator[Sched
                 yield item
 
 
+def drop_action(action: ScheduledAction) -> None:
+    """Remove a due item whose reason went away (the trial was converted, the account reactivated)."""
+    action.delete(condition=ScheduledAction.pk.exists())
+
+
 BILLING_JOB = "billing"
 BILLING_CURSOR = "close-month"
 

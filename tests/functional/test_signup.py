@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from functions import mail_delivery
 from shared.policy import get_policy
-from shared.storage.accounts import EmailTaken, NewSignup, start_signup
+from shared.services.accounts.errors import EmailTaken
+from shared.services.accounts.signup import NewSignup, start_signup
 from shared.storage.models import Account, CocoonItem, EmailReservation
 from tests.functional.helpers import (
     VERIFIED_AT,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from shared.rules.accounts.dates import moment_after
 from shared.rules.billing.apps import apps_subscribed_between
 from shared.rules.billing.editions import edition_between, editions_held_between
 from shared.rules.billing.errors import BillingError
@@ -229,7 +230,7 @@ def _draft(
 ) -> InvoiceDraft:
     zone = terms.time_zone
     first, last = _paid_window(account, month)
-    start, end = start_of_day(first, zone), start_of_day(last + timedelta(days=1), zone)
+    start, end = start_of_day(first, zone), moment_after(last, ZoneInfo(zone))
 
     seats, edition_explain = _seats_line(history, terms, first, last, month, start, end)
     lines = (seats, *_app_lines(history, terms, start, end), *_support_lines(history, terms, month))
@@ -305,5 +306,5 @@ def month_to_date_preview(
     During the trial it previews the first paid month (``paid_from``'s month) from today's state.
     """
     month = BillingMonth.of(max(today, account.paid_from))
-    cutoff = start_of_day(today + timedelta(days=1), terms.time_zone)
+    cutoff = moment_after(today, ZoneInfo(terms.time_zone))  # what happened up to the end of today
     return _draft(account, history_until(history, cutoff), month, terms, preview=True)

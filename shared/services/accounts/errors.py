@@ -45,3 +45,41 @@ class CancellationNotWithdrawable(ServiceError):
 
 class StaleState(ServiceError):
     """The store's transaction found the account changed meanwhile (a race)."""
+
+
+class AdminNotDeactivatable(Exception):
+    """The account's admin stays active: an account always has someone who can act for it."""
+
+
+class UnknownApp(Exception):
+    """No such app in the app store; `catalogue` names the ones there are."""
+
+    def __init__(self, app_id: str, catalogue: list[str]) -> None:
+        super().__init__(f"There is no app {app_id!r}; apps: {', '.join(catalogue)}.")
+        self.catalogue = catalogue
+
+
+class EmailTaken(Exception):
+    """The e-mail belongs to a live account (or, `pending`, a signup waiting for verification)."""
+
+    def __init__(self, pending: bool) -> None:
+        super().__init__("e-mail taken")
+        self.pending = pending
+
+
+class LinkInvalid(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unknown" | "expired" | "used"
+
+
+class NotConvertible(Exception):
+    """After the trial has ended only staff can bring the account back (a reactivation)."""
+
+
+class NotDeactivated(Exception):
+    """Only a deactivated account can be reactivated."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"The account is {state}, not deactivated.")
+        self.state = state
