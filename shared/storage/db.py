@@ -10,13 +10,13 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.settings import get_settings
-
 
 @cache
 def connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    """The models' own connection: transactions share its botocore client instead of loading a second one."""
+    from shared.storage.models import CocoonItem
+
+    return CocoonItem._get_connection().connection
 
 
 class ConditionFailed(Exception):
