@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
+from shared.rules.holiday_library import country_holidays
 
 __all__ = ["WorkingCalendar", "YearOutOfRange", "last_day_of_month"]
 
@@ -100,11 +100,11 @@ class WorkingCalendar:
 
 @cache
 def _supported_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range:
-    entity = holidays.country_holidays(country, subdiv=subdivision, categories=categories)
+    entity = country_holidays(country, subdivision, categories)
     return range(entity.start_year, entity.end_year + 1)
 
 
 @cache
 def _holidays_in(country: str, subdivision: str | None, categories: tuple[str, ...], year: int) -> frozenset[date]:
-    entity = holidays.country_holidays(country, subdiv=subdivision, categories=categories, years=year)
+    entity = country_holidays(country, subdivision, categories, years=year)
     return frozenset(entity.keys())

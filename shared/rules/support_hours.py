@@ -43,7 +43,7 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import holidays
+from shared.rules.holiday_library import country_holidays
 
 __all__ = [
     "MUNICH_HOLIDAY_CATEGORIES",
@@ -194,14 +194,14 @@ def _holiday_dates(country: str, subdivision: str | None, categories: tuple[str,
             f"year {year} is outside the support holiday calendar {country}-{subdivision} "
             f"{categories}, which covers {covered.start}-{covered.stop - 1}"
         )
-    calendar = holidays.country_holidays(country, subdiv=subdivision, years=year, categories=categories)
+    calendar = country_holidays(country, subdivision, categories, years=year)
     return frozenset(calendar.keys())
 
 
 @lru_cache(maxsize=32)
 def _covered_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range:
     """The years the holiday library has data for (e.g. 1991-2100 for Germany)."""
-    calendar = holidays.country_holidays(country, subdiv=subdivision, categories=categories)
+    calendar = country_holidays(country, subdivision, categories)
     return range(calendar.start_year, calendar.end_year + 1)
 
 

@@ -10,7 +10,6 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.settings import get_settings
 from shared.storage.errors import ConditionFailed, Contended, StorageUnavailable
 
 __all__ = ["ConditionFailed", "Contended", "StorageUnavailable", "connection", "transaction"]
@@ -18,8 +17,10 @@ __all__ = ["ConditionFailed", "Contended", "StorageUnavailable", "connection", "
 
 @cache
 def connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    """The models' own connection: transactions share its botocore client instead of loading a second one."""
+    from shared.storage.models import CocoonItem
+
+    return CocoonItem._get_connection().connection
 
 
 def _keys_in_request_order(tx: TransactWrite) -> list[tuple[str, str]]:

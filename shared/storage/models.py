@@ -23,6 +23,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -86,6 +87,18 @@ class CocoonItem(Model):
     due_index = DueIndex()
     lookup_index = LookupIndex()
     queue_index = QueueIndex()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """Every item type uses the base's one connection (one botocore session and client per process).
+
+        PynamoDB would cache a connection per model class first used: a cold request touching four item
+        types paid four times for botocore loading the DynamoDB model (~90 ms each). Same table, same keys
+        and indexes, so the one connection serves them all.
+        """
+        if cls is CocoonItem:
+            return super()._get_connection()
+        return CocoonItem._get_connection()
 
 
 def account_pk(account_id: str) -> str:

@@ -1,0 +1,96 @@
+"""The cold Lambda's boundary: a first request must not pay for what it does not use.
+
+Each test is an attempt to make a fresh interpreter do work its request never needs (one more botocore
+client per item type, every country's holiday calendar, the billing rules to queue a mail, a validator
+for every contract model) and the expected refusal: it does not happen. Each runs in a fresh
+interpreter (the cold start is the thing under test), in the test stage's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fresh(code: str) -> str:
+    """Run `code` in a fresh interpreter in the project root; its last printed line."""
+    answer = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120
+    )
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    return answer.stdout.strip().splitlines()[-1]
+
+
+def test_a_web_form_ticket_touching_several_item_types_creates_one_dynamodb_client(db: str) -> None:
+    # A stranger's ticket reads a rate counter (a transaction), looks the address up (a query) and answers:
+    # before, each item type and the transactions brought their own botocore session and client (~90 ms each).
+    printed = fresh(
+        "import json, botocore.session\n"
+        "made = []\n"
+        "original = botocore.session.Session.create_client\n"
+        "def counting(self, service, *args, **kwargs):\n"
+        "    made.append(service)\n"
+        "    return original(self, service, *args, **kwargs)\n"
+        "botocore.session.Session.create_client = counting\n"
+        "from chalice.test import Client\n"
+        "import app\n"
+        "body = {'email': 'stranger@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
+        "with Client(app.app, stage_name='test') as client:\n"
+        "    answer = client.http.post('/tickets', body=json.dumps(body), headers={'Content-Type': 'application/json',\n"
+        "                              'X-Cocoon-Now': '2026-05-04T10:00:00+02:00'})\n"
+        "print(json.dumps({'status': answer.status_code, 'clients': made}))\n"
+    )
+    result = json.loads(printed)
+    assert result["status"] < 500
+    assert result["clients"] == ["dynamodb"]
+
+
+def test_a_support_due_time_loads_no_other_countrys_holidays() -> None:
+    printed = fresh(
+        "import sys\n"
+        "from datetime import datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from shared.policy import get_policy\n"
+        "from shared.storage.support_clock import first_response_due\n"
+        "policy = get_policy()\n"
+        "for region in policy.support.regions:\n"
+        "    first_response_due(datetime(2026, 5, 4, 8, tzinfo=ZoneInfo('UTC')), 'normal', region, policy)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries.')))\n"
+    )
+    assert printed == "['holidays.countries.germany']"
+
+
+def test_queueing_a_mail_does_not_import_the_billing_rules() -> None:
+    printed = fresh(
+        "import sys\n"
+        "import shared.storage.outbox, shared.storage.tickets, shared.storage.accounts\n"
+        "print(sorted(m for m in sys.modules if m.startswith('shared.rules.billing')))\n"
+    )
+    assert printed == "[]"
+
+
+def test_importing_the_contract_builds_no_validator_until_one_is_used_and_it_still_refuses() -> None:
+    printed = fresh(
+        "import json\n"
+        "from pydantic import ValidationError\n"
+        "import shared.contracts as contracts\n"
+        "built = [name for name, value in vars(contracts).items()\n"
+        "         if isinstance(value, type) and issubclass(value, contracts.BaseModel)\n"
+        "         and value.__module__ == contracts.__name__ and value.__pydantic_complete__]\n"
+        "try:\n"
+        "    contracts.TicketRequest.model_validate({'email': 'not an address', 'subject': 's', 'description': 'd'})\n"
+        "    refused = []\n"
+        "except ValidationError as error:\n"
+        "    refused = [str(part['loc'][0]) for part in error.errors()]\n"
+        "print(json.dumps({'built_at_import': built, 'refused': refused,\n"
+        "                  'ticket_built': contracts.TicketRequest.__pydantic_complete__}))\n"
+    )
+    result = json.loads(printed)
+    assert result["built_at_import"] == []
+    assert result["refused"] == ["email"]
+    assert result["ticket_built"] is True
