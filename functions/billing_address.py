@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 
 def _put_address(account_id: str) -> Response:
-    from shared.contracts import BillingAddressRequest
+    from shared.address_contracts import BillingAddressRequest
     from shared.services.billing.address import BillingAddressIncomplete, set_billing_address
     from shared.storage.accounts import get_account
     from shared.storage.billing_address import AccountGone, BillingAddress
@@ -51,8 +51,8 @@ def _view(address: Any) -> dict[str, Any]:
     "PUT",
     access=Access.TENANT,
     summary="Set the billing address and buyer reference (a public institution's Leitweg-ID) for invoices",
-    request_model="shared.contracts:BillingAddressRequest",
-    response_model="shared.contracts:BillingAddressView",
+    request_model="shared.address_contracts:BillingAddressRequest",
+    response_model="shared.address_contracts:BillingAddressView",
 )
 def put_billing_address(id: str) -> Response:
     return _put_address(id)
@@ -65,8 +65,8 @@ def put_billing_address(id: str) -> Response:
     access=Access.STAFF,
     staff_roles=("billing",),
     summary="Set a customer's billing address and buyer reference (billing staff)",
-    request_model="shared.contracts:BillingAddressRequest",
-    response_model="shared.contracts:BillingAddressView",
+    request_model="shared.address_contracts:BillingAddressRequest",
+    response_model="shared.address_contracts:BillingAddressView",
 )
 def put_billing_address_as_staff(id: str) -> Response:
     return _put_address(id)

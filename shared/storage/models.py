@@ -9,7 +9,6 @@ sparse `due` index; alternate keys (a contact's e-mail, a ticket number) carry
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from pynamodb.attributes import (
@@ -24,51 +23,9 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import TableConnection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from shared.settings import get_settings
-
-_settings = get_settings()
-if _settings.dynamodb_endpoint:
-    # DynamoDB Local accepts any credentials, but botocore insists on having some.
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-
-
-class _TableMeta:
-    table_name = _settings.table_name
-    host = _settings.dynamodb_endpoint
-    region = _settings.region
-
-
-class DueIndex(GlobalSecondaryIndex["CocoonItem"]):
-    """What a job must do, by job and due moment (ISO 8601 UTC strings sort by time)."""
-
-    class Meta:
-        index_name = "due"
-        projection = AllProjection()
-
-    due_job = UnicodeAttribute(hash_key=True)
-    due_at = UnicodeAttribute(range_key=True)
-
-
-class LookupIndex(GlobalSecondaryIndex["CocoonItem"]):
-    class Meta:
-        index_name = "lookup"
-        projection = AllProjection()
-
-    lookup_key = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class QueueIndex(GlobalSecondaryIndex["CocoonItem"]):
-    class Meta:
-        index_name = "queue"
-        projection = AllProjection()
-
-    queue_state = UnicodeAttribute(hash_key=True)
-    queue_due = UnicodeAttribute(range_key=True)
+from shared.storage.table import DueIndex, LookupIndex, QueueIndex, _TableMeta
 
 
 class CocoonItem(Model):

@@ -56,7 +56,7 @@ def test_a_support_due_time_loads_no_other_countrys_holidays() -> None:
         "from datetime import datetime\n"
         "from zoneinfo import ZoneInfo\n"
         "from shared.policy import get_policy\n"
-        "from shared.storage.support_clock import first_response_due\n"
+        "from shared.services.support.clock import first_response_due\n"
         "policy = get_policy()\n"
         "for region in policy.support.regions:\n"
         "    first_response_due(datetime(2026, 5, 4, 8, tzinfo=ZoneInfo('UTC')), 'normal', region, policy)\n"

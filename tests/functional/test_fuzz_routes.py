@@ -103,7 +103,13 @@ class World:
         self.customer = signup_and_verify(self.client, self.outbox_dir, email=email, now=NOW)
         account = f"/accounts/{self.customer['account_id']}"
         headers = {**self.tenant_headers(), "X-Cocoon-Now": NOW}
-        post_json(self.client, f"{account}/subscription", {"edition": "team"}, headers)
+        address = {"street": "Hauptstr. 1", "postcode": "10115", "city": "Berlin", "country": "DE"}
+        given = self.client.http.put(
+            f"{account}/billing-address", headers={**headers, "Content-Type": "application/json"}, body=json.dumps(address)
+        )
+        assert given.status_code == 200, given.body  # a customer is invoiced: the address comes first (issue 17)
+        became = post_json(self.client, f"{account}/subscription", {"edition": "team"}, headers)
+        assert became.status_code in (200, 201), became.body
         ticket = {"subject": "Export", "description": "fails", "impact": "severe"}
         self.learn("POST /tickets", post_json(self.client, "/tickets", ticket, headers))
         self.learn("GET /accounts/{id}", self.client.http.get(account, headers=self.tenant_headers()))
@@ -261,7 +267,8 @@ def test_every_route_with_a_token_was_fuzzed_with_at_least_2000_requests_in_all(
         pytest.skip("only some routes were selected in this run")
     assert world.sent >= MINIMUM_REQUESTS, world.sent
     # The generation must get past validation into the handlers, not only collect 400s and 404s.
-    answered = {route for (route, status), _ in world.answers.items() if status < 300}
+    # A desk form's POST answers 303 See Other to the page it changed: that is its success.
+    answered = {route for (route, status), _ in world.answers.items() if status < 300 or status == 303}
     never = sorted(" ".join(key) for key in TOKEN_ROUTES if " ".join(key) not in answered)
     assert len(never) <= len(TOKEN_ROUTES) // 3, f"never answered 2xx: {never}"
 

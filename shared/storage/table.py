@@ -1,0 +1,52 @@
+"""The table's settings and its three sparse indexes (due, lookup, queue): what every item type shares."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from shared.settings import get_settings
+
+_settings = get_settings()
+if _settings.dynamodb_endpoint:
+    # DynamoDB Local accepts any credentials, but botocore insists on having some.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+
+
+class _TableMeta:
+    table_name = _settings.table_name
+    host = _settings.dynamodb_endpoint
+    region = _settings.region
+
+
+class DueIndex(GlobalSecondaryIndex[Any]):
+    """What a job must do, by job and due moment (ISO 8601 UTC strings sort by time)."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    due_job = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class LookupIndex(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "lookup"
+        projection = AllProjection()
+
+    lookup_key = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class QueueIndex(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "queue"
+        projection = AllProjection()
+
+    queue_state = UnicodeAttribute(hash_key=True)
+    queue_due = UnicodeAttribute(range_key=True)
