@@ -20,6 +20,7 @@ from functions import (
     cancellation,
     customer_links,
     desk,
+    desk_notifications,
     desk_second_factor,
     desk_staff,
     docs,
@@ -73,6 +74,7 @@ for blueprint_module in (
     desk,
     desk_second_factor,
     desk_staff,
+    desk_notifications,
     static_files,
     docs,
 ):
