@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
-from shared.api.desk_pages import desk_page, form_of, see_other
+from shared.api.desk_pages import desk_page, form_of
 from shared.api.routing import Access, api_route
 
 bp = Blueprint(__name__)
@@ -36,5 +36,7 @@ def set_notifications() -> Response:
     from shared.services.support.notifications import set_notifications as choose
 
     form = form_of(bp.current_request, NotificationsForm)
-    choose(current_scope().session.subject.subject_id, form.mails == "on")
-    return see_other(PAGE)
+    live = current_scope().session
+    choose(live.subject.subject_id, form.mails == "on")
+    # The page itself, showing the new state: setting a value twice (a reload) changes nothing.
+    return desk_page("notifications", member=live.subject, csrf_token=live.csrf_token, mails_on=form.mails == "on")
