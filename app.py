@@ -21,6 +21,7 @@ from functions import (
     credit_notes,
     customer_links,
     desk,
+    desk_notifications,
     desk_second_factor,
     desk_staff,
     docs,
@@ -76,6 +77,7 @@ for blueprint_module in (
     desk,
     desk_second_factor,
     desk_staff,
+    desk_notifications,
     static_files,
     docs,
 ):

@@ -44,4 +44,15 @@ def run(now: datetime, progress: ProgressCallback | None = None) -> JobResult:
         result.failed += part.failed
         for what, count in part.details.items():
             result.count(what, count)
+    _tell_lead_of_risks(result, now)
     return result
+
+
+def _tell_lead_of_risks(result: JobResult, now: datetime) -> None:
+    """Tickets that became at risk since the last run: the support lead hears once per ticket and due time."""
+    from shared.policy import get_policy
+    from shared.services.support.notifications import tell_lead_of_risks
+
+    told = tell_lead_of_risks(now, get_policy())
+    if told:
+        result.count("at risk told", told)

@@ -108,6 +108,7 @@ class SupportPolicy(_Strict):
     closed_ticket_closes_after_days: int = Field(gt=0)
     status_update_every_working_days: int = Field(gt=0)
     support_lead_email: str
+    at_risk_within_hours: int = Field(gt=0, le=40)
     default_region: str
     hours_billable_by_default: bool
     decision_link_days: int = Field(gt=0, le=365)

@@ -32,7 +32,9 @@ TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "mail"
 TEMPLATE_ROOT_ENV = "COCOON_MAIL_TEMPLATES"
 # Mails to our own staff (the support lead), not to a customer: written once, in the fallback
 # language (English), whatever the ticket's account speaks; render_mail falls back to it by itself.
-STAFF_MAILS = frozenset({"escalation", "desk_sign_in", "staff_invitation"})
+STAFF_MAILS = frozenset(
+    {"escalation", "desk_sign_in", "staff_invitation", "customer_replied", "ticket_at_risk"}
+)
 # The key the filters read the mail's language from; not a placeholder any template uses.
 LANGUAGE_KEY = "_mail_language"
 

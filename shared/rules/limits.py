@@ -25,6 +25,8 @@ MAILS_EXEMPT_FROM_LIMIT: dict[str, str] = {
     "authorization_request": "the contract's approval before a change",
     "ticket_reply": "written by a support agent, not automatic",
     "escalation": "to our own support lead, not to a customer",
+    "customer_replied": "to our own agent, not to a customer (each agent can turn it off)",
+    "ticket_at_risk": "to our own support lead, not to a customer",
 }
 
 

@@ -178,6 +178,7 @@ class StaffMember(CocoonItem, discriminator="staff_member"):
     sessions_revoked_at = UTCDateTimeAttribute(null=True)  # desk sessions opened until then no longer admit
     deactivated_at = UTCDateTimeAttribute(null=True)  # a deactivated member signs in and calls nothing
     totp_secret = UnicodeAttribute(null=True)  # the desk's optional second factor (base32, RFC 6238)
+    notifications_off = BooleanAttribute(null=True)  # the member turned off the desk's notification mails
 
 
 class ScheduledAction(CocoonItem, discriminator="scheduled_action"):
@@ -358,6 +359,7 @@ class Ticket(CocoonItem, discriminator="ticket"):
     message_count = NumberAttribute(default=0)
     queue_state = UnicodeAttribute(null=True)  # set while in the staff queue (open or solved)
     queue_due = UnicodeAttribute(null=True)
+    at_risk_noticed_due = UnicodeAttribute(null=True)  # the due time the lead was told "at risk" for
 
 
 class TicketMessage(CocoonItem, discriminator="ticket_message"):

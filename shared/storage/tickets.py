@@ -39,7 +39,7 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails
+from shared.storage.outbox import commit_with_mails, save_mails
 from shared.storage.schedule import scheduled_action
 from shared.storage.support_clock import resume_actions
 from shared.storage.ticket_mails import ordered_mail, ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
@@ -313,8 +313,12 @@ def save_customer_message(
     attachments: tuple[IncomingAttachment, ...] = (),
     raw_mail: bytes | None = None,
     seen_key: str | None = None,
+    notices: tuple[Any, ...] = (),
 ) -> TicketMessage:
-    """Write the customer's message; `resumed` (decided by the service) when the ticket was waiting for them."""
+    """Write the customer's message; `resumed` (decided by the service) when the ticket was waiting for them.
+
+    `notices`: the staff's outbox items (the assignee's mail) that commit with the message.
+    """
     message_id = new_id("msg_")
     request = NewRequest(
         subject="", channel=channel, details=RequestDetails(), attachments=attachments, raw_mail=raw_mail
@@ -361,6 +365,8 @@ def save_customer_message(
                 )
             tx.save(message)
             tx.update(ticket, actions=actions, condition=Ticket.state.is_in(*OPEN_STATES))
+            if notices:
+                save_mails(tx, list(notices), now)
             if resumes and ticket.first_response_at is None:
                 tx.save(
                     scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)

@@ -18,6 +18,7 @@ from shared.services.support.clock import first_response_due, next_status_update
 
 if TYPE_CHECKING:
     from shared.policy import Policy
+    from shared.services.support.notifications import NoticeStore
     from shared.storage.models import Ticket, User
     from shared.storage.tickets import IncomingAttachment, NewRequest, Requester
 
@@ -110,11 +111,20 @@ def add_customer_message(
     seen_key: str | None = None,
     policy: Policy | None = None,
     store: TicketStore | None = None,
+    notices: NoticeStore | None = None,
 ) -> Any:
-    """The customer adds to an open ticket; a ticket waiting for the customer resumes (its clock too)."""
-    from shared.policy import get_policy
+    """The customer adds to an open ticket; a ticket waiting for the customer resumes (its clock too).
 
-    resumed = resumed_clock(ticket, now, policy or get_policy()) if ticket.state == WAITING else None
+    The assignee's notification mail commits with the message (none if they turned it off).
+    """
+    from shared.policy import get_policy
+    from shared.services.support.notifications import customer_replied_notices
+
+    policy = policy or get_policy()
+    resumed = resumed_clock(ticket, now, policy) if ticket.state == WAITING else None
+    told = customer_replied_notices(ticket, now, policy, notices) if ticket.assignee_id else ()
+    extra: dict[str, Any] = {"notices": told} if told else {}
     return (store or StoredTickets()).save_customer_message(
-        ticket, author, text, channel, now, resumed, attachments=attachments, raw_mail=raw_mail, seen_key=seen_key
+        ticket, author, text, channel, now, resumed, attachments=attachments, raw_mail=raw_mail, seen_key=seen_key,
+        **extra,
     )

@@ -117,6 +117,7 @@ def test_a_message_to_a_waiting_ticket_resumes_its_clock_and_others_do_not() -> 
         received_at=datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN),
         priority="high",
         region="DACH",
+        assignee_id=None,  # nobody to notify (shared/services/support/notifications.py)
     )
     add_customer_message(waiting, None, "here it is", "email", MONDAY_11.replace(hour=14), policy=get_policy(), store=store)  # type: ignore[arg-type]
     (_, _, resumed) = store.messages[0]
