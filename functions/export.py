@@ -49,7 +49,7 @@ def export_account(id: str) -> Response:
 
     from shared.policy import get_policy
     from shared.storage.accounts import account_items, get_account
-    from shared.storage.models import Account, UnverifiedMail
+    from shared.storage.models import Account, SearchEntry, StaffAction, UnverifiedMail
     from shared.storage.views import account_view
 
     account = tenant_account(id) or get_account(id)
@@ -61,6 +61,8 @@ def export_account(id: str) -> Response:
         if isinstance(item, Account) or _staff_only(item, support_lead):
             continue
         if isinstance(item, UnverifiedMail):  # staff's review of a mail the contact may never have sent
+            continue
+        if isinstance(item, (SearchEntry, StaffAction)):  # the desk's index and notes: staff's, derived
             continue
         simple = item.to_simple_dict()
         data = {k: v for k, v in simple.items() if k not in _NOT_EXPORTED}

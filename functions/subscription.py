@@ -83,19 +83,17 @@ def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
 )
 def reactivate_account(id: str) -> Response:
     from shared.contracts import SubscriptionRequest
-    from shared.policy import get_policy
-    from shared.storage.accounts import get_account
-    from shared.storage.lifecycle import StateConflict, reactivate
+    from shared.services.staff.account_actions import ActionRefused, reactivate
 
     request = bp.current_request
     form = validate(SubscriptionRequest, decode_body(raw_body(request), request.headers))
-    account = tenant_account(id) or get_account(id)
-    if account is None:
-        raise not_found("account")
-    if account.state != "deactivated":
-        raise ApiError(409, "not_deactivated", f"The account is {account.state}, not deactivated.")
+    principal = current_scope().principal
     try:
-        outcome = reactivate(account, form.edition, current_scope().now, get_policy())
-    except StateConflict as exc:
-        raise conflict("state_changed", str(exc)) from exc
+        outcome = reactivate(id, form.edition, str(principal.staff_id if principal else ""), current_scope().now)
+    except ActionRefused as exc:
+        if exc.status == 404:
+            raise not_found("account") from exc
+        if exc.code == "state_changed":
+            raise conflict("state_changed", exc.message) from exc
+        raise ApiError(exc.status, exc.code, exc.message) from exc
     return _answer("customer", outcome)

@@ -479,3 +479,27 @@ class Authorizer(CocoonItem, discriminator="authorizer"):
     authorizer_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
+
+
+class SearchEntry(CocoonItem, discriminator="search_entry"):
+    """The desk's search index of an account (SPEC §13): its company name or VAT ID in normal form.
+
+    In the account's partition (deleted with it), written in the transaction that sets the value;
+    keys in shared/storage/keys/search.py. E-mail, ticket and invoice numbers have their own lookups.
+    """
+
+    account_id = UnicodeAttribute()
+
+
+class StaffAction(CocoonItem, discriminator="staff_action"):
+    """What a staff member did to the account at the desk or through the staff API: who, what, when.
+
+    sk = "STAFFACTION#<moment>#<id>" in the account's partition; a detail never holds an address.
+    """
+
+    account_id = UnicodeAttribute()
+    action_id = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    detail = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()
