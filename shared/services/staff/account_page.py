@@ -29,10 +29,13 @@ class AccountPage:
 SEAT_MONTHS_SHOWN = 12  # a page, not a report: the last year of seats
 
 
-def _seat_months(account: Any, seat_events: list[Any], now: datetime) -> list[tuple[str, int]]:
+def _seat_months(account: Any, stored: list[Any], now: datetime) -> list[tuple[str, int]]:
+    from shared.rules.billing.history import SeatEvent
     from shared.rules.billing.months import BillingMonth
     from shared.rules.billing.seats import users_counted_in_month
 
+    # Billing's own seat rule over billing's own event shape: the page counts what the invoice counts.
+    seat_events = [SeatEvent(user_id=e.user_id, user_name=e.user_id, activated=e.activated, at=e.at) for e in stored]
     month = BillingMonth.containing(now)
     first = BillingMonth.containing(account.created_at)
     shown: list[tuple[str, int]] = []
