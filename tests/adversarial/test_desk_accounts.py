@@ -123,7 +123,7 @@ def test_the_search_box_needs_the_csrf_token_too(client, outbox_dir, customer):
 
 
 @pytest.mark.parametrize(
-    "term", ["*", "%", "#", "SEARCH#NAME#b", "NAME#", "CONTACT#", "b\u0000", "' OR 1=1 --", "TICKET#", "\u200b"]
+    "term", ["*", "%", "#", "SEARCH#NAME#b", "NAME#", "CONTACT#", "\u0000", "' OR 1=1 --", "TICKET#", "\u200b"]
 )
 def test_a_crafted_term_never_lists_accounts_it_does_not_name(client, outbox_dir, customer, term):
     agent = _desk(client, outbox_dir, "agent")
