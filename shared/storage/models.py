@@ -482,20 +482,13 @@ class Authorizer(CocoonItem, discriminator="authorizer"):
 
 
 class SearchEntry(CocoonItem, discriminator="search_entry"):
-    """The desk's search index of an account (SPEC §13): its company name or VAT ID in normal form.
-
-    In the account's partition (deleted with it), written in the transaction that sets the value;
-    keys in shared/storage/keys/search.py. E-mail, ticket and invoice numbers have their own lookups.
-    """
+    """The desk's index of an account's name or VAT ID (keys: storage/keys/search.py), written with the value."""
 
     account_id = UnicodeAttribute()
 
 
 class StaffAction(CocoonItem, discriminator="staff_action"):
-    """What a staff member did to the account at the desk or through the staff API: who, what, when.
-
-    sk = "STAFFACTION#<moment>#<id>" in the account's partition; a detail never holds an address.
-    """
+    """A staff action on the account: who, what, when. sk = "STAFFACTION#<moment>#<id>"; never an address."""
 
     account_id = UnicodeAttribute()
     action_id = UnicodeAttribute()

@@ -26,8 +26,8 @@ class ActionDone:
     effective_on: str | None = None
 
 
-def lift_suppression(address: str, staff_id: str | None, now: datetime, account_id: str | None = None) -> None:
-    """Mail the address again. From an account's page the lift and its note commit together."""
+def lift_suppression(address: str, staff_id: str | None, now: datetime, account_id: str | None = None) -> str:
+    """Mail the address again (returns it normalised). From an account's page the lift and its note commit together."""
     from shared.rules.identity import normalize_email
     from shared.storage.staff_actions import lift_suppression_recorded, staff_action
     from shared.storage.suppressions import lift_suppression as lift
@@ -40,6 +40,7 @@ def lift_suppression(address: str, staff_id: str | None, now: datetime, account_
         lifted = lift(address)
     if not lifted:
         raise ActionRefused(404, "not_suppressed", "email", "Mail to this address is not stopped.")
+    return address
 
 
 def record_cancellation(account_id: str, received_on: date, channel: str, staff_id: str, now: datetime) -> ActionDone:
