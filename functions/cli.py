@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("staff_id")
     remove = staff_commands.add_parser("remove", help="delete a member and revoke their tokens")
     remove.add_argument("staff_id")
+    commands.add_parser("backfill-search", help="index every account's name and VAT ID for the desk's search (once)")
     deliver = commands.add_parser(
         "deliver-event", help="feed an SNS/SES/SQS event file to a declared handler of app.py (local and test stages)"
     )
@@ -85,15 +86,14 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write("\n")
         print(result.summary())
         return 1 if result.failed else 0
-    if args.command == "deliver-event":
-        return _deliver_event(args.handler, args.file)
+    if args.command in ("deliver-event", "backfill-search"):
+        return _deliver_event(args.handler, args.file) if args.command == "deliver-event" else _backfill_search()
     if args.staff_command != "add":
         return _manage_staff(args.staff_command, str(getattr(args, "staff_id", "")))
-    from shared.storage.tokens import add_staff_member
+    from shared.services.staff.admin import add_member_with_token
 
-    member, token = add_staff_member(args.name, args.email, args.role, datetime.now(UTC))
-    print(f"staff member {member.staff_id} ({args.role}) created. Token (shown once, store it now):")
-    print(token)
+    member, token = add_member_with_token(args.name, args.email, args.role, datetime.now(UTC))
+    print(f"staff member {member.staff_id} ({args.role}) created. Token (shown once, store it now):\n{token}")
     return 0
 
 
@@ -117,26 +117,32 @@ def _deliver_event(handler: str, file: str) -> int:
 
 def _manage_staff(command: str, staff_id: str) -> int:
     """`staff list|revoke|remove`: no names, addresses or tokens in the output, only ids and dates."""
-    from shared.storage.db import ConditionFailed
-    from shared.storage.staff import UnknownStaffMember, list_staff, remove_staff_member, revoke_staff_tokens
+    from shared.services.staff.admin import StaffError, member_listings, remove_member, revoke_access
 
     if command == "list":
         print("id\trole\tcreated\tlast used\ttokens")
-        for member in list_staff():
+        for member in member_listings():
             revoked = f"revoked {member.tokens_revoked_at.date().isoformat()}" if member.tokens_revoked_at else "active"
             created = member.created_at.date().isoformat()
             print(f"{member.staff_id}\t{member.role}\t{created}\t{member.last_used_on or 'never'}\t{revoked}")
         return 0
     try:
         if command == "revoke":
-            count = revoke_staff_tokens(staff_id, datetime.now(UTC))
+            count = revoke_access(staff_id, datetime.now(UTC))
             print(f"staff member {staff_id}: tokens revoked ({count} deleted); the member is kept")
         else:
-            count = remove_staff_member(staff_id)
+            count = remove_member(staff_id)
             print(f"staff member {staff_id} removed with {count} token(s)")
-    except (UnknownStaffMember, ConditionFailed):
+    except StaffError:
         print(f"no staff member {staff_id}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _backfill_search() -> int:
+    """Index the names and VAT IDs of accounts written before the desk's search existed (idempotent)."""
+    from shared.storage.search import backfill_search_entries
+    print(f"search entries written for {backfill_search_entries()} account(s)")
     return 0
 
 

@@ -28,15 +28,16 @@ AGENTS = ("agent",)
 )
 def lift_suppression() -> Response:
     from shared.contracts import SuppressionLiftRequest
-    from shared.rules.identity import normalize_email
-    from shared.storage.suppressions import lift_suppression as lift
+    from shared.services.staff import account_actions
 
     request = bp.current_request
     form = validate(SuppressionLiftRequest, decode_body(raw_body(request), request.headers))
-    address = normalize_email(str(form.email))
-    if not lift(address):
-        raise ApiError(404, "not_suppressed", "Mail to this address is not stopped.", {"email": "not suppressed"})
     principal = current_scope().principal
+    try:  # the same staff service as the desk's account page
+        staff_id = principal.staff_id if principal else None
+        address = account_actions.lift_suppression(str(form.email), staff_id, current_scope().now)
+    except account_actions.ActionRefused as exc:
+        raise ApiError(404, "not_suppressed", exc.message, {"email": "not suppressed"}) from exc
     logger.info("suppression lifted", extra={"staff": principal.staff_id if principal else None})
     return json_response({"email": address, "lifted": True})
 

@@ -85,21 +85,17 @@ def _subscribe(account_id: str, body: bytes, headers: object) -> Response:
 )
 def reactivate_account(id: str) -> Response:
     from shared.contracts import SubscriptionRequest
-    from shared.policy import get_policy
-    from shared.services.accounts.edition import reactivate
-    from shared.services.accounts.errors import AccountNotFound, NotDeactivated, StaleState
-    from shared.services.billing.address import BillingAddressIncomplete
+    from shared.services.staff.account_actions import ActionRefused, reactivate
 
     request = bp.current_request
     form = validate(SubscriptionRequest, decode_body(raw_body(request), request.headers))
+    principal = current_scope().principal
     try:
-        outcome = reactivate(id, form.edition, current_scope().now, get_policy(), tenant_account(id))
-    except AccountNotFound as exc:
-        raise not_found("account") from exc
-    except BillingAddressIncomplete as exc:
-        raise address_refused(exc.fields) from exc
-    except NotDeactivated as exc:
-        raise ApiError(409, "not_deactivated", str(exc)) from exc
-    except StaleState as exc:
-        raise conflict("state_changed", str(exc)) from exc
+        outcome = reactivate(id, form.edition, str(principal.staff_id if principal else ""), current_scope().now)
+    except ActionRefused as exc:
+        if exc.status == 404:
+            raise not_found("account") from exc
+        if exc.code == "state_changed":
+            raise conflict("state_changed", exc.message) from exc
+        raise ApiError(exc.status, exc.code, exc.message, exc.fields) from exc
     return _answer("customer", outcome)

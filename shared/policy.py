@@ -205,6 +205,7 @@ class DeskPolicy(_Strict):
     session_absolute_hours: int = Field(gt=0, le=24)
     session_touch_seconds: int = Field(ge=0)
     totp_valid_window: int = Field(ge=0, le=2)
+    search_results: int = Field(gt=0, le=100)  # BatchGetItem reads at most 100 keys: one request
 
 
 class Policy(_Strict):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from shared.rules.accounts.states import StaffRole
 
@@ -35,3 +38,27 @@ class AddStaffForm(CsrfOnlyForm):
 
 class StaffRoleForm(CsrfOnlyForm):
     role: StaffRole
+
+
+class AccountSearchForm(CsrfOnlyForm):
+    query: str = Field(min_length=1, max_length=200)
+
+
+class LiftSuppressionForm(CsrfOnlyForm):
+    email: EmailStr
+
+
+class RecordCancellationForm(CsrfOnlyForm):
+    received_on: date
+    channel: Literal["letter", "fax", "email"]
+
+
+class ReactivateForm(CsrfOnlyForm):
+    edition: str = Field(min_length=1, max_length=40)
+
+    @field_validator("edition")
+    @classmethod
+    def _edition_offered(cls, value: str) -> str:
+        from shared.contracts import SubscriptionRequest
+
+        return SubscriptionRequest(edition=value).edition

@@ -114,12 +114,16 @@ def save_pending_signup(
     )
     purge = scheduled_action(account_id, "lifecycle", "purge-unverified", purge_at)
     outbox_item = outbox_mail(compose_mail(account_id=account_id, recipient=address, now=now, **mail))
+    from shared.storage.search import search_entries
+
     # Free, or held by a signup whose link expired (or an account no longer live): then we take it over.
     reservation_free = EmailReservation.pk.does_not_exist() | (EmailReservation.reserved_until <= now)
     try:
         with transaction() as tx:
             tx.save(reservation, condition=reservation_free)
             tx.save(account, condition=Account.pk.does_not_exist())
+            for entry in search_entries(account):  # the desk finds it by name and VAT ID from now on
+                tx.save(entry)
             tx.save(link, condition=VerificationLink.pk.does_not_exist())
             tx.save(purge)
             tx.save(outbox_item, condition=CocoonItem.pk.does_not_exist())

@@ -478,3 +478,20 @@ class Authorizer(CocoonItem, discriminator="authorizer"):
     authorizer_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
+
+
+class SearchEntry(CocoonItem, discriminator="search_entry"):
+    """The desk's index of an account's name or VAT ID (keys: storage/keys/search.py), written with the value."""
+
+    account_id = UnicodeAttribute()
+
+
+class StaffAction(CocoonItem, discriminator="staff_action"):
+    """A staff action on the account: who, what, when. sk = "STAFFACTION#<moment>#<id>"; never an address."""
+
+    account_id = UnicodeAttribute()
+    action_id = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    detail = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()

@@ -55,6 +55,8 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "app_id": tuple(policy.billing.apps),
         "language": tuple(policy.languages),
         "country": ("DE", "AT", "CH", "US", "FR", "JP"),
+        # The desk's account search: one term of each kind it reads (a name prefix, a VAT ID, an address, numbers).
+        "query": ("Beisp", "DE136695976", "fuzz1@beispiel.example", "2026110210001", "2026-000001", "Müller"),
     }
 
 
@@ -114,6 +116,7 @@ class World:
         self.learn("POST /tickets", post_json(self.client, "/tickets", ticket, headers))
         self.learn("GET /accounts/{id}", self.client.http.get(account, headers=self.tenant_headers()))
         self.known["id"] = [self.customer["account_id"]]  # {id} is the caller's own account
+        self.known["account_id"] = [self.customer["account_id"]]  # the desk's account pages: any account
         self.known.setdefault("app_id", list(HINTS["app_id"]))
 
     def ensure_staff_admin(self) -> None:

@@ -44,7 +44,7 @@ def export_account(account_id: str, account: Any | None = None) -> AccountExport
     """The account's data; `account` is the one the middleware already read for a tenant."""
     from shared.policy import get_policy
     from shared.storage.accounts import account_items, get_account
-    from shared.storage.models import Account, UnverifiedMail, User
+    from shared.storage.models import Account, SearchEntry, StaffAction, UnverifiedMail, User
 
     account = account or get_account(account_id)
     if account is None:
@@ -56,6 +56,8 @@ def export_account(account_id: str, account: Any | None = None) -> AccountExport
         if isinstance(item, Account) or _staff_only(item, support_lead):
             continue
         if isinstance(item, UnverifiedMail):  # staff's review of a mail the contact may never have sent
+            continue
+        if isinstance(item, (SearchEntry, StaffAction)):  # the desk's index and notes: staff's, derived
             continue
         simple = item.to_simple_dict()
         data = {k: v for k, v in simple.items() if k not in NOT_EXPORTED}

@@ -73,14 +73,46 @@ def change_role(staff_id: str, role: str) -> None:
         raise StaffError("staff_not_found", "staff_id", "No staff member has this id.") from exc
 
 
-def revoke_access(staff_id: str, now: datetime) -> None:
-    """Every desk session and every token of the member stop now; the member stays and may sign in again."""
+def revoke_access(staff_id: str, now: datetime) -> int:
+    """Every desk session and every token of the member stop now; the member stays and may sign in again.
+
+    Returns how many token items were deleted (the CLI says so).
+    """
     from shared.services.sessions.desk import desk_sessions
     from shared.storage.staff import revoke_staff_tokens
 
     _known(staff_id)
     desk_sessions().sign_out_everywhere(staff_id, now)
-    revoke_staff_tokens(staff_id, now)
+    return revoke_staff_tokens(staff_id, now)
+
+
+def add_member_with_token(name: str, email: str, role: str, now: datetime) -> tuple[Any, str]:
+    """A member for scripts (`cocoon staff add`): created with an API token, shown once; no invitation mail."""
+    from shared.storage.tokens import add_staff_member
+
+    _check_role(role)
+    return add_staff_member(name, email, role, now)
+
+
+def member_listings() -> list[Any]:
+    """Ids, roles and dates of every member, never a token or an address (`cocoon staff list`)."""
+    from shared.storage.staff import list_staff
+
+    return list_staff()
+
+
+def remove_member(staff_id: str) -> int:
+    """Delete the member with their tokens and desk sessions; returns how many token items were deleted."""
+    from shared.storage.db import ConditionFailed
+    from shared.storage.sessions import delete_sessions_of
+    from shared.storage.staff import UnknownStaffMember, remove_staff_member
+
+    try:
+        count = remove_staff_member(staff_id)
+    except (UnknownStaffMember, ConditionFailed) as exc:
+        raise StaffError("staff_not_found", "staff_id", "No staff member has this id.") from exc
+    delete_sessions_of("desk", staff_id)
+    return count
 
 
 def deactivate(staff_id: str, now: datetime) -> None:

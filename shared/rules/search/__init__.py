@@ -1,0 +1,1 @@
+"""Finding accounts at the desk: how a search term is read and normalised (pure)."""

@@ -1,0 +1,161 @@
+"""The staff desk in a real browser (headless Debian chromium): sign in through the mailed link, find an
+account, open it, lift a suppression, record a letter's cancellation — and axe-core on every desk page.
+
+Like tests/e2e/test_browser_forms.py: the app on Chalice's local server in a thread against the test
+DynamoDB Local; screenshots under tests/artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.dynamodb_local import free_port
+from tests.functional.helpers import (
+    auth,
+    deliver_mail,
+    desk_link_from_outbox,
+    desk_member,
+    now_header,
+    post_json,
+    signup_and_verify,
+)
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parents[2] / "infra" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,1400")
+WAIT_SECONDS = 20
+CLERK = "bea@cocoon.example"
+
+
+@pytest.fixture
+def server(db: str) -> Iterator[str]:
+    from infra.local_stack import make_server
+
+    port = free_port()
+    local = make_server("127.0.0.1", port, stage="test")
+    thread = threading.Thread(target=local.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        local.shutdown()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists() and not shutil.which(path)]
+    if missing or not AXE.exists():
+        pytest.skip(f"not installed: {', '.join(missing) or AXE} (`make browser`, `make install`)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"desk-{name}.png"
+    assert driver.save_screenshot(str(path)) and path.stat().st_size > 1000, path
+
+
+def serious_violations(driver: Any) -> list[str]:
+    """axe-core's violations of impact serious or critical on the page as it is now."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([{id: String(e), impact: 'critical', nodes: []}]));"
+    )
+    return [f"{v['id']}: {[n.get('target') for n in v['nodes']]}" for v in result if v["impact"] in ("serious", "critical")]
+
+
+def check_page(driver: Any, name: str) -> None:
+    screenshot(driver, name)
+    assert serious_violations(driver) == [], name
+
+
+def wait_for(driver: Any, condition: Any) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, WAIT_SECONDS).until(condition)
+
+
+def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
+    server: str, browser: Any, client: Any, outbox_dir: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from shared.storage.accounts import get_account
+    from shared.storage.suppressions import suppress, suppression_of
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    verified = signup_and_verify(client, outbox_dir, now=now.isoformat())
+    converted = post_json(client, f"/accounts/{verified['account_id']}/subscription", {"edition": "team"},
+                          {**auth(verified), **now_header(now.isoformat())})
+    assert converted.status_code == 200, converted.body
+    suppress("erika@beispiel.example", "hard bounce 5.1.1", now, source="ses-bounce")
+    desk_member(CLERK, role="admin", name="Bea Admin")  # admin: may lift (agents) and record (clerks)
+
+    browser.get(f"{server}/desk")
+    check_page(browser, "sign-in")
+    browser.find_element(By.ID, "email").send_keys(CLERK)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(browser, lambda d: "Check your mail" in d.page_source)
+    check_page(browser, "link-sent")
+    deliver_mail(datetime.now(UTC).isoformat())  # the mail was queued after `now`
+    token = desk_link_from_outbox(outbox_dir, CLERK)  # the .eml in COCOON_OUTBOX_DIR
+    browser.get(f"{server}/desk/sign-in/confirm?token={token}")
+    check_page(browser, "confirm")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(browser, lambda d: d.current_url.endswith("/desk/home"))
+    assert token not in browser.current_url
+    check_page(browser, "home")
+
+    browser.find_element(By.LINK_TEXT, "Accounts").click()
+    wait_for(browser, lambda d: d.current_url.endswith("/desk/accounts"))
+    check_page(browser, "search")
+    browser.find_element(By.ID, "search-query").send_keys("DE 136 695 976")
+    browser.find_element(By.CSS_SELECTOR, "form[role=search] button[type=submit]").click()
+    wait_for(browser, lambda d: "found by VAT ID" in d.find_element(By.ID, "search-results").text)
+    assert browser.current_url.endswith("/desk/accounts")  # htmx swapped the results in: no page load
+    check_page(browser, "search-results")
+    browser.find_element(By.LINK_TEXT, "Beispiel GmbH").click()
+    wait_for(browser, lambda d: "State and dates" in d.page_source)
+    check_page(browser, "account")
+
+    browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Lift the stop of')]").click()
+    wait_for(browser, lambda d: "goes out again" in d.page_source)
+    assert suppression_of("erika@beispiel.example") is None
+    check_page(browser, "account-lifted")
+
+    day = now.date().isoformat()
+    browser.execute_script("document.getElementById('received-on').value = arguments[0]", day)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Record the cancellation']").click()
+    wait_for(browser, lambda d: "The cancellation is recorded." in d.page_source)
+    account = get_account(verified["account_id"])
+    assert account is not None and account.cancellation is not None
+    assert f"the contract ends on <strong>{account.cancellation.effective_on}</strong>" in browser.page_source
+    assert "cancellation_recorded" in browser.page_source and "suppression_lifted" in browser.page_source
+    check_page(browser, "account-cancelled")
+
+    browser.find_element(By.LINK_TEXT, "Staff").click()
+    wait_for(browser, lambda d: d.current_url.endswith("/desk/staff"))
+    check_page(browser, "staff")
