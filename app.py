@@ -13,6 +13,9 @@ from typing import Any
 from chalice.app import Chalice
 
 from functions import (
+    account_sign_in,
+    account_subscription,
+    account_tickets,
     accounts,
     apps,
     billing,
@@ -73,6 +76,9 @@ for blueprint_module in (
     desk,
     desk_second_factor,
     desk_staff,
+    account_sign_in,
+    account_tickets,
+    account_subscription,
     static_files,
     docs,
 ):
