@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.storage.models import Ticket, TicketMessage
-from tests.functional.account_helpers import ACCOUNT_NOW, account_request_link, account_sign_in, text_of
+from tests.functional.account_helpers import ACCOUNT_NOW, account_request_link, account_sign_in, staff, text_of
 from tests.functional.helpers import (
     ADMIN,
     auth,
@@ -17,7 +17,6 @@ from tests.functional.helpers import (
     signup_and_verify,
     ticket_messages,
 )
-from tests.functional.test_support_process import staff
 
 OTHER = "olga@anders.example"
 

@@ -42,3 +42,25 @@ def account_sign_in(client: Any, outbox_dir: Path, email: str, now: str = ACCOUN
 def text_of(response: Any) -> str:
     body = response.body
     return body.decode() if isinstance(body, bytes) else str(body)
+
+
+def staff(client: Any, agent: dict[str, str], method: str, path: str, body: Any = None,
+          now: str = "2026-11-23T12:00:00+01:00") -> Any:
+    """A staff API call at a given moment (as tests/functional/test_support_process.py makes them)."""
+    from tests.functional.helpers import post_json
+
+    headers = {**agent, **now_header(now)}
+    if method == "GET":
+        return client.http.get(path, headers=headers)
+    return post_json(client, path, body or {}, headers)
+
+
+def open_ticket(client: Any, customer: dict[str, Any], now: str, impact: str = "severe") -> str:
+    from tests.functional.helpers import auth, body_of, post_json
+
+    response = post_json(
+        client, "/tickets", {"subject": "Export fails", "description": "Error 500", "impact": impact},
+        {**auth(customer), **now_header(now)},
+    )
+    assert response.status_code == 201, response.body
+    return str(body_of(response)["number"])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from shared.storage.models import Ticket
-from tests.functional.account_helpers import ACCOUNT_NOW, account_sign_in, text_of
+from tests.functional.account_helpers import ACCOUNT_NOW, account_sign_in, staff, text_of
 from tests.functional.helpers import ADMIN, auth, body_of, now_header, post_form, post_json
-from tests.functional.test_support_process import staff
 
 MAX = "max@beispiel.example"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from shared.storage.models import Ticket
+from tests.functional.account_helpers import open_ticket, staff
 from tests.functional.helpers import ADMIN, a_raw_mail, auth, body_of, now_header, post_json, run_job, take_in
-from tests.functional.test_support_process import open_ticket, staff
 
 SOLVED_AT = "2026-11-23T12:00:00+01:00"
 
