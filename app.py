@@ -13,6 +13,9 @@ from typing import Any
 from chalice.app import Chalice
 
 from functions import (
+    account_sign_in,
+    account_subscription,
+    account_tickets,
     accounts,
     apps,
     billing,
@@ -84,6 +87,9 @@ for blueprint_module in (
     desk_accounts,
     desk_account_actions,
     staff_accounts,
+    account_sign_in,
+    account_tickets,
+    account_subscription,
     static_files,
     docs,
 ):

@@ -101,7 +101,7 @@ def show_ticket(number: str) -> Response:
     access=Access.TENANT,
     creates=True,
     status=201,
-    summary="Add to an open ticket (a closed ticket is not reopened)",
+    summary="Add to an open ticket; a solved one reopens within its days, a closed one does not",
     request_model="shared.contracts:TicketMessageRequest",
     response_model="shared.contracts:TicketView",
 )

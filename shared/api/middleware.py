@@ -60,6 +60,11 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
 
                 principal, session = desk_principal(request, spec.staff_roles, now)
                 account = None
+            elif spec.access is Access.CUSTOMER:
+                from shared.api.account_auth import customer_principal
+
+                principal, session = customer_principal(request, now)
+                account = None
             else:
                 principal, account = _authenticate(request, spec, now)
             resource = spec.resource_key(request.uri_params)

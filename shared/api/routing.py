@@ -31,6 +31,7 @@ class Access(Enum):
     SIGNED_LINK = "signed_link"  # the handler checks the link's signature
     SIGNED_WEBHOOK = "signed_webhook"  # the handler checks the HMAC signature
     DESK = "desk"  # a staff member's desk session (cookie), CSRF token on every POST; roles as STAFF
+    CUSTOMER = "customer"  # an account contact's session on the customer pages (cookie), CSRF on every POST
 
 
 @dataclass(frozen=True)

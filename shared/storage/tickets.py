@@ -40,7 +40,7 @@ from shared.storage.models import (
     account_pk,
 )
 from shared.storage.outbox import commit_with_mails, save_mails
-from shared.storage.schedule import scheduled_action
+from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.support_clock import resume_actions
 from shared.storage.ticket_mails import ordered_mail, ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
 
@@ -314,10 +314,12 @@ def save_customer_message(
     raw_mail: bytes | None = None,
     seen_key: str | None = None,
     notices: tuple[Any, ...] = (),
+    reopen_status_due: datetime | None = None,
 ) -> TicketMessage:
     """Write the customer's message; `resumed` (decided by the service) when the ticket was waiting for them.
 
     `notices`: the staff's outbox items (the assignee's mail) that commit with the message.
+    `reopen_status_due` (decided by the service): the ticket is solved and the message reopens it.
     """
     message_id = new_id("msg_")
     request = NewRequest(
@@ -349,6 +351,10 @@ def save_customer_message(
             Ticket.queue_state.set("in_progress"),
             Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
         ]
+    reopens = reopen_status_due is not None
+    if reopens:  # solved → in progress: it closes no more by itself, status updates run again
+        actions += [Ticket.state.set("in_progress"), *_in_queue(ticket)]  # as staff's reopening does
+    condition = Ticket.state == "solved" if reopens else Ticket.state.is_in(*OPEN_STATES)
 
     def commit() -> None:
         with transaction() as tx:
@@ -364,7 +370,10 @@ def save_customer_message(
                     condition=SeenMail.pk.does_not_exist(),
                 )
             tx.save(message)
-            tx.update(ticket, actions=actions, condition=Ticket.state.is_in(*OPEN_STATES))
+            tx.update(ticket, actions=actions, condition=condition)
+            if reopen_status_due is not None:
+                tx.delete(ScheduledAction(account_pk(ticket.account_id), action_sk(CLOSE_JOB, ticket.number)))
+                tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, reopen_status_due))
             if notices:
                 save_mails(tx, list(notices), now)
             if resumes and ticket.first_response_at is None:
@@ -379,6 +388,10 @@ def save_customer_message(
             raise AlreadyTakenIn() from exc
         raise
     return message
+
+
+def _in_queue(ticket: Ticket) -> list[Any]:
+    return [Ticket.queue_state.set("in_progress"), Ticket.queue_due.set(utc_iso(ticket.first_response_due))]
 
 
 def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: datetime, policy: Policy) -> bool:

@@ -29,7 +29,7 @@ from tests.functional.helpers import body_of, desk_member, desk_sign_in, post_js
 from tests.functional.route_requests import PATH_PARAMETER, GeneratedRequest, hostile_strings, json_values, requests_for
 
 MINIMUM_REQUESTS = 2000
-WITH_TOKEN = (Access.TENANT, Access.TENANT_OR_PUBLIC, Access.STAFF, Access.DESK)
+WITH_TOKEN = (Access.TENANT, Access.TENANT_OR_PUBLIC, Access.STAFF, Access.DESK, Access.CUSTOMER)
 TOKEN_ROUTES = sorted(key for key, spec in ROUTES.items() if spec.access in WITH_TOKEN)
 OTHER_ROUTES = sorted(key for key, spec in ROUTES.items() if spec.access not in WITH_TOKEN)
 EXAMPLES_PER_OTHER_ROUTE = 12
@@ -73,6 +73,8 @@ class World:
     staff_token: str = ""
     desk_cookie: str = ""  # an admin's desk session, and its CSRF token (sent as X-CSRF-Token)
     desk_csrf: str = ""
+    account_cookie: str = ""  # the customer's admin on the account pages, and its CSRF token
+    account_csrf: str = ""
     known: dict[str, list[str]] = field(default_factory=dict)  # path parameter name → identifiers that exist
     sent: int = 0
     fuzzed: set[tuple[str, str]] = field(default_factory=set)
@@ -90,6 +92,8 @@ class World:
             return self.staff_headers()
         if spec.access is Access.DESK:
             return {"Cookie": self.desk_cookie, "X-CSRF-Token": self.desk_csrf}
+        if spec.access is Access.CUSTOMER:
+            return {"Cookie": self.account_cookie, "X-CSRF-Token": self.account_csrf}
         if spec.access in (Access.TENANT, Access.TENANT_OR_PUBLIC):
             return self.tenant_headers()
         return {}
@@ -127,6 +131,18 @@ class World:
         with contextlib.redirect_stdout(printed):
             assert cocoon(["staff", "add", "Fuzz Admin", email, "--role", "admin"]) == 0
         self.staff_token = printed.getvalue().strip().splitlines()[-1]
+
+    def ensure_account_admin(self) -> None:
+        """A generated request may have signed the customer's admin out of the account pages: sign in again."""
+        from tests.functional.account_helpers import account_sign_in
+
+        if self.account_cookie and self.client.http.get(
+            "/account/tickets", headers={"Cookie": self.account_cookie}
+        ).status_code == 200:
+            return
+        email = f"fuzz{self.signups}@beispiel.example"
+        now = datetime.now(UTC).isoformat()
+        self.account_cookie, self.account_csrf = account_sign_in(self.client, self.outbox_dir, email, now)
 
     def ensure_desk_admin(self) -> None:
         """A generated request may have signed the admin out (or deactivated them): sign in a new one."""
@@ -208,6 +224,8 @@ def _fuzz(world: World, key: tuple[str, str], examples: int) -> None:
     world.ensure_staff_admin()
     if spec.access is Access.DESK:
         world.ensure_desk_admin()
+    if spec.access is Access.CUSTOMER:
+        world.ensure_account_admin()
     strategy = requests_for(
         spec,
         authorization=world.authorization_for(spec),
@@ -270,8 +288,10 @@ def test_every_route_with_a_token_was_fuzzed_with_at_least_2000_requests_in_all(
         pytest.skip("only some routes were selected in this run")
     assert world.sent >= MINIMUM_REQUESTS, world.sent
     # The generation must get past validation into the handlers, not only collect 400s and 404s.
-    # A desk form's POST answers 303 See Other to the page it changed: that is its success.
-    answered = {route for (route, status), _ in world.answers.items() if status < 300 or status == 303}
+    # A page's form post succeeds with 303 See Other (the browser then loads the next page).
+    answered = {
+        route for (route, status), _ in world.answers.items() if status < 300 or (status == 303 and route[:5] == "POST ")
+    }
     never = sorted(" ".join(key) for key in TOKEN_ROUTES if " ".join(key) not in answered)
     assert len(never) <= len(TOKEN_ROUTES) // 3, f"never answered 2xx: {never}"
 

@@ -79,6 +79,8 @@ SAMPLE: dict[str, Any] = {
     "unverified_days": 7,
     "vague_subject": True,
     "valid_until": "2026-11-23 13:30 CET",
+    "name": "Erika Mustermann",  # the account pages' sign-in mail
+    "sign_in_url": "https://cocoon.example/account/sign-in/confirm?token=dl_x",
     "verification_url": "https://app.cocoon.example/signup/verify?token=tok",
 }
 # The same mails with every optional paragraph switched off.

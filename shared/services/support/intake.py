@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.observability import logger, metrics
-from shared.rules.support.states import OPEN_STATES
 from shared.rules.tickets import RequestDetails, ticket_number_from_mail_id
 from shared.storage.item_size import ItemTooLarge
 from shared.storage.tickets import AlreadyTakenIn, IncomingAttachment, NewRequest, Requester, seen_key_for
@@ -166,6 +165,7 @@ def take_in_mail(
     """
     from shared.mail.inbound.parse import parse_inbound_mail
     from shared.rules.bounces import addresses_stopped_by_bounce, suppression_reason
+    from shared.services.support.tickets import takes_customer_message
 
     store = store or StoredIntake()
     keys = mail_keys or _mail_keys()
@@ -203,7 +203,7 @@ def take_in_mail(
         live = ticket is not None and account is not None and store.is_live(account)
         author = store.contact_of(account, mail.sender_address) if live and account is not None else None
         if ticket is not None and account is not None and author is not None:
-            if ticket.state not in OPEN_STATES:
+            if not takes_customer_message(ticket, now, policy):  # a solved ticket within its days reopens
                 store.closed_ticket_notice(ticket, account, mail.sender_address, now, policy)
                 return "closed_notice", ticket.number
             try:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.rules.support.states import OPEN_STATES
-
 if TYPE_CHECKING:
     from shared.policy import Policy
     from shared.storage.models import Account, Ticket
@@ -87,12 +85,13 @@ def own_ticket(number: str, account_id: str | None) -> Ticket | None:
 
 
 def add_app_message(ticket: Ticket, account: Account, text: str, now: datetime) -> None:
-    """The app adds to an open ticket as the account's admin; a closed ticket is not reopened."""
-    from shared.services.support.tickets import add_customer_message
+    """The app adds to an open ticket as the account's admin; a solved one reopens, a closed one does not."""
+    from shared.policy import get_policy
+    from shared.services.support.tickets import add_customer_message, takes_customer_message
     from shared.storage.db import ConditionFailed
     from shared.storage.tickets import admin_user
 
-    if ticket.state not in OPEN_STATES:
+    if not takes_customer_message(ticket, now, get_policy()):
         raise TicketClosed()
     try:
         add_customer_message(ticket, admin_user(account), text, "app", now)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.rules.support.clock import ResumedClock
 from shared.rules.support.opening import Opening, opening_mails
+from shared.rules.support.reopening import SOLVED, CustomerWrite, customer_write
 from shared.rules.support.states import WAITING
 from shared.rules.tickets import missing_information, priority_for_impact, region_for_country
 from shared.services.support.clock import first_response_due, next_status_update, resumed_clock
@@ -40,6 +41,21 @@ class TicketStore(Protocol):
         resumed: ResumedClock | None,
         **blobs: Any,
     ) -> Any: ...
+
+
+def reopens(ticket: Ticket, now: datetime, policy: Policy) -> bool:
+    """Whether a customer's message to this ticket reopens it (solved, within the policy's days)."""
+    return _customer_write(ticket, now, policy) is CustomerWrite.REOPENS
+
+
+def takes_customer_message(ticket: Ticket, now: datetime, policy: Policy) -> bool:
+    """An open ticket takes the customer's message, and a solved one within its days (it reopens)."""
+    return _customer_write(ticket, now, policy) is not CustomerWrite.REFUSED
+
+
+def _customer_write(ticket: Ticket, now: datetime, policy: Policy) -> CustomerWrite:
+    solved_at = ticket.solved_at if ticket.state == SOLVED else None  # only a solved ticket has its days
+    return customer_write(ticket.state, solved_at, now, policy.support.closed_ticket_closes_after_days)
 
 
 class StoredTickets:
@@ -115,16 +131,18 @@ def add_customer_message(
 ) -> Any:
     """The customer adds to an open ticket; a ticket waiting for the customer resumes (its clock too).
 
-    The assignee's notification mail commits with the message (none if they turned it off).
+    A solved ticket within its days reopens with the message ("still broken"), by every channel. The
+    assignee's notification mail commits with the message (none if they turned it off).
     """
     from shared.policy import get_policy
     from shared.services.support.notifications import customer_replied_notices
 
     policy = policy or get_policy()
     resumed = resumed_clock(ticket, now, policy) if ticket.state == WAITING else None
+    blobs: dict[str, Any] = {"attachments": attachments, "raw_mail": raw_mail, "seen_key": seen_key}
+    if reopens(ticket, now, policy):
+        blobs["reopen_status_due"] = next_status_update(ticket.region, now, policy)
     told = customer_replied_notices(ticket, now, policy, notices) if ticket.assignee_id else ()
-    extra: dict[str, Any] = {"notices": told} if told else {}
-    return (store or StoredTickets()).save_customer_message(
-        ticket, author, text, channel, now, resumed, attachments=attachments, raw_mail=raw_mail, seen_key=seen_key,
-        **extra,
-    )
+    if told:
+        blobs["notices"] = told
+    return (store or StoredTickets()).save_customer_message(ticket, author, text, channel, now, resumed, **blobs)

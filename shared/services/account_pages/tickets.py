@@ -1,0 +1,70 @@
+"""My tickets (issue 16 item 3): a contact sees their own tickets, the admin the company's; nobody another's.
+
+The thread never shows internal notes (storage's customer view, which names the kinds a customer
+may see); replying, and reopening a solved ticket within its days, go through the same service
+as mail and the API (shared/services/support/tickets.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from shared.services.account_pages.viewer import Viewer
+
+if TYPE_CHECKING:
+    from shared.policy import Policy
+    from shared.storage.models import Ticket
+
+
+class TicketNotTaken(Exception):
+    """Closed, or solved too long ago: a new request is needed."""
+
+
+def may_see(viewer: Viewer, ticket: Any) -> bool:
+    if ticket is None or ticket.account_id != viewer.account_id:
+        return False
+    return viewer.is_admin or ticket.requester_user_id == viewer.user_id
+
+
+def visible_tickets(viewer: Viewer) -> list[Ticket]:
+    from shared.storage.customer_pages import account_tickets
+
+    return [ticket for ticket in account_tickets(viewer.account_id) if may_see(viewer, ticket)]
+
+
+def visible_ticket(viewer: Viewer, number: str) -> Ticket | None:
+    """The ticket if the viewer may see it; another account's, or a colleague's for a user, is None."""
+    from shared.storage.tickets import find_ticket
+
+    ticket = find_ticket(number)
+    return ticket if may_see(viewer, ticket) else None
+
+
+def thread(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as the customer sees it: requests and our public replies, no internal notes."""
+    from shared.storage.tickets import ticket_messages
+    from shared.storage.views import ticket_view
+
+    return ticket_view(ticket, ticket_messages(ticket))
+
+
+def can_reopen(ticket: Ticket, now: datetime, policy: Policy) -> bool:
+    from shared.services.support.tickets import reopens
+
+    return reopens(ticket, now, policy)
+
+
+def reply(viewer: Viewer, ticket: Ticket, text: str, now: datetime, policy: Policy) -> None:
+    """The contact writes to the ticket; a solved one within its days reopens (TicketNotTaken otherwise)."""
+    from shared.services.support.tickets import add_customer_message, takes_customer_message
+    from shared.storage.customer_pages import account_contact
+    from shared.storage.db import ConditionFailed
+
+    found = account_contact(viewer.account_id, viewer.user_id)
+    if found is None or not takes_customer_message(ticket, now, policy):
+        raise TicketNotTaken()
+    try:
+        add_customer_message(ticket, found[1], text, "web", now, policy=policy)
+    except ConditionFailed as exc:
+        raise TicketNotTaken() from exc
