@@ -24,7 +24,7 @@ class RecordingTickets:
 
 
 def solved_ticket() -> Any:
-    return SimpleNamespace(number="2026112310001", state="solved", solved_at=SOLVED_AT, region="DACH")
+    return SimpleNamespace(number="2026112310001", state="solved", solved_at=SOLVED_AT, region="DACH", assignee_id=None)
 
 
 def test_a_message_within_the_days_reopens_with_the_next_status_update() -> None:
@@ -37,7 +37,7 @@ def test_a_message_within_the_days_reopens_with_the_next_status_update() -> None
 
 def test_an_open_ticket_is_not_reopened_and_a_late_message_is_not_taken() -> None:
     store = RecordingTickets()
-    open_one = SimpleNamespace(number="2026112310002", state="in_progress", region="DACH")
+    open_one = SimpleNamespace(number="2026112310002", state="in_progress", region="DACH", assignee_id=None)
     add_customer_message(open_one, None, "more", "app", SOLVED_AT, policy=get_policy(), store=store)  # type: ignore[arg-type]
     assert "reopen_status_due" not in store.writes[0]
     days = get_policy().support.closed_ticket_closes_after_days
