@@ -144,3 +144,8 @@ def mail_events_from_ses(event: Any) -> None:
 @app.schedule(JOBS["sla-watch"].schedule, name="job_sla_watch")
 def job_sla_watch(event: Any) -> None:
     _scheduled("sla-watch")
+
+
+@app.schedule(JOBS["dunning"].schedule, name="job_dunning")
+def job_dunning(event: Any) -> None:
+    _scheduled("dunning")

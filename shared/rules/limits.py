@@ -25,6 +25,10 @@ MAILS_EXEMPT_FROM_LIMIT: dict[str, str] = {
     "authorization_request": "the contract's approval before a change",
     "ticket_reply": "written by a support agent, not automatic",
     "escalation": "to our own support lead, not to a customer",
+    "payment_reminder": "a demand for payment of an invoice (the contract's dunning)",
+    "second_reminder": "a demand for payment of an invoice (the contract's dunning)",
+    "final_notice": "the last demand before the service is suspended",
+    "account_suspended": "notice that the service was suspended, and how to end it",
 }
 
 

@@ -21,6 +21,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -130,6 +131,9 @@ class Account(CocoonItem, discriminator="account"):
     city = UnicodeAttribute(null=True)
     billing_email = UnicodeAttribute(null=True)
     token_hashes = ListAttribute[str](default=list)
+    # The invoices unpaid past the last dunning level (issue 18): suspended while this set is not empty;
+    # each invoice leaves it in the booking that pays it (DynamoDB drops an emptied set).
+    suspended_by = UnicodeSetAttribute(null=True)
 
 
 class User(CocoonItem, discriminator="user"):
@@ -312,6 +316,8 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     paid_amount = UnicodeAttribute(null=True)  # a Decimal as text
     written_off_at = UTCDateTimeAttribute(null=True)
     payment_version = NumberAttribute(null=True)
+    # Dunning (issue 18): how many levels were mailed (past the last: the account was suspended for it).
+    dunning_level = NumberAttribute(null=True)
 
 
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):
