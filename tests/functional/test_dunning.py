@@ -87,3 +87,17 @@ def test_a_written_off_invoice_of_a_suspended_account_reactivates_it(client, out
     assert account_of(verified["account_id"]).suspended_by is None
     answer = client.http.get(f"/accounts/{verified['account_id']}/invoices", headers=auth(verified))
     assert answer.status_code == 200
+
+
+def test_deleting_the_account_keeps_the_payments_of_its_invoices(client, outbox_dir, billing_clerk):
+    from shared.storage.lifecycle import purge_account
+    from shared.storage.payment_models import InvoicePayment
+
+    verified, number = an_invoice(client, outbox_dir)
+    headers = {**billing_clerk, **now_header("2026-04-20T12:00:00+02:00"), "Idempotency-Key": "pay-2"}
+    assert post_json(client, f"/staff/invoices/{number}/payments", {"amount": "10.00"}, headers).status_code == 201
+    account_id = verified["account_id"]
+    purge_account(account_id, "test", datetime.fromisoformat("2027-01-01T00:00:00+01:00"), account_of(account_id))
+    left = list(CocoonItem.query(f"ACCOUNT#{account_id}"))
+    assert sorted(type(item).__name__ for item in left) == ["InvoiceDocument", "InvoicePayment"]
+    assert [item.amount for item in left if isinstance(item, InvoicePayment)] == ["10.00"]
