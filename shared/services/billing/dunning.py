@@ -136,13 +136,16 @@ def dun_invoice(store: DunningStore, invoice: Any, today: date, now: datetime, p
 
 
 def run_dunning(
-    now: datetime, progress: ProgressCallback | None = None, store: DunningStore | None = None
+    now: datetime,
+    progress: ProgressCallback | None = None,
+    store: DunningStore | None = None,
+    policy: Policy | None = None,
 ) -> JobResult:
     """One run of the dunning job over what the due index says is due; safe to run twice at once."""
     from shared.services.billing.accounts import today_in
 
     store = store or DynamoDunningStore()
-    policy = get_policy()
+    policy = policy or get_policy()
     today = today_in(now, policy)
     result = JobResult(JOB_NAME)
     for invoice in store.invoices_due(now):
