@@ -318,6 +318,7 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     payment_version = NumberAttribute(null=True)
     # Dunning (issue 18): how many levels were mailed (past the last: the account was suspended for it).
     dunning_level = NumberAttribute(null=True)
+    collected_in = UnicodeAttribute(null=True)  # the pain.008 file that collects it (SEPA direct debit)
 
 
 class InvoiceCounter(CocoonItem, discriminator="invoice_counter"):

@@ -33,16 +33,22 @@ def invoice_documents(account_id: str, now: datetime) -> list[dict[str, Any]]:
     from shared.services.billing.payments import with_payment_state
 
     today = today_in(now, get_policy())
+    from shared.services.billing.direct_debits import live_mandate, with_pre_notification
+
     invoices = sorted(storage.list_invoices(account_id), key=lambda item: item.number, reverse=True)
-    return [with_payment_state(item, today) for item in invoices]
+    mandate = live_mandate(account_id) if invoices else None  # SEPA direct debit: one read per account
+    return [with_pre_notification(with_payment_state(item, today), item, mandate) for item in invoices]
 
 
 def invoice_document(account_id: str, number: str, now: datetime) -> dict[str, Any] | None:
     """One issued document of the account with its `payment_state`, or None (another account's is not found)."""
+    from shared.services.billing.direct_debits import live_mandate, with_pre_notification
     from shared.services.billing.payments import with_payment_state
 
     item = storage.find_invoice(account_id, number)
-    return None if item is None else with_payment_state(item, today_in(now, get_policy()))
+    if item is None:
+        return None
+    return with_pre_notification(with_payment_state(item, today_in(now, get_policy())), item, live_mandate(account_id))
 
 
 def invoice_xml(document: dict[str, Any]) -> str:

@@ -49,3 +49,23 @@ STATEMENT_SK = "STATEMENT"
 
 def credit_sk(entry_reference: str) -> str:
     return f"CREDIT#{entry_reference}"
+
+
+# SEPA direct debit (issue 18): the account's mandate, the references in use, the pain.008 files.
+MANDATE_SK = "MANDATE"
+
+
+def mandate_reference_pk(reference: str) -> str:
+    return f"MANDATE_REF#{reference}"
+
+
+MANDATE_REFERENCE_SK = "MANDATE_REF"
+
+
+def direct_debit_pk(collection_on: str) -> str:
+    """The pain.008 files of one collection day."""
+    return f"DIRECT_DEBIT#{collection_on}"
+
+
+def direct_debit_sk(file_id: str) -> str:
+    return f"FILE#{file_id}"
