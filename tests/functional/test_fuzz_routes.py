@@ -55,6 +55,9 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "app_id": tuple(policy.billing.apps),
         "language": tuple(policy.languages),
         "country": ("DE", "AT", "CH", "US", "FR", "JP"),
+        "iban": ("DE89370400440532013000", "DE89370400440532013001", "BR1800360305000010009795493C1"),
+        "bic": ("COBADEFFXXX", "BNPAFRPPXXX"),
+        "signed_on": ("2026-01-15",),
     }
 
 
