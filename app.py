@@ -29,6 +29,7 @@ from functions import (
     desk_notifications,
     desk_second_factor,
     desk_staff,
+    direct_debits,
     docs,
     export,
     inbound_email,
@@ -71,6 +72,7 @@ for blueprint_module in (
     payments,
     billing_address,
     credit_notes,
+    direct_debits,
     export,
     tickets,
     inbound_email,
@@ -167,3 +169,8 @@ def mail_events_from_ses(event: Any) -> None:
 @app.schedule(JOBS["sla-watch"].schedule, name="job_sla_watch")
 def job_sla_watch(event: Any) -> None:
     _scheduled("sla-watch")
+
+
+@app.schedule(JOBS["dunning"].schedule, name="job_dunning")
+def job_dunning(event: Any) -> None:
+    _scheduled("dunning")

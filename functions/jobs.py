@@ -40,6 +40,12 @@ JOBS: dict[str, JobDefinition] = {
             "escalate overdue first responses, status updates, close solved tickets",
         ),
         JobDefinition("mail", "functions.mail_delivery:run", "rate(1 minute)", "deliver the outbox"),
+        JobDefinition(
+            "dunning",
+            "functions.dunning:run",
+            "rate(1 day)",
+            "reminders of unpaid invoices level by level, then the account's suspension",
+        ),
     )
 }
 

@@ -66,6 +66,7 @@ FUNCTION_NEEDS: dict[str, FunctionNeeds] = {
     "app.job_billing": FunctionNeeds(billing_queue=QUEUE_SEND),
     "app.bill_accounts_from_queue": FunctionNeeds(billing_queue=QUEUE_CONSUME),
     "app.job_sla_watch": FunctionNeeds(),
+    "app.job_dunning": FunctionNeeds(),  # the main table only: invoices, accounts, the outbox
     "app.inbound_email_from_ses": FunctionNeeds(writes_blobs=True, inbound_dead_letters=True),
     # Records mail fates and suppressions (main table only), fails into its dead-letter queue.
     "app.mail_events_from_ses": FunctionNeeds(mail_events_dead_letters=True),

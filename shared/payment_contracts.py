@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,3 +29,18 @@ class CreditAssignment(_Request):
     statement_id: str = Field(min_length=1, max_length=140)
     entry: str = Field(min_length=1, max_length=140)
     number: str = Field(pattern=r"^\d{4}-\d{6}$")
+
+
+class MandateRequest(_Request):
+    """A SEPA B2B direct debit mandate the account signed: its bank account, reference and signature day."""
+
+    iban: str = Field(min_length=15, max_length=42)
+    bic: str = Field(min_length=8, max_length=11)
+    reference: str = Field(min_length=1, max_length=35)
+    signed_on: date
+
+
+class CollectionRequest(_Request):
+    """The collection (due) day of the pain.008 file to produce."""
+
+    collection_on: date

@@ -175,6 +175,13 @@ class DunningPolicy(_Strict):
         return self
 
 
+class DirectDebitPolicy(_Strict):
+    creditor_id: str = Field(pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}$")
+    creditor_iban: str = Field(pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+    creditor_bic: str = Field(pattern=r"^[A-Z0-9]{8}([A-Z0-9]{3})?$")
+    max_debits_per_file: int = Field(gt=0, le=98)  # a transaction holds 100 items: the file and its invoices
+
+
 class BillingPolicy(_Strict):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     payment_terms_days: int = Field(ge=0)
@@ -184,6 +191,7 @@ class BillingPolicy(_Strict):
     vat: VatPolicy
     support: SupportBilling
     dunning: DunningPolicy
+    direct_debit: DirectDebitPolicy
 
 
 class HttpPolicy(_Strict):

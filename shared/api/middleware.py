@@ -163,8 +163,15 @@ def _authenticate(request: Request, spec: RouteSpec, now: datetime) -> tuple[Pri
             "This account is deactivated: its data is kept, but its tokens no longer work. "
             "Contact us to reactivate it.",
         )
-    from shared.rules.accounts.states import is_live
+    from shared.rules.accounts.states import is_live, is_suspended
 
+    if account is not None and is_live(state) and is_suspended(account.suspended_by):
+        unpaid = ", ".join(sorted(account.suspended_by or ()))
+        raise forbidden(
+            "account_suspended",
+            f"This account is suspended: invoice {unpaid} is unpaid past the last reminder. It is reactivated "
+            "as soon as the payment is booked; the reminders say the amount and where to pay.",
+        )
     if not is_live(state):
         raise unauthorized("The bearer token is not valid.")
     return principal, account

@@ -27,6 +27,10 @@ MAILS_EXEMPT_FROM_LIMIT: dict[str, str] = {
     "escalation": "to our own support lead, not to a customer",
     "customer_replied": "to our own agent, not to a customer (each agent can turn it off)",
     "ticket_at_risk": "to our own support lead, not to a customer",
+    "payment_reminder": "a demand for payment of an invoice (the contract's dunning)",
+    "second_reminder": "a demand for payment of an invoice (the contract's dunning)",
+    "final_notice": "the last demand before the service is suspended",
+    "account_suspended": "notice that the service was suspended, and how to end it",
 }
 
 

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules.accounts.dates import moment_after
+from shared.storage.attributes import CancellationRecord
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import ACCOUNT_SK
 from shared.storage.lifecycle import StateConflict, mail_context
-from shared.storage.models import Account, CancellationRecord, CocoonItem, ScheduledAction, account_pk
+from shared.storage.models import Account, CocoonItem, ScheduledAction, account_pk
 from shared.storage.outbox import outbox_mail
 from shared.storage.schedule import action_sk, scheduled_action
 

@@ -49,8 +49,9 @@ from shared.storage.models import (
 from shared.storage.outbox import commit_with_mails, outbox_mail
 from shared.storage.schedule import action_sk, billing_cursor, first_billing_moment, scheduled_action
 
-# Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO).
-KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#")
+# Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO), and with
+# them what was booked on them (payments, returns: the bookkeeping of the same invoices, issue 18).
+KEPT_ON_DELETION_PREFIXES = ("INVOICE#", "CREDIT#", "PAYMENT#")
 
 
 class StateConflict(Exception):
@@ -368,7 +369,7 @@ def purge_account(
         reason=reason,
         deactivated_on=account.deactivated_on if account else None,
         items_deleted=counts,
-        invoices_kept=len(kept),
+        invoices_kept=sum(1 for item in kept if not item.sk.startswith("PAYMENT#")),
     )
     tombstone.save()
     schedule = [item for item in doomed if isinstance(item, ScheduledAction)]

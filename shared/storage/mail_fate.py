@@ -21,7 +21,8 @@ from shared.rules.ses_events import (
     stops_all_mail,
     stops_automatic_mail,
 )
-from shared.storage.models import FateEntry, OutboxMail, SuppressedAddress
+from shared.storage.attributes import FateEntry
+from shared.storage.models import OutboxMail, SuppressedAddress
 from shared.storage.suppressions import (
     address_failure_stop,
     complaint_may_replace,

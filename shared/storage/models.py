@@ -9,22 +9,21 @@ sparse `due` index; alternate keys (a contact's e-mail, a ticket number) carry
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
-    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
+from shared.storage.attributes import CancellationRecord, FateEntry
 from shared.storage.table import DueIndex, LookupIndex, QueueIndex, _TableMeta
 
 
@@ -62,13 +61,6 @@ def account_pk(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
 
-class CancellationRecord(MapAttribute[str, Any]):
-    received_on = UnicodeAttribute()
-    effective_on = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    recorded_at = UnicodeAttribute()
-
-
 class Account(CocoonItem, discriminator="account"):
     """The tenant. sk = "ACCOUNT"."""
 
@@ -101,6 +93,9 @@ class Account(CocoonItem, discriminator="account"):
     billing_email = UnicodeAttribute(null=True)
     buyer_reference = UnicodeAttribute(null=True)  # BT-10 on invoices: Leitweg-ID or order number (issue 17)
     token_hashes = ListAttribute[str](default=list)
+    # The invoices unpaid past the last dunning level (issue 18): suspended while this set is not empty;
+    # each invoice leaves it in the booking that pays it (DynamoDB drops an emptied set).
+    suspended_by = UnicodeSetAttribute(null=True)
 
 
 class User(CocoonItem, discriminator="user"):
@@ -192,14 +187,6 @@ class ScheduledAction(CocoonItem, discriminator="scheduled_action"):
     action = UnicodeAttribute()
 
 
-class FateEntry(MapAttribute[str, Any]):
-    """One SES event in a mail's history."""
-
-    kind = UnicodeAttribute()  # send, delivery, bounce, complaint, reject, delivery_delay, rendering_failure
-    at = UnicodeAttribute()  # ISO 8601 UTC, the event's own moment
-    detail = UnicodeAttribute(null=True)  # e.g. "Permanent/General", "abuse"
-
-
 class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     """A mail waiting for (or past) delivery. sk = "MAIL#<mail_id>".
 
@@ -285,6 +272,9 @@ class InvoiceDocument(CocoonItem, discriminator="invoice"):
     paid_amount = UnicodeAttribute(null=True)  # a Decimal as text
     written_off_at = UTCDateTimeAttribute(null=True)
     payment_version = NumberAttribute(null=True)
+    # Dunning (issue 18): how many levels were mailed (past the last: the account was suspended for it).
+    dunning_level = NumberAttribute(null=True)
+    collected_in = UnicodeAttribute(null=True)  # the pain.008 file that collects it (SEPA direct debit)
 
 
 class CreditNoteDocument(CocoonItem, discriminator="credit_note"):

@@ -48,3 +48,34 @@ class UnmatchedCredit(CocoonItem, discriminator="unmatched_credit"):
     remittance = UnicodeAttribute()
     end_to_end_id = UnicodeAttribute()
     assigned_to = UnicodeAttribute(null=True)  # the invoice number it was booked on
+
+
+class SepaMandate(CocoonItem, discriminator="sepa_mandate"):
+    """An account's SEPA B2B direct debit mandate. sk = "MANDATE" (one at a time); a revoked one stays,
+    marked, until the next is granted. Its reference is reserved for ever (MandateReference)."""
+
+    account_id = UnicodeAttribute()
+    iban = UnicodeAttribute()
+    bic = UnicodeAttribute()
+    reference = UnicodeAttribute()
+    signed_on = UnicodeAttribute()
+    granted_at = UTCDateTimeAttribute()
+    granted_by = UnicodeAttribute()  # "tenant" or the staff id who granted it on the account's behalf
+    revoked_at = UTCDateTimeAttribute(null=True)
+
+
+class MandateReference(CocoonItem, discriminator="mandate_reference"):
+    """A mandate reference in use: pk = "MANDATE_REF#<reference>", so no two mandates share one (SEPA)."""
+
+    account_id = UnicodeAttribute()
+
+
+class DirectDebitFile(CocoonItem, discriminator="direct_debit_file"):
+    """A pain.008 file: pk = "DIRECT_DEBIT#<collection day>", sk = "FILE#<file id>"; lookup_key lists them."""
+
+    file_id = UnicodeAttribute()
+    collection_on = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    invoices = NumberAttribute()
+    total = UnicodeAttribute()
+    xml = UnicodeAttribute()

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.storage.db import ConditionFailed, Contended, transaction
+from shared.storage.dunning import lift_suspension
 from shared.storage.keys import billing as keys
 from shared.storage.models import InvoiceDocument, account_pk
 from shared.storage.payment_models import BankStatement, InvoicePayment, UnmatchedCredit
@@ -97,6 +98,8 @@ def book(
         with transaction() as tx:
             tx.update(invoice, actions=actions, condition=unchanged & InvoiceDocument.written_off_at.does_not_exist())
             tx.save(payment, condition=InvoicePayment.pk.does_not_exist())
+            if settled and invoice.dunning_level:
+                lift_suspension(tx, invoice)  # paid: no longer keeps its account suspended (issue 18)
             if credit is not None:
                 tx.update(
                     credit,
@@ -131,6 +134,8 @@ def write_off(invoice: InvoiceDocument, now: datetime) -> None:
                 ],
                 condition=unchanged & InvoiceDocument.written_off_at.does_not_exist(),
             )
+            if invoice.dunning_level:
+                lift_suspension(tx, invoice)
     except (ConditionFailed, Contended) as lost:
         raise BookingRaced(invoice.number) from lost
 

@@ -441,12 +441,12 @@ def _midnight(day: str) -> datetime:
 def account_items(number: int, paid_from: str, ends_on: str | None, rng: random.Random) -> list[Any]:
     """One customer's partition as the life-cycle code leaves it: account, users, history, cursor."""
     from shared.storage.accounts import seat_event
+    from shared.storage.attributes import CancellationRecord
     from shared.storage.lifecycle import edition_change
     from shared.storage.models import (
         Account,
         AppSubscriptionItem,
         BillableHoursEntry,
-        CancellationRecord,
         User,
         account_pk,
     )

@@ -57,6 +57,9 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "country": ("DE", "AT", "CH", "US", "FR", "JP"),
         # The desk's account search: one term of each kind it reads (a name prefix, a VAT ID, an address, numbers).
         "query": ("Beisp", "DE136695976", "fuzz1@beispiel.example", "2026110210001", "2026-000001", "Müller"),
+        "iban": ("DE89370400440532013000", "DE89370400440532013001", "BR1800360305000010009795493C1"),
+        "bic": ("COBADEFFXXX", "BNPAFRPPXXX"),
+        "signed_on": ("2026-01-15",),
     }
 
 

@@ -49,6 +49,8 @@ SAMPLE: dict[str, Any] = {
     "edition": "team",
     "effective_on": "2026-11-30",
     "entries": [{"hours": "2.25", "description": "Fixed the CSV export"}],
+    "fee": "5.00",
+    "has_fee": True,
     "first_response_due": "2026-11-23 13:30 CET",
     "hours": "2.25",
     "invoice_number": "2026-000041",
@@ -57,6 +59,7 @@ SAMPLE: dict[str, Any] = {
     "missing": ["the steps that lead to it", "the software version", "a technical contact"],
     "month": "2026-11",
     "number": "2026112300001",
+    "open_amount": "47.12",
     "oversized": [{"filename": "dump.bin", "size": 5242880}],
     "paid_from": "2026-12-01",
     "priority": "urgent",
@@ -84,7 +87,7 @@ SAMPLE: dict[str, Any] = {
     "verification_url": "https://app.cocoon.example/signup/verify?token=tok",
 }
 # The same mails with every optional paragraph switched off.
-EMPTY_OPTIONALS = {"missing": [], "vague_subject": False, "development_ticket": "", "oversized": [], "entries": []}
+EMPTY_OPTIONALS = {"missing": [], "vague_subject": False, "development_ticket": "", "oversized": [], "entries": [], "has_fee": False}
 # What must never reach a reader: unformatted dates, moments and months (ISO is for machines).
 RAW_VALUES = ("2026-11-30", "2026-12-14", "2026-12-01", "2026-11-16", "2026-11-23 13:30", "2026-11-")
 LEFTOVER_SYNTAX = ("{{", "}}", "{%", "%}", "{#", "#}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final, Literal, get_args
 
 # An account that may use the service: its tokens work, its contacts reach support, its e-mail is taken.
@@ -21,6 +22,11 @@ STAFF_ROLES: Final = get_args(StaffRole)
 def is_live(state: str | None) -> bool:
     """Fail closed: an unknown, missing or future state is not live."""
     return state in LIVE_STATES
+
+
+def is_suspended(suspended_by: Collection[str] | None) -> bool:
+    """Unpaid past the last dunning level (SPEC §15): suspended while any such invoice is unpaid."""
+    return bool(suspended_by)
 
 
 def is_known_organization_type(organization_type: str | None) -> bool:

@@ -31,24 +31,30 @@ class NothingToPreview(Exception):
 def invoice_documents(account_id: str, now: datetime) -> list[dict[str, Any]]:
     """The account's issued documents, newest first, each with its `payment_state` and its credit notes."""
     from shared.services.billing.credit_notes import credit_notes_by_invoice
+    from shared.services.billing.direct_debits import live_mandate, with_pre_notification
     from shared.services.billing.payments import with_payment_state
 
     today = today_in(now, get_policy())
     invoices = sorted(storage.list_invoices(account_id), key=lambda item: item.number, reverse=True)
     credits = credit_notes_by_invoice(account_id)
-    return [{**with_payment_state(item, today), "credit_notes": credits.get(item.number, [])} for item in invoices]
+    mandate = live_mandate(account_id) if invoices else None  # SEPA direct debit: one read per account
+    shown = [with_pre_notification(with_payment_state(item, today), item, mandate) for item in invoices]
+    pairs = zip(shown, invoices, strict=True)
+    return [{**document, "credit_notes": credits.get(item.number, [])} for document, item in pairs]
 
 
 def invoice_document(account_id: str, number: str, now: datetime) -> dict[str, Any] | None:
-    """One issued document of the account with its `payment_state` and credit notes, or None (another account's
-    is not found)."""
+    """One issued document of the account with its `payment_state`, credit notes and direct debit, or None
+    (another account's is not found)."""
     from shared.services.billing.credit_notes import credit_notes_by_invoice
+    from shared.services.billing.direct_debits import live_mandate, with_pre_notification
     from shared.services.billing.payments import with_payment_state
 
     item = storage.find_invoice(account_id, number)
     if item is None:
         return None
-    document = with_payment_state(item, today_in(now, get_policy()))
+    paid = with_payment_state(item, today_in(now, get_policy()))
+    document = with_pre_notification(paid, item, live_mandate(account_id))
     return {**document, "credit_notes": credit_notes_by_invoice(account_id).get(number, [])}
 
 

@@ -204,9 +204,10 @@ def _book_return(statement_id: str, entry: StatementEntry, now: datetime) -> boo
     if invoice is None:
         return False
     amount = min(entry.amount, storage.paid_so_far(invoice))
-    if amount <= 0:
+    collected = invoice.collected_in is not None  # a SEPA debit of ours: returned before or after its credit
+    if amount <= 0 and not collected:
         return False
-    return _book(
+    booked = _book(
         invoice,
         _entry_payment_id(statement_id, entry),
         -amount,
@@ -215,6 +216,11 @@ def _book_return(statement_id: str, entry: StatementEntry, now: datetime) -> boo
         reference=entry.reference,
         return_reason=entry.return_reason,
     )
+    if collected:
+        from shared.storage.direct_debits import reopen_collected
+
+        reopen_collected(invoice)  # owed again, with the reason booked: the next file may collect it again
+    return booked
 
 
 def unmatched_credits() -> list[dict[str, Any]]:

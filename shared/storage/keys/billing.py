@@ -73,3 +73,23 @@ DOCUMENT_PDF = "document_pdf"
 def document_pdf_attachment(account_id: str, number: str) -> dict[str, str]:
     """An outbox mail's reference to an issued document's PDF, rendered by the mail job when it sends."""
     return {"kind": DOCUMENT_PDF, "account_id": account_id, "number": number}
+
+
+# SEPA direct debit (issue 18): the account's mandate, the references in use, the pain.008 files.
+MANDATE_SK = "MANDATE"
+
+
+def mandate_reference_pk(reference: str) -> str:
+    return f"MANDATE_REF#{reference}"
+
+
+MANDATE_REFERENCE_SK = "MANDATE_REF"
+
+
+def direct_debit_pk(collection_on: str) -> str:
+    """The pain.008 files of one collection day."""
+    return f"DIRECT_DEBIT#{collection_on}"
+
+
+def direct_debit_sk(file_id: str) -> str:
+    return f"FILE#{file_id}"
