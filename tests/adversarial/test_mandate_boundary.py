@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shared.settings import get_settings
-from tests.functional.helpers import auth, body_of, now_header, post_json, signup_and_verify, table_snapshot
-from tests.functional.test_payments import an_invoice
+from tests.functional.helpers import an_invoice, auth, body_of, now_header, post_json, signup_and_verify, table_snapshot
 
 APRIL_5 = now_header("2026-04-05T12:00:00+02:00")
 GOOD = {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX", "reference": "M-1", "signed_on": "2026-04-01"}

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.functional.helpers import auth, body_of, now_header, post_json
-from tests.functional.test_payments import an_invoice, invoice_json
+from tests.functional.helpers import an_invoice, auth, body_of, invoice_json, now_header, post_json
 
 SUSPENDED_ON = "2026-05-30T12:00:00+02:00"
 

@@ -8,8 +8,12 @@ import email.policy
 import json
 import random
 import re
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
@@ -19,6 +23,9 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import uuid4
 from zoneinfo import ZoneInfo
+
+import botocore.client
+import pytest
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -652,3 +659,96 @@ def camt053(statement_id: str, entries: list[dict[str, str]], namespace: str = C
         f"<GrpHdr><MsgId>M-{statement_id}</MsgId><CreDtTm>2026-04-10T18:00:00+02:00</CreDtTm></GrpHdr>"
         f"<Stmt><Id>{statement_id}</Id>{''.join(rows)}</Stmt></BkToCstmrStmt></Document>"
     ).encode()
+
+
+# --- killing a job at a DynamoDB call (the reliability tests of billing and dunning) ------------------------
+
+
+class Killed(BaseException):
+    """The process died. Not an Exception, so no `except Exception` in the job can carry on after it."""
+
+
+@dataclass
+class Injector:
+    """Wraps BaseClient._make_api_call: counts DynamoDB calls and dies at the chosen one.
+
+    After the crash every further call raises too, as nothing reaches the database from a dead
+    process; that also stops the job's other worker threads at once.
+    """
+
+    at: int
+    after: bool
+    operation: str | None
+    calls: int = 0
+    dead: bool = False
+    by_operation: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        def make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+            if client.meta.service_model.service_name != "dynamodb":
+                return original(client, operation_name, api_params)
+            with self.lock:
+                if self.dead:
+                    raise Killed("after the crash")
+                self.by_operation[operation_name] += 1
+                hit = False
+                if self.operation in (None, operation_name):
+                    self.calls += 1
+                    hit = self.calls == self.at
+                if hit and not self.after:
+                    self.dead = True
+                    raise Killed(f"before {operation_name} #{self.calls}")
+            try:
+                return original(client, operation_name, api_params)
+            finally:
+                if hit:  # dies whether the call succeeded or was refused (e.g. a lost counter race)
+                    self.dead = True
+                    raise Killed(f"after {operation_name} #{self.calls}")
+
+        return make_api_call
+
+
+@contextmanager
+def calls_counted(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> Iterator[Injector]:
+    with monkeypatch.context() as patch:
+        patch.setattr(botocore.client.BaseClient, "_make_api_call",
+                      injector.wrap(botocore.client.BaseClient._make_api_call))
+        yield injector
+
+
+def fresh_tables() -> None:
+    from infra.dynamodb_local import create_tables
+    from shared.settings import get_settings
+
+    endpoint = get_settings().dynamodb_endpoint
+    assert endpoint is not None
+    create_tables(endpoint, recreate=True)
+
+
+# --- an issued invoice (getting paid, dunning, direct debit) -------------------------------------------------
+
+XML = {"Content-Type": "application/xml"}
+
+
+def an_invoice(client, outbox_dir) -> tuple[dict, str]:
+    """A customer on team from 10 Feb, billed for March on 1 April: invoice 2026-000001 ."""
+    verified = signup_and_verify(client, outbox_dir, now="2026-01-30T09:00:00+01:00")
+    post_json(
+        client,
+        f"/accounts/{verified['account_id']}/subscription",
+        {"edition": "team"},
+        {**auth(verified), **now_header("2026-02-10T15:00:00+01:00")},
+    )
+    from functions import billing
+
+    assert billing.run(datetime.fromisoformat("2026-04-01T02:00:00+02:00")).failed == 0
+    return verified, "2026-000001"
+
+
+def invoice_json(client, verified, number, moment="2026-04-10T12:00:00+02:00") -> dict:
+    response = client.http.get(
+        f"/accounts/{verified['account_id']}/invoices/{number}", headers={**auth(verified), **now_header(moment)}
+    )
+    assert response.status_code == 200
+    return body_of(response)

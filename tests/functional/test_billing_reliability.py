@@ -22,14 +22,10 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import botocore.client
 import pytest
 
 from functions import billing
@@ -40,10 +36,14 @@ from tests.functional.helpers import (
     BILLING_NOW,
     BILLING_SEED,
     BILLING_ZONE,
+    Injector,
+    Killed,
     account_items,
     all_items,
     assert_billed_exactly_once,
+    calls_counted,
     contents,
+    fresh_tables,
     load_accounts,
     raw_items,
 )
@@ -73,10 +73,6 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- crashes -----------------------------------------------------------------------------------
 
 
-class Killed(BaseException):
-    """The process died. Not an Exception, so no `except Exception` in the job can carry on after it."""
-
-
 @dataclass
 class CrashPlan:
     """Kill the run before or after the k-th DynamoDB call (or k-th TransactWriteItems), k = ceil(u * total)."""
@@ -88,55 +84,6 @@ class CrashPlan:
     @property
     def operation(self) -> str | None:
         return "TransactWriteItems" if self.mode.endswith("-tx") else None
-
-
-@dataclass
-class Injector:
-    """Wraps BaseClient._make_api_call: counts DynamoDB calls and dies at the chosen one.
-
-    After the crash every further call raises too, as nothing reaches the database from a dead
-    process; that also stops the job's other worker threads at once.
-    """
-
-    at: int
-    after: bool
-    operation: str | None
-    calls: int = 0
-    dead: bool = False
-    by_operation: Counter[str] = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        def make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            if client.meta.service_model.service_name != "dynamodb":
-                return original(client, operation_name, api_params)
-            with self.lock:
-                if self.dead:
-                    raise Killed("after the crash")
-                self.by_operation[operation_name] += 1
-                hit = False
-                if self.operation in (None, operation_name):
-                    self.calls += 1
-                    hit = self.calls == self.at
-                if hit and not self.after:
-                    self.dead = True
-                    raise Killed(f"before {operation_name} #{self.calls}")
-            try:
-                return original(client, operation_name, api_params)
-            finally:
-                if hit:  # dies whether the call succeeded or was refused (e.g. a lost counter race)
-                    self.dead = True
-                    raise Killed(f"after {operation_name} #{self.calls}")
-
-        return make_api_call
-
-
-@contextmanager
-def calls_counted(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> Iterator[Injector]:
-    with monkeypatch.context() as patch:
-        patch.setattr(botocore.client.BaseClient, "_make_api_call",
-                      injector.wrap(botocore.client.BaseClient._make_api_call))
-        yield injector
 
 
 def _plans() -> list[CrashPlan]:
@@ -154,19 +101,10 @@ PLANS = _plans()
 _clean: dict[str, Any] = {}
 
 
-def _fresh_tables() -> None:
-    from infra.dynamodb_local import create_tables
-    from shared.settings import get_settings
-
-    endpoint = get_settings().dynamodb_endpoint
-    assert endpoint is not None
-    create_tables(endpoint, recreate=True)
-
-
 def clean_run(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A run without crashes on fresh data, once per module: the calls it makes and what it issues."""
     if not _clean:
-        _fresh_tables()
+        fresh_tables()
         expected = load_accounts()
         with calls_counted(monkeypatch, Injector(at=0, after=False, operation=None)) as counted:
             result = billing.run(NOW, workers=1)
@@ -196,7 +134,7 @@ def test_the_data_set_has_what_the_reliability_tests_need(db: str, monkeypatch: 
 
 def test_running_twice_changes_nothing(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clean = clean_run(monkeypatch)
-    _fresh_tables()
+    fresh_tables()
     expected = load_accounts()
     first = billing.run(NOW, workers=1)  # idempotence alone; overlapping workers are tested below
     assert (first.done, first.failed) == (ACCOUNTS, 0), first.summary()
@@ -214,7 +152,7 @@ def test_running_twice_changes_nothing(db: str, monkeypatch: pytest.MonkeyPatch)
 ])
 def test_killed_at_a_random_point_then_rerun(db: str, monkeypatch: pytest.MonkeyPatch, plan: CrashPlan) -> None:
     clean = clean_run(monkeypatch)
-    _fresh_tables()
+    fresh_tables()
     expected = load_accounts()
     total = clean["by_operation"]["TransactWriteItems"] if plan.operation else clean["calls"]
     for fraction in plan.fractions:  # a second crash falls within what the first left to do
@@ -264,7 +202,7 @@ def _bill_in_threads(account_ids: list[str], threads: int) -> list[str]:
 
 def test_four_workers_billing_the_same_accounts_at_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clean = clean_run(monkeypatch)
-    _fresh_tables()
+    fresh_tables()
     expected = load_accounts()
     issued = _bill_in_threads(sorted(expected), threads=4)
     invoices = assert_billed_exactly_once(expected)
@@ -274,7 +212,7 @@ def test_four_workers_billing_the_same_accounts_at_once(db: str, monkeypatch: py
 
 def test_two_overlapping_runs_with_four_workers_each(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clean = clean_run(monkeypatch)
-    _fresh_tables()
+    fresh_tables()
     expected = load_accounts()
     start = threading.Barrier(2)
     results: list[Any] = []
@@ -299,7 +237,7 @@ def test_an_account_owing_more_months_than_one_transaction_holds(db: str, monkey
     from shared.rules.billing import billable_months
     from shared.storage.models import CocoonItem, InvoiceDocument
 
-    _fresh_tables()
+    fresh_tables()
     partition = account_items(0, "2021-01-01", None, random.Random(SEED))
     with CocoonItem.batch_write() as batch:
         for item in partition:

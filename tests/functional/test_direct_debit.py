@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from tests.functional.helpers import auth, body_of, camt053, now_header, post_json
-from tests.functional.test_payments import XML, an_invoice, invoice_json
+from tests.functional.helpers import XML, an_invoice, auth, body_of, camt053, invoice_json, now_header, post_json
 
 APRIL_5 = now_header("2026-04-05T12:00:00+02:00")
 MANDATE = {"iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX", "reference": "COCOON-M-0001",

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from functions import dunning
 from shared.storage.models import Account, CocoonItem, InvoiceDocument, OutboxMail
-from tests.functional.helpers import auth, body_of, camt053, now_header, post_json
-from tests.functional.test_payments import XML, an_invoice, invoice_json
+from tests.functional.helpers import XML, an_invoice, auth, body_of, camt053, invoice_json, now_header, post_json
 
 LEVELS = ("payment_reminder", "second_reminder", "final_notice")
 

@@ -17,8 +17,16 @@ import pytest
 
 from functions import billing, dunning
 from shared.storage.models import Account, InvoiceDocument, OutboxMail
-from tests.functional.helpers import BILLING_NOW, BILLING_SEED, all_items, load_accounts
-from tests.functional.test_billing_reliability import Injector, Killed, _fresh_tables, calls_counted
+from tests.functional.helpers import (
+    BILLING_NOW,
+    BILLING_SEED,
+    Injector,
+    Killed,
+    all_items,
+    calls_counted,
+    fresh_tables,
+    load_accounts,
+)
 
 REMINDER_DAY = datetime.fromisoformat("2026-06-23T09:00:00+02:00")  # invoices of 1 June, due 15 June: + 8
 SUSPENSION_DAY = datetime.fromisoformat("2026-07-31T09:00:00+02:00")  # + 46
@@ -38,7 +46,7 @@ def _mails() -> Counter[tuple[str, str]]:
 
 
 def _billed() -> list[InvoiceDocument]:
-    _fresh_tables()
+    fresh_tables()
     load_accounts()
     assert billing.run(BILLING_NOW, workers=1).failed == 0
     invoices = _invoices()

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from tests.functional.helpers import (
+    XML,
+    an_invoice,
+    auth,
+    body_of,
+    camt053,
+    invoice_json,
+    now_header,
+    post_json,
+)
 
-from functions import billing
-from tests.functional.helpers import auth, body_of, camt053, now_header, post_json, signup_and_verify
-
-XML = {"Content-Type": "application/xml"}
 APRIL_10 = now_header("2026-04-10T12:00:00+02:00")
-
-
-def an_invoice(client, outbox_dir) -> tuple[dict, str]:
-    """A customer on team from 10 Feb, billed for March on 1 April: invoice 2026-000001 ."""
-    verified = signup_and_verify(client, outbox_dir, now="2026-01-30T09:00:00+01:00")
-    post_json(
-        client,
-        f"/accounts/{verified['account_id']}/subscription",
-        {"edition": "team"},
-        {**auth(verified), **now_header("2026-02-10T15:00:00+01:00")},
-    )
-    billing.run(datetime.fromisoformat("2026-04-01T02:00:00+02:00"))
-    return verified, "2026-000001"
-
-
-def invoice_json(client, verified, number, moment="2026-04-10T12:00:00+02:00") -> dict:
-    response = client.http.get(
-        f"/accounts/{verified['account_id']}/invoices/{number}", headers={**auth(verified), **now_header(moment)}
-    )
-    assert response.status_code == 200
-    return body_of(response)
 
 
 def test_an_invoice_is_open_then_overdue_then_paid_by_a_statement(client, outbox_dir, billing_clerk):
