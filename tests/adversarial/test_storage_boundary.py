@@ -7,14 +7,41 @@ a mail composition back into a storage writer the lanes emptied.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.adversarial.test_layer_checks import add_module, refused, tree  # noqa: F401  # the fixture
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 ONLY_STORAGE = "only storage imports pynamodb"
 STORAGE_ONLY_STORES = "storage only stores: no services, api or mail"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """The project's packages and pyproject.toml, copied: the attempt never touches the real tree."""
+    for package in ("functions", "shared", "infra"):
+        shutil.copytree(ROOT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.toml", "templates"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def refused(tree: Path, contract: str) -> str:
+    result = subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=tree, capture_output=True, text=True,
+                            timeout=300, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"{contract} BROKEN" in output, output
+    return output
+
+
+def add_module(tree: Path, name: str, source: str) -> None:
+    (tree / name).write_text(f'"""An attempt."""\n\n{source}\n', encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -27,7 +54,7 @@ STORAGE_ONLY_STORES = "storage only stores: no services, api or mail"
     ],
 )
 def test_a_service_api_mail_or_function_that_catches_pynamodb_errors_itself_is_refused(
-    tree: Path, module: str, imported: str  # noqa: F811
+    tree: Path, module: str, imported: str
 ) -> None:
     add_module(tree, module, f"{imported}  # noqa: F401")
     output = refused(tree, ONLY_STORAGE)
@@ -35,7 +62,7 @@ def test_a_service_api_mail_or_function_that_catches_pynamodb_errors_itself_is_r
 
 
 @pytest.mark.parametrize("writer", ["accounts", "billing", "cancellations", "lifecycle"])
-def test_a_storage_writer_that_composes_its_mail_again_is_refused(tree: Path, writer: str) -> None:  # noqa: F811
+def test_a_storage_writer_that_composes_its_mail_again_is_refused(tree: Path, writer: str) -> None:
     # These four had an ignore entry while their mails were composed in storage: none is left to hide behind.
     path = tree / "shared" / "storage" / f"{writer}.py"
     path.write_text(path.read_text(encoding="utf-8") + "\nfrom shared.mail.compose import compose_mail  # noqa\n",
@@ -46,7 +73,7 @@ def test_a_storage_writer_that_composes_its_mail_again_is_refused(tree: Path, wr
 
 def test_no_storage_module_names_mail_context_or_compose_any_more() -> None:
     # The template context of an account lives with the mail (shared/mail/context.py), not in storage.
-    root = Path(__file__).resolve().parents[2] / "shared" / "storage"
+    root = ROOT / "shared" / "storage"
     composing = {
         path.name for path in root.glob("*.py")
         if path.name != "ticket_mails.py" and ("compose_mail" in path.read_text(encoding="utf-8")
