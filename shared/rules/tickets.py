@@ -7,12 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from shared.rules.support.states import (  # noqa: F401 - bridge: remove when callers import rules.support.states
-    DEFAULT_PRIORITY,
-    QUEUE_STATES,
-    TRANSITIONS,
-    transition_problem,
-)
+from shared.rules.support.states import DEFAULT_PRIORITY
 
 # "[Ticket#2026112210001]": the day of receipt and a per-day sequence from 10001.
 _FIRST_OF_DAY = 10000

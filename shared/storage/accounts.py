@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.rules.identity import user_id_for_email
 from shared.rules.signup import TrialPeriod
 from shared.storage import payment_models  # noqa: F401  # a partition read must know the payment items
@@ -36,7 +35,7 @@ from shared.storage.models import (
     VerificationLink,
     account_pk,
 )
-from shared.storage.outbox import outbox_mail
+from shared.storage.outbox import MailToStore, outbox_mail
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.tokens import new_tenant_token
 
@@ -80,7 +79,7 @@ def save_pending_signup(
     valid_until: datetime,
     link_expires_at: datetime,
     purge_at: datetime,
-    mail: Mapping[str, Any],
+    mail: MailToStore,
     now: datetime,
 ) -> None:
     """Record a pending signup, its verification link, its purge and its mail in one transaction.
@@ -113,7 +112,7 @@ def save_pending_signup(
         expires_at=link_expires_at,
     )
     purge = scheduled_action(account_id, "lifecycle", "purge-unverified", purge_at)
-    outbox_item = outbox_mail(compose_mail(account_id=account_id, recipient=address, now=now, **mail))
+    outbox_item = outbox_mail(mail)
     from shared.storage.search import search_entries
 
     # Free, or held by a signup whose link expired (or an account no longer live): then we take it over.

@@ -13,7 +13,7 @@ from shared.rules.signing import Keyring, Purpose, link_token
 from shared.storage.db import transaction
 from shared.storage.keys import support as keys
 from shared.storage.models import Authorizer, CocoonItem, Ticket, account_pk
-from shared.storage.support import ProcessError, _account, decision_link_expiry
+from shared.storage.support import ProcessError, decision_link_expiry, ticket_account
 from shared.storage.ticket_mails import ticket_mail
 
 
@@ -66,7 +66,7 @@ def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
     from shared.secrets import link_keyring
     from shared.settings import get_settings
 
-    account = _account(ticket)
+    account = ticket_account(ticket)
     people = authorizers(account.account_id)
     if not people:
         raise ProcessError("the account has named nobody who can authorize changes")

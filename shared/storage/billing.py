@@ -18,15 +18,13 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules import billing as rules
 from shared.storage.db import ConditionFailed, Contended, transaction
 from shared.storage.invoice_json import invoice_to_json
 from shared.storage.keys import billing as keys
-from shared.storage.lifecycle import mail_context
 from shared.storage.models import (
     Account,
     AppSubscriptionItem,
@@ -41,9 +39,18 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import outbox_mail
+from shared.storage.outbox import MailToStore, outbox_mail
 from shared.storage.payments import index_as_open
 from shared.storage.schedule import BILLING_CURSOR, BILLING_JOB, action_sk, billing_cursor
+
+
+class BillingMails(Protocol):
+    """Composes the mails of a commit (shared/services/billing/mails.py): storage knows the number only inside it."""
+
+    def invoice(self, account: Any, number: str, month: str, document: dict[str, Any], now: datetime) -> MailToStore:
+        ...
+
+    def address_reminder(self, account: Any, month: str, now: datetime) -> MailToStore: ...
 
 
 @dataclass
@@ -275,7 +282,13 @@ def commits(bills: list[AccountBill], room: int = ITEMS_PER_TRANSACTION - 1) -> 
 
 
 def commit_invoices(
-    group: list[AccountBill], today: date, now: datetime, policy: Policy, counters: CounterCache, attempts: int = 60
+    group: list[AccountBill],
+    today: date,
+    now: datetime,
+    policy: Policy,
+    counters: CounterCache,
+    mails: BillingMails,
+    attempts: int = 60,
 ) -> dict[str, list[str]]:
     """Number and issue the group's invoices with their mails and cursors: one transaction with the counter.
 
@@ -318,13 +331,15 @@ def commit_invoices(
                         numbered = issued.setdefault(bill.account_id, [])
                         for draft in bill.drafts:
                             number = rules.format_invoice_number(year, next(numbers))
-                            record, mail = _invoice_and_mail(bill.snapshot.account, draft, number, today, now, policy)
+                            record, mail = _invoice_and_mail(
+                                bill.snapshot.account, draft, number, today, now, policy, mails
+                            )
                             tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
                             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
                             numbered.append(number)
                         if bill.asks_for_address:
                             tx.save(
-                                address_reminder(bill.snapshot.account, today, now, policy),
+                                address_reminder(bill.snapshot.account, today, now, mails),
                                 condition=CocoonItem.pk.does_not_exist(),
                             )
                         change = _cursor_change(bill) if bill.moves_cursor else None
@@ -353,7 +368,13 @@ def commit_invoices(
 
 
 def _invoice_and_mail(
-    account: Account, draft: rules.InvoiceDraft, number: str, today: date, now: datetime, policy: Policy
+    account: Account,
+    draft: rules.InvoiceDraft,
+    number: str,
+    today: date,
+    now: datetime,
+    policy: Policy,
+    mails: BillingMails,
 ) -> tuple[InvoiceDocument, OutboxMail]:
     invoice = rules.issue_invoice(
         draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
@@ -370,41 +391,19 @@ def _invoice_and_mail(
         lookup_key=keys.invoice_lookup_key(number),
     )
     index_as_open(record)  # issue 18: owed until paid, so the open items and dunning find it (no Scan)
-    mail = outbox_mail(compose_mail(
-        mail_id=f"invoice-{number}",
-        account_id=account.account_id,
-        recipient=account.billing_email or account.admin_email,
-        template="invoice",
-        language=account.language,
-        context=mail_context(
-            account,
-            policy,
-            number=number,
-            month=str(draft.month),
-            total=document["total"],
-            currency=document["currency"],
-            due_on=document["due_on"],
-        ),
-        now=now,
-    ), attachments=[keys.document_pdf_attachment(account.account_id, number)])  # the PDF is rendered when sent
+    mail = outbox_mail(
+        mails.invoice(account, number, str(draft.month), document, now),
+        attachments=[keys.document_pdf_attachment(account.account_id, number)],  # the PDF is rendered when sent
+    )
     return record, mail
 
 
 ADDRESS_REMINDER_SK_PREFIX = "MAIL#billing-address-"
 
 
-def address_reminder(account: Account, today: date, now: datetime, policy: Policy) -> OutboxMail:
+def address_reminder(account: Account, today: date, now: datetime, mails: BillingMails) -> OutboxMail:
     """The month's one mail asking for the billing address: its id is the account and the month."""
-    month = rules.month_key(rules.BillingMonth.of(today))
-    return outbox_mail(compose_mail(
-        mail_id=f"billing-address-{account.account_id}-{month}",
-        account_id=account.account_id,
-        recipient=account.billing_email or account.admin_email,
-        template="billing_address_missing",
-        language=account.language,
-        context=mail_context(account, policy),
-        now=now,
-    ))
+    return outbox_mail(mails.address_reminder(account, rules.month_key(rules.BillingMonth.of(today)), now))
 
 
 def _cursor_change(bill: AccountBill) -> tuple[str, ScheduledAction] | None:

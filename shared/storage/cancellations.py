@@ -5,22 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
 from shared.rules.accounts.dates import moment_after
 from shared.storage.attributes import CancellationRecord
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import ACCOUNT_SK
-from shared.storage.lifecycle import StateConflict, mail_context
+from shared.storage.lifecycle import StateConflict
 from shared.storage.models import Account, CocoonItem, ScheduledAction, account_pk
-from shared.storage.outbox import outbox_mail
+from shared.storage.outbox import MailToStore, outbox_mail
 from shared.storage.schedule import action_sk, scheduled_action
 
 EFFECTIVE_ACTION = "cancellation-effective"
 
 
 def record_cancellation(
-    account: Account, received_on: date, effective_on: date, channel: str, now: datetime, policy: Policy
+    account: Account,
+    received_on: date,
+    effective_on: date,
+    channel: str,
+    now: datetime,
+    policy: Policy,
+    confirmation: MailToStore,
 ) -> CancellationRecord:
     """Record a customer's cancellation: the account ends with `effective_on`, deactivated the moment after."""
     zone = ZoneInfo(policy.company_time_zone)
@@ -31,17 +36,7 @@ def record_cancellation(
         recorded_at=now.isoformat(),
     )
     deactivate_at = moment_after(effective_on, zone)
-    mail = outbox_mail(compose_mail(
-        mail_id=f"cancellation-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
-        account_id=account.account_id,
-        recipient=account.admin_email,
-        template="cancellation_confirmation",
-        language=account.language,
-        context=mail_context(
-            account, policy, received_on=received_on.isoformat(), effective_on=effective_on.isoformat(), channel=channel
-        ),
-        now=now,
-    ))
+    mail = outbox_mail(confirmation)
     try:
         with transaction() as tx:
             tx.update(
@@ -56,20 +51,12 @@ def record_cancellation(
     return record
 
 
-def withdraw_cancellation(account: Account, now: datetime, policy: Policy) -> CancellationRecord:
+def withdraw_cancellation(account: Account, withdrawal: MailToStore) -> CancellationRecord:
     """Withdraw a pending cancellation before it takes effect; the contract simply goes on."""
     record = account.cancellation
     if record is None:
         raise StateConflict("there is no pending cancellation")
-    mail = outbox_mail(compose_mail(
-        mail_id=f"cancellation-withdrawn-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
-        account_id=account.account_id,
-        recipient=account.admin_email,
-        template="cancellation_withdrawn",
-        language=account.language,
-        context=mail_context(account, policy, effective_on=record.effective_on),
-        now=now,
-    ))
+    mail = outbox_mail(withdrawal)
     try:
         with transaction() as tx:
             tx.update(

@@ -13,10 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
 from shared.policy import Policy
-from shared.rules.accounts.dates import deletion_day, deletion_warning_moment
-from shared.rules.clock import local_day, start_of_day
 from shared.rules.identity import normalize_email, user_id_for_email
 from shared.storage import payment_models  # noqa: F401  # a partition read must know the payment items
 from shared.storage.accounts import seat_event
@@ -46,7 +43,7 @@ from shared.storage.models import (
     VerificationLink,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails, outbox_mail
+from shared.storage.outbox import MailToStore, commit_with_mails, outbox_mail
 from shared.storage.schedule import action_sk, billing_cursor, first_billing_moment, scheduled_action
 
 # Items kept when an account is deleted: invoices must be kept 10 years (§14b UStG, §147 AO), and with
@@ -69,19 +66,6 @@ def edition_change(account_id: str, edition: str, effective_at: datetime, now: d
     )
 
 
-def mail_context(account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
-    from shared.settings import get_settings
-
-    return {
-        "company_name": account.company_name,
-        "admin_name": account.admin_name,
-        "account_id": account.account_id,
-        "app_url": get_settings().public_url,
-        "support_email": policy.seller.email,
-        **extra,
-    }
-
-
 def _account_key(account_id: str) -> Account:
     return Account(account_pk(account_id), ACCOUNT_SK)
 
@@ -96,19 +80,13 @@ class EditionOutcome:
     paid_from: date | None
 
 
-def convert_trial(account: Account, edition: str, paid_from: date, now: datetime, policy: Policy) -> EditionOutcome:
+def convert_trial(
+    account: Account, edition: str, paid_from: date, now: datetime, policy: Policy, confirmation: MailToStore
+) -> EditionOutcome:
     """A trial becomes a customer from `paid_from`, its trial's reminders and expiry go, the admin is told."""
     zone = ZoneInfo(policy.company_time_zone)
     trial_actions = [f"reminder-{days}" for days in policy.trial.reminder_days_before_end] + ["expire"]
-    mail = outbox_mail(compose_mail(
-        mail_id=f"converted-{account.account_id}",
-        account_id=account.account_id,
-        recipient=account.admin_email,
-        template="conversion_confirmation",
-        language=account.language,
-        context=mail_context(account, policy, edition=edition, paid_from=paid_from.isoformat()),
-        now=now,
-    ))
+    mail = outbox_mail(confirmation)
     try:
         with transaction() as tx:
             tx.update(
@@ -231,16 +209,8 @@ def record_user_deactivation(user: User, now: datetime) -> User:
 # --- the jobs' actions -------------------------------------------------------------------------
 
 
-def send_trial_reminder(action: ScheduledAction, account: Account, days: int, now: datetime, policy: Policy) -> None:
-    mail = outbox_mail(compose_mail(
-        mail_id=f"trial-reminder-{days}-{account.account_id}",
-        account_id=account.account_id,
-        recipient=account.admin_email,
-        template="trial_reminder",
-        language=account.language,
-        context=mail_context(account, policy, days_left=days, trial_ends_on=account.trial_ends_on),
-        now=now,
-    ))
+def send_trial_reminder(action: ScheduledAction, reminder: MailToStore, now: datetime) -> None:
+    mail = outbox_mail(reminder)
     # A reminder is automatic: it counts against the admin's hourly limit of automatic mails.
     commit_with_mails(lambda tx: tx.delete(action, condition=ScheduledAction.pk.exists()), [mail], now)
 
@@ -248,31 +218,15 @@ def send_trial_reminder(action: ScheduledAction, account: Account, days: int, no
 def deactivate(
     action: ScheduledAction,
     account: Account,
-    reason: str,
+    deactivated_on: date,
+    warn_at: datetime,
+    delete_at: datetime,
+    notice: MailToStore,
     now: datetime,
-    policy: Policy,
     expected_state: str,
 ) -> date:
-    """Deactivate (trial ran out, or a cancellation took effect); deletion follows after the retention period."""
-    zone = ZoneInfo(policy.company_time_zone)
-    deactivated_on = local_day(now, zone)
-    deletion_on = deletion_day(deactivated_on, policy.retention.deleted_after_days)
-    delete_at = start_of_day(deletion_on, zone)
-    warn_at = deletion_warning_moment(delete_at, policy.retention.deletion_warning_days_before)
-    mail = outbox_mail(compose_mail(
-        mail_id=f"deactivated-{account.account_id}-{deactivated_on.isoformat()}",
-        account_id=account.account_id,
-        recipient=account.admin_email,
-        template=f"deactivated_{reason}",
-        language=account.language,
-        context=mail_context(
-            account,
-            policy,
-            deletion_on=deletion_on.isoformat(),
-            retention_days=policy.retention.deleted_after_days,
-        ),
-        now=now,
-    ))
+    """Deactivate (trial ran out, or a cancellation took effect); the deletion's warning and purge are scheduled."""
+    mail = outbox_mail(notice)
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.update(
@@ -292,21 +246,8 @@ def deactivate(
     return deactivated_on
 
 
-def send_deletion_warning(action: ScheduledAction, account: Account, now: datetime, policy: Policy) -> None:
-    zone = ZoneInfo(policy.company_time_zone)
-    assert account.deactivated_on is not None
-    deletion_on = deletion_day(date.fromisoformat(account.deactivated_on), policy.retention.deleted_after_days)
-    mail = outbox_mail(compose_mail(
-        mail_id=f"deletion-warning-{account.account_id}-{account.deactivated_on}",
-        account_id=account.account_id,
-        recipient=account.admin_email,
-        template="deletion_warning",
-        language=account.language,
-        context=mail_context(
-            account, policy, deletion_on=deletion_on.isoformat(), days_left=(deletion_on - local_day(now, zone)).days
-        ),
-        now=now,
-    ))
+def send_deletion_warning(action: ScheduledAction, warning: MailToStore) -> None:
+    mail = outbox_mail(warning)
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.save(mail, condition=CocoonItem.pk.does_not_exist())

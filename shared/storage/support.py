@@ -9,7 +9,7 @@ sparse due index, moved or removed in the same transaction as the change.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from shared.policy import Policy
@@ -100,7 +100,6 @@ def ticket_account(ticket: Ticket) -> Account:
     return Account.get(account_pk(ticket.account_id), "ACCOUNT")
 
 
-_account = ticket_account  # bridge: remove when storage.authorizations imports ticket_account
 
 
 def assign(ticket: Ticket, agent: StaffMember, moves_to_assigned: bool) -> None:
@@ -145,7 +144,7 @@ def save_reply(
     policy: Policy,
 ) -> TicketMessage:
     """Write a public answer with its mail; ConditionFailed if the ticket was closed meanwhile (nothing is mailed)."""
-    account = _account(ticket)
+    account = ticket_account(ticket)
     message = _message(ticket, "reply", author, text, now, message_id)
     mail = ordered_mail(ticket, account, mail_order, now, policy)
     actions: list[Any] = [Ticket.message_count.add(1), Ticket.last_public_update_at.set(now)]
@@ -412,12 +411,3 @@ def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:
             condition=Ticket.state == "solved",
         )
 
-
-def parse_hours(text: str) -> Decimal:
-    try:
-        hours = Decimal(text)
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError("hours must be a number such as 1.5") from exc
-    if not hours.is_finite() or hours <= 0 or hours > 24:
-        raise ValueError("hours must be more than 0 and at most 24 per entry")
-    return hours.quantize(Decimal("0.01"))

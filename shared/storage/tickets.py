@@ -42,7 +42,7 @@ from shared.storage.models import (
 from shared.storage.outbox import commit_with_mails, save_mails
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.support_clock import resume_actions
-from shared.storage.ticket_mails import ordered_mail, ticket_mail, ticket_mail_context  # noqa: F401 - bridge: remove when callers import ticket_mails
+from shared.storage.ticket_mails import ordered_mail, ticket_mail
 
 FIRST_RESPONSE_JOB = "sla-first-response"
 STATUS_UPDATE_JOB = "sla-status-update"

@@ -23,6 +23,7 @@ from lxml import etree
 
 from shared.derived import billing_terms_of
 from shared.policy import Policy
+from shared.rules.accounts.dates import first_paid_day
 from shared.rules.billing import (
     DEFAULT_OUTSIDE_EU_NOTE,
     AppSubscription,
@@ -49,7 +50,6 @@ from shared.rules.billing import (
     format_invoice_number,
     issue_invoice,
     month_to_date_preview,
-    paid_from_for_conversion,
     parse_invoice_number,
     users_counted_in_month,
 )
@@ -300,11 +300,11 @@ def test_golden_conversion_on_trial_day_12_keeps_the_free_days() -> None:
     last_trial_day = last_trial_day_of(verified, 30)
     assert last_trial_day == date(2026, 2, 28)
     converted = date(2026, 2, 10)  # day 12: 30 Jan = 1, 31 Jan = 2, 1 Feb = 3, …, 10 Feb = 12
-    paid_from = paid_from_for_conversion(last_trial_day, converted)
+    paid_from = first_paid_day(last_trial_day, converted)
     assert paid_from == date(2026, 3, 1)  # day 31: converting early changes nothing
-    assert paid_from_for_conversion(last_trial_day, date(2026, 2, 28)) == date(2026, 3, 1)
+    assert first_paid_day(last_trial_day, date(2026, 2, 28)) == date(2026, 3, 1)
     # after the trial (staff reactivation) paid service starts that day
-    assert paid_from_for_conversion(last_trial_day, date(2026, 3, 5)) == date(2026, 3, 5)
+    assert first_paid_day(last_trial_day, date(2026, 3, 5)) == date(2026, 3, 5)
 
     history = BillingHistory(
         seat_events=[
@@ -330,7 +330,7 @@ def test_golden_conversion_on_trial_day_12_keeps_the_free_days() -> None:
 
 def test_golden_first_month_pro_rata_rounds_half_up() -> None:
     # Verified 2026-01-29 → trial ends 2026-02-27 → paid from 2026-02-28 (converted on day 12, 9 Feb).
-    paid_from = paid_from_for_conversion(last_trial_day_of(date(2026, 1, 29), 30), date(2026, 2, 9))
+    paid_from = first_paid_day(last_trial_day_of(date(2026, 1, 29), 30), date(2026, 2, 9))
     assert paid_from == date(2026, 2, 28)
     history = BillingHistory(
         seat_events=THREE_USERS[:2],
@@ -351,7 +351,7 @@ def test_golden_first_month_pro_rata_rounds_half_up() -> None:
 
 def test_golden_pro_rata_ignores_users_active_only_in_the_trial_part() -> None:
     # Verified 2026-02-10 → trial ends 2026-03-11 → paid from 2026-03-12: 20 of 31 March days paid.
-    paid_from = paid_from_for_conversion(last_trial_day_of(date(2026, 2, 10), 30), date(2026, 2, 21))
+    paid_from = first_paid_day(last_trial_day_of(date(2026, 2, 10), 30), date(2026, 2, 21))
     assert paid_from == date(2026, 3, 12)
     history = BillingHistory(
         seat_events=[

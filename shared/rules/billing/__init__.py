@@ -26,7 +26,6 @@ shared.rules.billing.einvoice (imported on its own: it pulls in factur-x).
 from __future__ import annotations
 
 from shared.rules.billing.apps import apps_subscribed_between
-from shared.rules.billing.conversion import paid_from_for_conversion
 from shared.rules.billing.cursor import last_paid_day, next_billing_moment
 from shared.rules.billing.documents import (
     DocumentType,
@@ -111,7 +110,6 @@ __all__ = [
     "month_to_date_preview",
     "months_to_bill",
     "next_billing_moment",
-    "paid_from_for_conversion",
     "parse_invoice_number",
     "quantity_str",
     "round_cents",

@@ -19,19 +19,25 @@ class CancellationTable:
         return get_account(account_id)
 
     def record(self, account: Any, received_on: date, effective_on: date, channel: str, now: datetime) -> Any:
+        from shared.services.accounts.cancellation_mails import cancellation_confirmation
         from shared.storage.cancellations import record_cancellation
         from shared.storage.lifecycle import StateConflict
 
+        confirmation = cancellation_confirmation(account, received_on, effective_on, channel, now, self._policy)
         try:
-            return record_cancellation(account, received_on, effective_on, channel, now, self._policy)
+            return record_cancellation(account, received_on, effective_on, channel, now, self._policy, confirmation)
         except StateConflict as exc:
             raise StaleState(str(exc)) from exc
 
     def withdraw(self, account: Any, now: datetime) -> Any:
+        from shared.services.accounts.cancellation_mails import cancellation_withdrawn
         from shared.storage.cancellations import withdraw_cancellation
         from shared.storage.lifecycle import StateConflict
 
+        if account.cancellation is None:
+            raise StaleState("there is no pending cancellation")
+        withdrawal = cancellation_withdrawn(account, account.cancellation.effective_on, now, self._policy)
         try:
-            return withdraw_cancellation(account, now, self._policy)
+            return withdraw_cancellation(account, withdrawal)
         except StateConflict as exc:
             raise StaleState(str(exc)) from exc

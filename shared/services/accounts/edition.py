@@ -20,6 +20,7 @@ from shared.services.accounts.errors import AccountNotFound, NotConvertible, Not
 def subscribe(account_id: str, edition: str, now: datetime, policy: Policy, account: Any | None = None) -> Any:
     """A trial becomes a customer, a customer changes edition; the storage's EditionOutcome."""
     from shared.rules.billing import edition_change_effective_at
+    from shared.services.accounts.life_cycle_mails import conversion_mail
     from shared.services.billing.address import require_billing_address
     from shared.storage import lifecycle
 
@@ -31,7 +32,8 @@ def subscribe(account_id: str, edition: str, now: datetime, policy: Policy, acco
         if account.state == "trial":
             assert account.trial_ends_on is not None
             paid_from = first_paid_day(date.fromisoformat(account.trial_ends_on), local_day(now, zone))
-            return lifecycle.convert_trial(account, edition, paid_from, now, policy)
+            confirmation = conversion_mail(account, edition, paid_from, now, policy)
+            return lifecycle.convert_trial(account, edition, paid_from, now, policy, confirmation)
         if account.state == "customer":
             ranks = {name: e.rank for name, e in policy.billing.editions.items()}
             effective_at = edition_change_effective_at(account.edition, edition, now, ranks, policy.company_time_zone)

@@ -33,16 +33,23 @@ class LifeCycleTable:
         purge_account(account_id, reason, now, account, items)
 
     def deactivate(self, action: Any, account: Any, reason: str, now: datetime, expected_state: str) -> None:
+        from shared.services.accounts.life_cycle_mails import deactivation
         from shared.storage.lifecycle import deactivate
 
-        deactivate(action, account, reason, now, self._policy, expected_state=expected_state)
+        decided = deactivation(account, reason, now, self._policy)
+        deactivate(
+            action, account, decided.deactivated_on, decided.warn_at, decided.delete_at, decided.mail, now,
+            expected_state=expected_state,
+        )
 
     def warn_of_deletion(self, action: Any, account: Any, now: datetime) -> None:
+        from shared.services.accounts.life_cycle_mails import deletion_warning_mail
         from shared.storage.lifecycle import send_deletion_warning
 
-        send_deletion_warning(action, account, now, self._policy)
+        send_deletion_warning(action, deletion_warning_mail(account, now, self._policy))
 
     def remind_of_trial_end(self, action: Any, account: Any, days: int, now: datetime) -> None:
+        from shared.services.accounts.life_cycle_mails import trial_reminder_mail
         from shared.storage.lifecycle import send_trial_reminder
 
-        send_trial_reminder(action, account, days, now, self._policy)
+        send_trial_reminder(action, trial_reminder_mail(account, days, now, self._policy), now)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from shared.mail.compose import ComposedMail, compose_mail
 from shared.policy import Policy
 from shared.rules.clock import start_of_day
 from shared.rules.identity import new_id, new_secret_token, normalize_email, token_hash
@@ -65,7 +66,7 @@ class SignupStore(Protocol):
         valid_until: datetime,
         link_expires_at: datetime,
         purge_at: datetime,
-        mail: Mapping[str, Any],
+        mail: ComposedMail,
         now: datetime,
     ) -> None:
         """Raises EmailTaken if the address is reserved."""
@@ -103,11 +104,13 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy, *, store: Sig
         "city": signup.city,
         "billing_email": normalize_email(signup.billing_email) if signup.billing_email else None,
     }
-    mail = {
-        "mail_id": f"verify-{account_id}",
-        "template": "signup_verification",
-        "language": signup.language,
-        "context": {
+    mail = compose_mail(
+        mail_id=f"verify-{account_id}",
+        account_id=account_id,
+        recipient=address,
+        template="signup_verification",
+        language=signup.language,
+        context={
             "company_name": signup.company_name,
             "admin_name": signup.admin_name,
             "trial_days": policy.trial.length_days,
@@ -115,7 +118,8 @@ def start_signup(signup: NewSignup, now: datetime, policy: Policy, *, store: Sig
             "valid_until": valid_until.astimezone(ZoneInfo(policy.company_time_zone)).strftime("%Y-%m-%d %H:%M %Z"),
             "unverified_days": unverified_days,
         },
-    }
+        now=now,
+    )
     store.save_pending_signup(
         account_id,
         account_fields,

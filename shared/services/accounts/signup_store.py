@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from shared.mail.compose import ComposedMail
 from shared.rules.signup import TrialPeriod
 from shared.services.accounts.errors import EmailTaken, LinkInvalid
 
@@ -19,7 +20,7 @@ class SignupTable:
         valid_until: datetime,
         link_expires_at: datetime,
         purge_at: datetime,
-        mail: Mapping[str, Any],
+        mail: ComposedMail,
         now: datetime,
     ) -> None:
         from shared.storage.accounts import ReservationHeld, save_pending_signup

@@ -42,7 +42,9 @@ class DynamoBillingStore:
     def commit_invoices(
         self, group: list[AccountBill], today: date, now: datetime, policy: Policy, counters: CounterCache
     ) -> dict[str, list[str]]:
-        return storage.commit_invoices(group, today, now, policy, counters)
+        from shared.services.billing.mails import BillingMails
+
+        return storage.commit_invoices(group, today, now, policy, counters, BillingMails(policy))
 
 
 def today_in(now: datetime, policy: Policy) -> date:

@@ -132,7 +132,7 @@ def issue_credit_note(
 def credit_note_mail(account: Any, document: dict[str, Any], now: datetime) -> Any:
     """The credit note's mail to the billing contact, in the account's language, with its PDF attached."""
     from shared.mail.compose import compose_mail
-    from shared.storage.lifecycle import mail_context
+    from shared.mail.context import mail_context
     from shared.storage.outbox import outbox_mail
 
     number = document["number"]

@@ -72,7 +72,7 @@ class DynamoDunningStore:
 
     def compose(self, account: Any, template: str, mail_id: str, context: dict[str, Any], now: datetime) -> Any:
         from shared.mail.compose import compose_mail
-        from shared.storage.lifecycle import mail_context
+        from shared.mail.context import mail_context
 
         return compose_mail(
             mail_id=mail_id,

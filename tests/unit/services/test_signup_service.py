@@ -66,7 +66,7 @@ def _signup(address: str = "  Erika.Mustermann@Beispiel.EXAMPLE ") -> NewSignup:
 
 
 def _token(store: FakeSignups) -> str:
-    match = re.search(r"token=([A-Za-z0-9_\-]+)", store.saved[-1]["mail"]["context"]["verification_url"])
+    match = re.search(r"token=([A-Za-z0-9_\-]+)", store.saved[-1]["mail"].body_text)
     assert match is not None
     return match.group(1)
 
@@ -82,8 +82,8 @@ def test_a_signup_saves_the_normalized_address_its_link_validity_and_its_purge()
     assert saved["fields"]["dpa_version"] == policy.dpa_version
     assert saved["valid_until"] == NOW + timedelta(hours=policy.signup.verification_link_hours)
     assert saved["purge_at"] == NOW + timedelta(days=policy.signup.unverified_deleted_after_days)
-    assert saved["mail"]["template"] == "signup_verification"
-    assert saved["mail"]["mail_id"] == f"verify-{account_id}"
+    assert saved["mail"].template == "signup_verification"
+    assert saved["mail"].mail_id == f"verify-{account_id}"
     # Only the link's hash is stored: the token itself is in the mail alone.
     assert token_hash(_token(store)) in store.links
 
