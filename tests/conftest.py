@@ -12,8 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from infra.dynamodb_local import isolated_environment
+
+# Speed is measured by the benchmarks under bench/, not by tests: on a shared, loaded machine Hypothesis's
+# per-example deadline (200 ms) failed properties whose first example loads a year's holiday calendar.
+settings.register_profile("cocoon", deadline=None)
+settings.load_profile("cocoon")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
