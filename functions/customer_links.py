@@ -104,7 +104,7 @@ def decide_report(id: str) -> Response:
 )
 def approve_change(number: str) -> Response:
     from shared.services.support import links
-    from shared.storage.authorizations import AlreadyDecided, LinkSuperseded
+    from shared.services.support.errors import AlreadyDecided, LinkSuperseded
 
     request = bp.current_request
     authorizer_id, token = query_param(request, "authorizer", ""), query_param(request, "token", "")

@@ -24,9 +24,9 @@ bp = Blueprint(__name__)
 )
 def change_state(number: str) -> Response:
     from shared.policy import get_policy
+    from shared.services.support.errors import ProcessError
     from shared.services.support.process import change_state as move
     from shared.storage.db import ConditionFailed
-    from shared.storage.support import ProcessError
 
     form = staff_form(bp.current_request, "StateRequest")
     try:
@@ -102,9 +102,9 @@ def mark_enhancement(number: str) -> Response:
 )
 def require_authorization(number: str) -> Response:
     from shared.policy import get_policy
-    from shared.storage.authorizations import require_authorization as require
+    from shared.services.support.authorizations import require_authorization as require
+    from shared.services.support.errors import ProcessError
     from shared.storage.db import ConditionFailed
-    from shared.storage.support import ProcessError
 
     try:
         require(ticket_or_404(number), current_scope().now, get_policy())

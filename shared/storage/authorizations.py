@@ -1,35 +1,31 @@
-"""Authorization of changes: the people an account names, the signed requests mailed to them, the approval.
+"""Authorization of changes in storage: the people an account names, the request's write, the approval.
 
 Each request has its own id; only the links of the latest request approve, and each approves once.
+The request's links and mails are the service's (shared/services/support/authorizations.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from shared.policy import Policy
-from shared.rules.identity import new_id
-from shared.rules.signing import Keyring, Purpose, link_token
 from shared.storage.db import transaction
+from shared.storage.errors import StorageError
 from shared.storage.keys import support as keys
 from shared.storage.models import Authorizer, CocoonItem, Ticket, account_pk
-from shared.storage.support import ProcessError, decision_link_expiry, ticket_account
-from shared.storage.ticket_mails import ticket_mail
+from shared.storage.outbox import MailToStore, outbox_mail
 
 
-class AlreadyDecided(Exception):
-    """A link that decides something was used already: it decides once, so nothing changes."""
+class ApprovedBefore(StorageError):
+    """The request was approved already: the approval is written once, so nothing changed."""
+
+    def __init__(self, authorized_by: str | None) -> None:
+        super().__init__("the request was approved already")
+        self.authorized_by = authorized_by
 
 
-class LinkSuperseded(Exception):
-    """A newer authorization request replaced the one this link was mailed for."""
-
-
-def authorization_token(
-    ticket_number: str, authorizer_id: str, request_id: str, expires_at: datetime, keyring: Keyring
-) -> str:
-    """The link id is the authorization request's id: a later request on the ticket voids this link."""
-    return link_token(keyring, Purpose.AUTHORIZATION, (ticket_number, authorizer_id), request_id, expires_at)
+class RequestReplaced(StorageError):
+    """The ticket waits for another authorization request (or none): nothing changed."""
 
 
 def authorizers(account_id: str) -> list[Authorizer]:
@@ -58,22 +54,11 @@ def add_authorizer(account_id: str, authorizer_id: str, name: str, email: str) -
     ).save()
 
 
-def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
-    """Mark the ticket as waiting for approval and mail each named authorizer a signed link.
+def save_authorization_request(ticket: Ticket, request_id: str, mails: Sequence[MailToStore]) -> None:
+    """The ticket waits for approval of request `request_id`; each authorizer's (composed) mail, at once.
 
-    Each call is a new request with its own id: only the links of the latest request approve.
+    ConditionFailed if a mail of the same id exists (the same request mailed this very second).
     """
-    from shared.secrets import link_keyring
-    from shared.settings import get_settings
-
-    account = ticket_account(ticket)
-    people = authorizers(account.account_id)
-    if not people:
-        raise ProcessError("the account has named nobody who can authorize changes")
-    settings = get_settings()
-    keyring = link_keyring()
-    request_id = new_id("req_")
-    expires_at = decision_link_expiry(now, policy)
     with transaction() as tx:
         tx.update(
             ticket,
@@ -86,32 +71,14 @@ def require_authorization(ticket: Ticket, now: datetime, policy: Policy) -> int:
                 Ticket.authorized_link_id.remove(),
             ],
         )
-        for person in people:
-            token = authorization_token(ticket.number, person.authorizer_id, request_id, expires_at, keyring)
-            link = (
-                f"{settings.public_url}/authorizations/{ticket.number}?authorizer={person.authorizer_id}&token={token}"
-            )
-            tx.save(
-                ticket_mail(
-                    ticket,
-                    account,
-                    "authorization_request",
-                    f"authorize-{ticket.number}-{person.authorizer_id}-{now.strftime('%Y%m%d%H%M%S')}",
-                    now,
-                    policy,
-                    recipient=person.email,
-                    link=link,
-                    authorizer_name=person.name,
-                ),
-                condition=CocoonItem.pk.does_not_exist(),
-            )
-    return len(people)
+        for mail in mails:
+            tx.save(outbox_mail(mail), condition=CocoonItem.pk.does_not_exist())
 
 
 def authorize(ticket: Ticket, person: Authorizer, request_id: str, now: datetime) -> None:
     """Record the approval of request `request_id` (the link's id) once, with its time, person and link.
 
-    Raises LinkSuperseded if the ticket now waits for another request (or none), AlreadyDecided if
+    Raises RequestReplaced if the ticket now waits for another request (or none), ApprovedBefore if
     this request was approved already; either way nothing changes.
     """
     from pynamodb.exceptions import UpdateError
@@ -133,5 +100,5 @@ def authorize(ticket: Ticket, person: Authorizer, request_id: str, now: datetime
             raise
         ticket.refresh(consistent_read=True)
         if ticket.needs_authorization and ticket.authorization_request_id == request_id:
-            raise AlreadyDecided(f"this change was already authorized by {ticket.authorized_by}") from exc
-        raise LinkSuperseded("a newer authorization request replaced this one") from exc
+            raise ApprovedBefore(ticket.authorized_by) from exc
+        raise RequestReplaced() from exc

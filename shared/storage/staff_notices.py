@@ -7,17 +7,13 @@ reads and the one transaction that marks a ticket "lead told for this due time" 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from shared.policy import Policy
 from shared.rules.clock import utc_iso
 from shared.rules.support.notifications import Listener
-from shared.rules.support.opening import TicketMailOrder
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys.accounts import STAFF_SK, staff_key
-from shared.storage.models import Account, StaffMember, Ticket
-from shared.storage.outbox import save_mails
-from shared.storage.ticket_mails import ordered_mail
+from shared.storage.models import StaffMember, Ticket
+from shared.storage.outbox import MailToStore, outbox_mail, save_mails
 from shared.storage.tokens import STAFF_LOOKUP_KEY
 
 # The states in which a first response can still be owed (waiting for the customer stops the clock).
@@ -64,12 +60,9 @@ def tickets_due_between(start: datetime, end: datetime) -> list[Ticket]:
     return found
 
 
-def save_at_risk_notice(
-    ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy
-) -> bool:
-    """Mark the ticket told for its due time and store the mail, together; False if already told."""
+def save_at_risk_notice(ticket: Ticket, mail: MailToStore, now: datetime) -> bool:
+    """Mark the ticket told for its due time and store the (composed) mail, together; False if already told."""
     due = utc_iso(ticket.first_response_due)
-    mail = ordered_mail(ticket, account, order, now, policy)
     told_before = Ticket.at_risk_noticed_due.exists() & (Ticket.at_risk_noticed_due == due)
     try:
         with transaction() as tx:
@@ -78,14 +71,7 @@ def save_at_risk_notice(
                 actions=[Ticket.at_risk_noticed_due.set(due)],
                 condition=~told_before & Ticket.first_response_at.does_not_exist(),
             )
-            save_mails(tx, [mail], now)
+            save_mails(tx, [outbox_mail(mail)], now)
     except ConditionFailed:
         return False
     return True
-
-
-def customer_replied_mail(
-    ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy
-) -> Any:
-    """The outbox item of the assignee's mail, for the customer message's own transaction."""
-    return ordered_mail(ticket, account, order, now, policy)

@@ -8,6 +8,7 @@ sparse due index, moved or removed in the same transaction as the change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,6 @@ from shared.rules.clock import utc_iso
 from shared.rules.identity import new_id
 from shared.rules.signing import Keyring, Purpose, link_token
 from shared.rules.support.clock import ResumedClock
-from shared.rules.support.opening import TicketMailOrder
 from shared.rules.support.process import StateChange
 from shared.rules.support.reports import ReportDraft
 from shared.rules.support.states import QUEUE_STATES
@@ -35,19 +35,10 @@ from shared.storage.models import (
     TimeEntry,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails
+from shared.storage.outbox import MailToStore, commit_with_mails, outbox_mail
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.support_clock import resume_actions
-from shared.storage.ticket_mails import ordered_mail, ticket_mail
 from shared.storage.tickets import CLOSE_JOB, FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB
-
-
-class ProcessError(Exception):
-    """The change is not allowed in the ticket's state; the message says why."""
-
-
-def decision_link_expiry(now: datetime, policy: Policy) -> datetime:
-    return now + timedelta(days=policy.support.decision_link_days)
 
 
 def _schedule_key(ticket: Ticket, job: str) -> ScheduledAction:
@@ -138,19 +129,16 @@ def save_reply(
     author: str,
     text: str,
     message_id: str,
-    mail_order: TicketMailOrder,
+    mail: MailToStore,
     status_update_due: datetime,
     now: datetime,
-    policy: Policy,
 ) -> TicketMessage:
-    """Write a public answer with its mail; ConditionFailed if the ticket was closed meanwhile (nothing is mailed)."""
-    account = ticket_account(ticket)
+    """Write a public answer with its (composed) mail; ConditionFailed if the ticket was closed meanwhile."""
     message = _message(ticket, "reply", author, text, now, message_id)
-    mail = ordered_mail(ticket, account, mail_order, now, policy)
     actions: list[Any] = [Ticket.message_count.add(1), Ticket.last_public_update_at.set(now)]
     with transaction() as tx:
         tx.save(message)
-        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+        tx.save(outbox_mail(mail), condition=CocoonItem.pk.does_not_exist())
         if ticket.first_response_at is None:
             actions.append(Ticket.first_response_at.set(now))
             tx.delete(_schedule_key(ticket, FIRST_RESPONSE_JOB))
@@ -174,19 +162,19 @@ def apply_state_change(
     agent: StaffMember,
     now: datetime,
     policy: Policy,
-    account: Account,
     *,
     resumed: ResumedClock | None = None,
     status_update_due: datetime | None = None,
     report: ReportDraft | None = None,
+    mails: Sequence[MailToStore] = (),
 ) -> None:
     """Commit a decided state change (shared/rules/support/process.py) with its watches and mails, at once.
 
-    The times (`resumed`, `status_update_due`) and the service report are decided by the service.
+    The times (`resumed`, `status_update_due`), the service report and the composed mails (work started,
+    the report's) are the service's.
     """
     wanted = change.wanted
     actions: list[Any] = [Ticket.state.set(wanted)]
-    mails: list[Any] = []
     deletes: list[ScheduledAction] = []
     saves: list[Any] = []
     if change.resumes_clock and resumed is not None:
@@ -200,21 +188,8 @@ def apply_state_change(
         actions.append(Ticket.waiting_since.set(now))
         # The clock stops: the first-response watch waits until the customer answers.
         deletes.append(_schedule_key(ticket, FIRST_RESPONSE_JOB))
-    if change.starts_work:
-        if change.takes_assignment:
-            actions += [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
-        # Starting work: the customer learns who is working on it.
-        mails.append(
-            ticket_mail(
-                ticket,
-                account,
-                "ticket_in_progress",
-                f"ticket-started-{ticket.number}",
-                now,
-                policy,
-                agent_name=ticket.assignee_name or agent.name,
-            )
-        )
+    if change.starts_work and change.takes_assignment:
+        actions += [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
     if change.solves:
         actions.append(Ticket.solved_at.set(now))
         saves.append(
@@ -228,7 +203,6 @@ def apply_state_change(
         deletes.append(_schedule_key(ticket, STATUS_UPDATE_JOB))
         if report is not None:
             saves.append(_report_item(ticket, report, now))
-            mails.append(ordered_mail(ticket, account, report.mail, now, policy))
     if change.closes:
         actions.append(Ticket.closed_at.set(now))
         deletes += [_schedule_key(ticket, job) for job in (FIRST_RESPONSE_JOB, STATUS_UPDATE_JOB, CLOSE_JOB)]
@@ -243,7 +217,8 @@ def apply_state_change(
         for item in deletes:
             tx.delete(item)
 
-    commit_with_mails(write, mails, now)  # "work started" is automatic: within the hourly mail limit
+    # "work started" is automatic: within the hourly mail limit
+    commit_with_mails(write, [outbox_mail(mail) for mail in mails], now)
 
 
 def log_time(ticket: Ticket, agent: StaffMember, hours: Decimal, description: str, now: datetime) -> TimeEntry:
@@ -356,39 +331,18 @@ def ticket_of_watch(action: ScheduledAction) -> Ticket | None:
         return None
 
 
-def escalate(action: ScheduledAction, ticket: Ticket, account: Account, now: datetime, policy: Policy) -> None:
-    """The first response is overdue: mark it and tell the support lead (once)."""
-    mail = ticket_mail(
-        ticket,
-        account,
-        "escalation",
-        f"escalation-{ticket.number}",
-        now,
-        policy,
-        recipient=policy.support.support_lead_email,
-        priority=ticket.priority,
-        account_id=ticket.account_id,
-    )
+def escalate(action: ScheduledAction, ticket: Ticket, mail: MailToStore, now: datetime) -> None:
+    """The first response is overdue: mark it and store the support lead's (composed) mail, once."""
     with transaction() as tx:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.update(ticket, actions=[Ticket.escalated_at.set(now)])
-        tx.save(mail, condition=CocoonItem.pk.does_not_exist())
+        tx.save(outbox_mail(mail), condition=CocoonItem.pk.does_not_exist())
 
 
 def status_update(
-    action: ScheduledAction, ticket: Ticket, account: Account, following: datetime, now: datetime, policy: Policy
+    action: ScheduledAction, ticket: Ticket, following: datetime, mail: MailToStore, now: datetime
 ) -> None:
-    """No public update for N working days: tell the customer where the ticket stands, then watch again."""
-    mail = ticket_mail(
-        ticket,
-        account,
-        "ticket_status_update",
-        f"status-update-{ticket.number}-{now.strftime('%Y%m%d%H%M')}",
-        now,
-        policy,
-        state=ticket.state.replace("_", " "),
-        development_ticket=ticket.development_ticket or "",
-    )
+    """No public update for N working days: store the customer's (composed) mail, then watch again."""
 
     def write(tx: Any) -> None:
         # Moving the watch on, conditioned on its old time: a second run finds it moved and sends nothing.
@@ -399,7 +353,7 @@ def status_update(
         )
         tx.update(ticket, actions=[Ticket.last_public_update_at.set(now)])
 
-    commit_with_mails(write, [mail], now)  # automatic: within the recipient's hourly mail limit
+    commit_with_mails(write, [outbox_mail(mail)], now)  # automatic: within the recipient's hourly mail limit
 
 
 def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:

@@ -7,7 +7,7 @@ resumes the clock are decided by shared/services/support/tickets.py; these funct
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from shared.policy import Policy
 from shared.rules.accounts.states import is_known_organization_type
 from shared.rules.accounts.states import is_live as is_live_state
 from shared.rules.clock import local_day, utc_iso
-from shared.rules.identity import email_key, new_id, normalize_email, user_id_for_email
+from shared.rules.identity import new_id, user_id_for_email
 from shared.rules.mail_headers import header_safe
 from shared.rules.support.clock import ResumedClock
 from shared.rules.support.opening import Opening
@@ -39,10 +39,9 @@ from shared.storage.models import (
     User,
     account_pk,
 )
-from shared.storage.outbox import commit_with_mails, save_mails
+from shared.storage.outbox import MailToStore, commit_with_mails, outbox_mail, save_mails
 from shared.storage.schedule import action_sk, scheduled_action
 from shared.storage.support_clock import resume_actions
-from shared.storage.ticket_mails import ordered_mail, ticket_mail
 
 FIRST_RESPONSE_JOB = "sla-first-response"
 STATUS_UPDATE_JOB = "sla-status-update"
@@ -215,14 +214,12 @@ def _commit_with_blobs(plan: _BlobPlan, commit: Callable[[], None]) -> None:
         raise
 
 
-def save_opened_ticket(
-    requester: Requester, request: NewRequest, opening: Opening, now: datetime, policy: Policy
-) -> Ticket:
-    """Write a ticket opened as decided (shared/services/support/tickets.py): its first message, mails, watches."""
+def opened_ticket(requester: Requester, request: NewRequest, opening: Opening, now: datetime) -> Ticket:
+    """The item of a ticket opened as decided, not yet saved: its mails are composed from it first."""
     account, user = requester.account, requester.user
     number = opening.number
     due = opening.first_response_due
-    ticket = Ticket(
+    return Ticket(
         account_pk(account.account_id),
         keys.ticket_sk(number),
         account_id=account.account_id,
@@ -247,6 +244,19 @@ def save_opened_ticket(
         queue_state="new",
         queue_due=utc_iso(due),
     )
+
+
+def save_opened_ticket(
+    ticket: Ticket,
+    requester: Requester,
+    request: NewRequest,
+    opening: Opening,
+    mails: Sequence[MailToStore],
+    now: datetime,
+) -> Ticket:
+    """Write a ticket opened as decided (shared/services/support/tickets.py): its first message, mails, watches."""
+    account, user = requester.account, requester.user
+    number = opening.number
     message_id = new_id("msg_")
     plan = _blob_plan(account.account_id, number, message_id, request)
     message = TicketMessage(
@@ -267,7 +277,7 @@ def save_opened_ticket(
     # Refused before any blob is written: DynamoDB would refuse these items after the fact.
     refuse_if_too_large(ticket, _largest_detail(request))
     refuse_if_too_large(message, "description")
-    items: list[Any] = [ordered_mail(ticket, account, order, now, policy) for order in opening.mails]
+    items: list[Any] = [outbox_mail(mail) for mail in mails]
 
     def write(tx: Any) -> None:
         if request.seen_key:
@@ -313,12 +323,12 @@ def save_customer_message(
     attachments: tuple[IncomingAttachment, ...] = (),
     raw_mail: bytes | None = None,
     seen_key: str | None = None,
-    notices: tuple[Any, ...] = (),
+    notices: tuple[MailToStore, ...] = (),
     reopen_status_due: datetime | None = None,
 ) -> TicketMessage:
     """Write the customer's message; `resumed` (decided by the service) when the ticket was waiting for them.
 
-    `notices`: the staff's outbox items (the assignee's mail) that commit with the message.
+    `notices`: the staff's composed mails (the assignee's) that commit with the message.
     `reopen_status_due` (decided by the service): the ticket is solved and the message reopens it.
     """
     message_id = new_id("msg_")
@@ -375,7 +385,7 @@ def save_customer_message(
                 tx.delete(ScheduledAction(account_pk(ticket.account_id), action_sk(CLOSE_JOB, ticket.number)))
                 tx.save(scheduled_action(ticket.account_id, STATUS_UPDATE_JOB, ticket.number, reopen_status_due))
             if notices:
-                save_mails(tx, list(notices), now)
+                save_mails(tx, [outbox_mail(mail) for mail in notices], now)
             if resumes and ticket.first_response_at is None:
                 tx.save(
                     scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
@@ -394,20 +404,10 @@ def _in_queue(ticket: Ticket) -> list[Any]:
     return [Ticket.queue_state.set("in_progress"), Ticket.queue_due.set(utc_iso(ticket.first_response_due))]
 
 
-def closed_ticket_notice(ticket: Ticket, account: Account, sender: str, now: datetime, policy: Policy) -> bool:
-    """Tell the sender (once a day per ticket) to open a new request; the closed ticket stays closed."""
-    day = local_day(now, ZoneInfo(policy.company_time_zone))
-    mail = ticket_mail(
-        ticket,
-        account,
-        "ticket_closed_notice",
-        f"closed-notice-{ticket.number}-{email_key(sender)[:12]}-{day:%Y%m%d}",
-        now,
-        policy,
-        recipient=normalize_email(sender),
-    )
+def save_closed_ticket_notice(mail: MailToStore, now: datetime) -> bool:
+    """Store the notice to open a new request (its id is once a day per ticket and sender); False if told today."""
     try:
-        commit_with_mails(lambda tx: None, [mail], now)
+        commit_with_mails(lambda tx: None, [outbox_mail(mail)], now)
     except ConditionFailed:
         return False  # already told today
     return True

@@ -73,8 +73,8 @@ def test_a_contact_of_a_cancelled_account_cannot_write_into_its_old_ticket(desk:
 
 
 def test_staff_cannot_start_work_the_customer_has_not_authorized() -> None:
+    from shared.services.support.errors import ProcessError
     from shared.services.support.process import change_state
-    from shared.storage.support import ProcessError
 
     store = FakeProcess()
     with pytest.raises(ProcessError):
@@ -84,8 +84,8 @@ def test_staff_cannot_start_work_the_customer_has_not_authorized() -> None:
 
 def test_a_closed_ticket_cannot_be_brought_back_by_any_state() -> None:
     from shared.rules.support.states import TRANSITIONS
+    from shared.services.support.errors import ProcessError
     from shared.services.support.process import change_state
-    from shared.storage.support import ProcessError
 
     for wanted in TRANSITIONS:
         store = FakeProcess()

@@ -284,7 +284,7 @@ def _ticket_and_account(language: str) -> tuple[Any, Any]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_ticket_mail_subject_keeps_the_tag_unchanged(language: str) -> None:
-    from shared.storage.ticket_mails import ticket_mail
+    from shared.services.support.mails import ticket_mail
 
     assert set(TICKET_MAIL_EXTRAS) <= set(CUSTOMER_MAILS)
     ticket, account = _ticket_and_account(language)

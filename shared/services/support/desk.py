@@ -75,14 +75,32 @@ class ReplyStore(Protocol):
     ) -> Any: ...
 
 
+class StoredReplies:
+    """The reply store on DynamoDB: the reply's mail is composed here, storage writes it with the message."""
+
+    def save_reply(
+        self,
+        ticket: Ticket,
+        author: str,
+        text: str,
+        message_id: str,
+        mail_order: TicketMailOrder,
+        status_update_due: datetime,
+        now: datetime,
+        policy: Policy,
+    ) -> Any:
+        from shared.services.support.mails import ordered_mail
+        from shared.storage import support
+
+        mail = ordered_mail(ticket, support.ticket_account(ticket), mail_order, now, policy)
+        return support.save_reply(ticket, author, text, message_id, mail, status_update_due, now)
+
+
 def reply(
     ticket: Ticket, agent: StaffMember, text: str, now: datetime, policy: Policy, store: ReplyStore | None = None
 ) -> Any:
     """A public answer: mailed to the requester with the tag; the first one meets the response target."""
-    if store is None:
-        from shared.storage import support as stored
-
-        store = stored  # the module has the store's function
+    store = store or StoredReplies()
     _refuse_closed(ticket)
     message_id = new_id("msg_")
     mail = reply_mail(ticket.number, message_id, agent.name, text)

@@ -118,9 +118,18 @@ class StoredIntake:
     def closed_ticket_notice(
         self, ticket: Ticket, account: Account, sender: str, now: datetime, policy: Policy
     ) -> bool:
-        from shared.storage.tickets import closed_ticket_notice
+        from zoneinfo import ZoneInfo
 
-        return closed_ticket_notice(ticket, account, sender, now, policy)
+        from shared.rules.clock import local_day
+        from shared.rules.identity import email_key, normalize_email
+        from shared.rules.support.ticket_mails import closed_notice_mail
+        from shared.services.support.mails import ordered_mail
+        from shared.storage.tickets import save_closed_ticket_notice
+
+        # Once a day per ticket and sender (the mail's id): the closed ticket stays closed.
+        day = local_day(now, ZoneInfo(policy.company_time_zone))
+        order = closed_notice_mail(ticket.number, normalize_email(sender), email_key(sender), day)
+        return save_closed_ticket_notice(ordered_mail(ticket, account, order, now, policy), now)
 
     def keep_unverified_mail(self, account: Account, contact: User, **kw: Any) -> bool:
         from shared.storage.mail_trust import keep_unverified_mail

@@ -53,11 +53,12 @@ def checked_report(report_id: str, token: str, now: datetime) -> tuple[ServiceRe
 def approve_change(number: str, authorizer_id: str, token: str, now: datetime) -> Authorizer:
     """A named person approves the change a ticket asks for, once, through the latest request's link.
 
-    AlreadyDecided and LinkSuperseded (storage.authorizations) when the link was used or replaced.
+    AlreadyDecided and LinkSuperseded (shared/services/support/errors.py) when the link was used or replaced.
     """
     from shared.rules.signing import Purpose, read_link_token
     from shared.secrets import link_keyring
-    from shared.storage.authorizations import authorize, authorizer
+    from shared.services.support.errors import AlreadyDecided, LinkSuperseded
+    from shared.storage.authorizations import ApprovedBefore, RequestReplaced, authorize, authorizer
     from shared.storage.tickets import find_ticket
 
     claim = (
@@ -73,7 +74,12 @@ def approve_change(number: str, authorizer_id: str, token: str, now: datetime) -
         raise NotAnAuthorizer()
     if claim.expired(now):
         raise LinkExpired(claim.expires_at)
-    authorize(ticket, person, claim.link_id, now)
+    try:
+        authorize(ticket, person, claim.link_id, now)
+    except ApprovedBefore as exc:
+        raise AlreadyDecided(f"this change was already authorized by {exc.authorized_by}") from exc
+    except RequestReplaced as exc:
+        raise LinkSuperseded("a newer authorization request replaced this one") from exc
     return person
 
 

@@ -61,22 +61,23 @@ class StoredNotices:
     def outbox_item(
         self, ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy
     ) -> Any:
-        from shared.storage.staff_notices import customer_replied_mail as item
+        from shared.services.support.mails import ordered_mail
 
-        return item(ticket, account, order, now, policy)
+        return ordered_mail(ticket, account, order, now, policy)  # the customer message's storage writes it
 
     def save_at_risk_notice(
         self, ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy
     ) -> bool:
+        from shared.services.support.mails import ordered_mail
         from shared.storage.staff_notices import save_at_risk_notice
 
-        return save_at_risk_notice(ticket, account, order, now, policy)
+        return save_at_risk_notice(ticket, ordered_mail(ticket, account, order, now, policy), now)
 
 
 def customer_replied_notices(
     ticket: Ticket, now: datetime, policy: Policy, store: NoticeStore | None = None
 ) -> tuple[Any, ...]:
-    """The outbox items to commit with a customer's message: the assignee's mail, or none."""
+    """The composed mails to commit with a customer's message: the assignee's, or none."""
     store = store or StoredNotices()
     order = customer_replied_mail(ticket.number, new_id("n"), store.listener(ticket.assignee_id))
     if order is None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from shared.rules.support.process import StateChange, StateChangeRefused, TicketFacts, state_change
+from shared.services.support.errors import ProcessError
 
 if TYPE_CHECKING:
     from shared.policy import Policy
@@ -28,17 +29,23 @@ class StoredProcess:
     def apply_state_change(
         self, ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy
     ) -> None:
+        from shared.rules.support.ticket_mails import work_started_mail
         from shared.services.support.clock import next_status_update, resumed_clock
+        from shared.services.support.mails import ordered_mail
         from shared.services.support.reports import draft_report
         from shared.storage.support import apply_state_change, ticket_account
 
-        # The change's times and its service report are decided here; storage writes them with the change.
+        # The change's times, its service report and mails are decided here; storage writes them with the change.
         resumed = resumed_clock(ticket, now, policy) if change.resumes_clock else None
         following = next_status_update(ticket.region, now, policy) if change.reopens else None
         account = ticket_account(ticket)
         report = draft_report(ticket, account, now, policy) if change.solves else None
+        orders = [work_started_mail(ticket.number, ticket.assignee_name or agent.name)] if change.starts_work else []
+        if report is not None:
+            orders.append(report.mail)
+        mails = [ordered_mail(ticket, account, order, now, policy) for order in orders]
         apply_state_change(
-            ticket, change, agent, now, policy, account, resumed=resumed, status_update_due=following, report=report
+            ticket, change, agent, now, policy, resumed=resumed, status_update_due=following, report=report, mails=mails
         )
 
 
@@ -61,8 +68,6 @@ def change_state(
     store: ProcessStore | None = None,
 ) -> StateChange:
     """Move the ticket to `wanted` with every effect at once; ProcessError if the process does not allow it."""
-    from shared.storage.support import ProcessError
-
     try:
         change = state_change(facts_of(ticket), wanted)
     except StateChangeRefused as exc:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from shared.rules.billing.months import BillingMonth, month_key
 from shared.rules.identity import new_id
+from shared.rules.support.links import decision_link_expiry
 from shared.rules.support.opening import TicketMailOrder
 from shared.rules.support.reports import (
     LoggedTime,
@@ -26,7 +27,7 @@ def draft_report(ticket: Ticket, account: Account, now: datetime, policy: Policy
     """When a ticket with logged time is solved: the hours for the account's main contact to approve."""
     from shared.secrets import link_keyring
     from shared.settings import get_settings
-    from shared.storage.support import decision_link_expiry, report_token, time_entries
+    from shared.storage.support import report_token, time_entries
 
     logged = [LoggedTime(e.hours, e.description, e.logged_at) for e in time_entries(ticket)]
     if not logged:
@@ -35,7 +36,8 @@ def draft_report(ticket: Ticket, account: Account, now: datetime, policy: Policy
     report_id = report_id_for(ticket.number, now)
     link_id = new_id("lnk_")
     entries = report_entries(logged)
-    token = report_token(report_id, link_id, decision_link_expiry(now, policy), link_keyring())
+    expires_at = decision_link_expiry(now, policy.support.decision_link_days)
+    token = report_token(report_id, link_id, expires_at, link_keyring())
     link = f"{get_settings().public_url}/service-reports/{report_id}?token={token}"
     mail = TicketMailOrder(
         "service_report",

@@ -69,9 +69,13 @@ class StoredTickets:
     def save_opened_ticket(
         self, requester: Requester, request: NewRequest, opening: Opening, now: datetime, policy: Policy
     ) -> Ticket:
-        from shared.storage.tickets import save_opened_ticket
+        from shared.services.support.mails import ordered_mail
+        from shared.storage.tickets import opened_ticket, save_opened_ticket
 
-        return save_opened_ticket(requester, request, opening, now, policy)
+        # The mails are composed from the ticket as it will be stored; storage writes them with it.
+        ticket = opened_ticket(requester, request, opening, now)
+        mails = [ordered_mail(ticket, requester.account, order, now, policy) for order in opening.mails]
+        return save_opened_ticket(ticket, requester, request, opening, mails, now)
 
     def save_customer_message(
         self,

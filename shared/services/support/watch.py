@@ -27,7 +27,12 @@ def first_response(action: ScheduledAction, account: Account | None, now: dateti
     ticket = _ticket(action)
     if account is None or ticket is None or ticket.first_response_at is not None or ticket.state not in OPEN_STATES:
         return None
-    support.escalate(action, ticket, account, now, get_policy())
+    from shared.rules.support.ticket_mails import escalation_mail
+    from shared.services.support.mails import ordered_mail
+
+    policy = get_policy()
+    order = escalation_mail(ticket.number, policy.support.support_lead_email, ticket.priority, ticket.account_id)
+    support.escalate(action, ticket, ordered_mail(ticket, account, order, now, policy), now)
     return "escalated"
 
 
@@ -38,10 +43,14 @@ def status_update(action: ScheduledAction, account: Account | None, now: datetim
     ticket = _ticket(action)
     if account is None or ticket is None or ticket.state not in OPEN_STATES:
         return None
+    from shared.rules.support.ticket_mails import status_update_mail
     from shared.services.support.clock import next_status_update
+    from shared.services.support.mails import ordered_mail
 
     policy = get_policy()
-    support.status_update(action, ticket, account, next_status_update(ticket.region, now, policy), now, policy)
+    order = status_update_mail(ticket.number, ticket.state, ticket.development_ticket, now)
+    mail = ordered_mail(ticket, account, order, now, policy)
+    support.status_update(action, ticket, next_status_update(ticket.region, now, policy), mail, now)
     return "status updates sent"
 
 

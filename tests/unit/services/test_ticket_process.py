@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from shared.rules.support.process import StateChange
+from shared.services.support.errors import ProcessError
 from shared.services.support.process import change_state
-from shared.storage.support import ProcessError
 from tests.unit.services.fakes import AGENT, FakeProcess, ticket
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

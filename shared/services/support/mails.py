@@ -1,16 +1,22 @@
-"""The mails about a ticket: the context every ticket template gets, and the tag in every subject."""
+"""Composing every mail about a ticket: the context each ticket template gets, and the tag in each subject.
+
+The rules decide which mail (shared/rules/support/: template, id, recipient, extras); this composes
+it, and storage stores the composed value as it is in the transaction of its cause.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.mail.compose import compose_mail  # issue 14: remove when this mail moves to a service
-from shared.policy import Policy
+from shared.mail.compose import ComposedMail, compose_mail
 from shared.rules.support.opening import TicketMailOrder
 from shared.rules.tickets import subject_with_tag, ticket_tag
-from shared.storage.models import Account, Ticket
-from shared.storage.outbox import outbox_mail
+
+if TYPE_CHECKING:
+    from shared.policy import Policy
+    from shared.storage.models import Account, Ticket
 
 
 def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
@@ -51,9 +57,9 @@ def ticket_mail(
     policy: Policy,
     recipient: str | None = None,
     **extra: Any,
-) -> Any:
+) -> ComposedMail:
     """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
-    mail = outbox_mail(compose_mail(
+    mail = compose_mail(
         mail_id=mail_id,
         account_id=account.account_id,
         recipient=recipient or ticket.requester_email,
@@ -61,13 +67,14 @@ def ticket_mail(
         language=account.language,
         context=ticket_mail_context(ticket, account, policy, **extra),
         now=now,
-    ))
-    mail.subject = subject_with_tag(mail.subject, ticket.number)
-    return mail
+    )
+    return replace(mail, subject=subject_with_tag(mail.subject, ticket.number))
 
 
-def ordered_mail(ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy) -> Any:
-    """The outbox item of a mail a service decided on (template, id, recipient, extras)."""
+def ordered_mail(
+    ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy
+) -> ComposedMail:
+    """The composed mail a rule decided on (template, id, recipient, extras)."""
     return ticket_mail(
         ticket, account, order.template, order.mail_id, now, policy, recipient=order.recipient, **order.extra
     )
