@@ -246,6 +246,7 @@ def save_opened_ticket(
         last_public_update_at=now,
         queue_state="new",
         queue_due=utc_iso(due),
+        open_queue=keys.open_queue_key(opening.region),
     )
     message_id = new_id("msg_")
     plan = _blob_plan(account.account_id, number, message_id, request)
@@ -347,6 +348,7 @@ def save_customer_message(
         actions += [
             Ticket.state.set("in_progress"),
             Ticket.queue_state.set("in_progress"),
+            Ticket.open_queue.set(keys.open_queue_key(ticket.region)),
             Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
         ]
 
