@@ -96,6 +96,13 @@ def hours_left(due: datetime, region: str, now: datetime) -> Decimal:
     return -support_hours_between(due, now, calendar)
 
 
+def in_region(moment: datetime, region: str) -> datetime:
+    """A moment as the region's agents read it (their support hours' zone)."""
+    from shared.derived import support_calendar
+
+    return moment.astimezone(support_calendar(region).zone)
+
+
 def row_of(ticket: Any, now: datetime) -> QueueRow:
     return QueueRow(
         number=ticket.number,
@@ -105,7 +112,7 @@ def row_of(ticket: Any, now: datetime) -> QueueRow:
         region=ticket.region,
         account_id=ticket.account_id,
         assignee=ticket.assignee_name,
-        due=ticket.first_response_due,
+        due=in_region(ticket.first_response_due, ticket.region),
         hours_left=hours_left(ticket.first_response_due, ticket.region, now),
         answered=ticket.first_response_at is not None,
     )

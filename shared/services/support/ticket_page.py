@@ -1,0 +1,87 @@
+"""The desk's ticket page (issue 15 item 2): the ticket with its whole thread, time, and what may be done next.
+
+Read only: every change on the page goes through the same services as the JSON staff routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from shared.rules.support.ticket_page import SIDE_LABELS, offered_states, side_of
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    side: str  # customer, agent or internal
+    label: str
+    author: str
+    text: str
+    created_at: datetime
+    attachments: list[str]
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    ticket: Any
+    thread: list[ThreadEntry]
+    time_entries: list[Any]
+    hours_logged: Decimal
+    offered_states: tuple[str, ...]
+    agents: list[Any]  # who it may be assigned to (agents and admins)
+    hours_left: Decimal
+    closed: bool
+    due: datetime  # the first-response due time in the region's zone
+
+
+def _local(moment: datetime, region: str) -> datetime:
+    from shared.services.support.queues import in_region
+
+    return in_region(moment, region)
+
+
+def ticket_page(number: str, now: datetime) -> TicketPage | None:
+    from shared.services.staff.admin import list_members
+    from shared.services.support.process import facts_of
+    from shared.services.support.queues import hours_left
+    from shared.storage.support import time_entries
+    from shared.storage.tickets import find_ticket, ticket_messages
+
+    ticket = find_ticket(number)
+    if ticket is None:
+        return None
+    thread = [
+        ThreadEntry(
+            side=side_of(message.kind),
+            label=SIDE_LABELS[side_of(message.kind)],
+            author=message.author,
+            text=message.text,
+            created_at=_local(message.created_at, ticket.region),
+            attachments=[str(a.get("filename") or "file") for a in (message.attachments or [])],
+        )
+        for message in ticket_messages(ticket)
+    ]
+    entries = time_entries(ticket)
+    return TicketPage(
+        ticket=ticket,
+        thread=thread,
+        time_entries=entries,
+        hours_logged=sum((Decimal(entry.hours) for entry in entries), Decimal(0)).normalize(),
+        offered_states=offered_states(facts_of(ticket)),
+        agents=[m for m in list_members() if m.role in ("agent", "admin") and m.deactivated_at is None],
+        hours_left=hours_left(ticket.first_response_due, ticket.region, now),
+        closed=ticket.state == "closed",
+        due=_local(ticket.first_response_due, ticket.region),
+    )
+
+
+def assignable_agent(staff_id: str) -> Any:
+    """The member a ticket may be given to: an active agent or admin (a billing clerk works no tickets)."""
+    from shared.storage.support import staff_member
+
+    member = staff_member(staff_id)
+    if member is None or member.role not in ("agent", "admin") or member.deactivated_at is not None:
+        return None
+    return member
