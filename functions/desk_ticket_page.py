@@ -37,16 +37,16 @@ def back_to(number: str, done: str) -> Response:
 @api_route(
     bp, "/desk/tickets/{number}", "GET", access=Access.DESK, staff_roles=AGENTS,
     summary="A ticket with its whole thread (customer, agent replies, internal notes) and what may be done",
-    query={"done": "what the last form did (shows its notice)"},
+    query={"done": "what the last form did (shows its notice)", "canned": "a canned reply to fill the reply form with"},
     **_PAGE,
 )
 def ticket_page(number: str) -> Response:
     from shared.services.support.ticket_page import ticket_page as page
 
-    shown = page(number, current_scope().now)
+    live = current_scope().session
+    shown = page(number, current_scope().now, live.subject.name, query_param(bp.current_request, "canned"))
     if shown is None:
         raise not_found("ticket")
-    live = current_scope().session
     notice = NOTICES.get(query_param(bp.current_request, "done"), "")
     return desk_page("ticket", member=live.subject, csrf_token=live.csrf_token, page=shown, notice=notice)
 
@@ -54,18 +54,18 @@ def ticket_page(number: str) -> Response:
 @api_route(
     bp, "/desk/tickets/{number}/replies", "POST", access=Access.DESK, staff_roles=AGENTS, creates=True,
     summary="A public answer, mailed to the customer with the tag (the JSON route's service)",
-    request_model="shared.api.desk_ticket_forms:DeskTextForm",
+    request_model="shared.api.desk_ticket_forms:DeskReplyForm",
     **_PAGE,
 )
 def reply(number: str) -> Response:
-    from shared.api.desk_ticket_forms import DeskTextForm
+    from shared.api.desk_ticket_forms import DeskReplyForm
     from shared.policy import get_policy
     from shared.services.support import desk
 
     request = bp.current_request
 
     def create() -> Response:
-        form = form_of(request, DeskTextForm)
+        form = form_of(request, DeskReplyForm)
         try:
             desk.reply(ticket_or_404(number), calling_agent(), form.text, current_scope().now, get_policy())
         except desk.TicketClosed as exc:

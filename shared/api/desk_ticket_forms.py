@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from shared.api.desk_forms import CsrfOnlyForm
 from shared.contracts import (
@@ -47,3 +47,22 @@ class DeskDevelopmentForm(CsrfOnlyForm, DevelopmentRequest):
     def _empty_is_none(cls, value: object) -> object:
         # An empty field of the form means "name it after the ticket", as the JSON route's missing field.
         return value or None
+
+
+class DeskReplyForm(DeskTextForm):
+    @field_validator("text")
+    @classmethod
+    def _no_placeholder_left(cls, value: str) -> str:
+        # A canned reply's placeholder never reaches the customer as "{contact_name}".
+        from shared.rules.support.canned import unfilled_placeholders
+
+        left = unfilled_placeholders(value)
+        if left:
+            raise ValueError(f"fill in {{{left[0]}}} before sending")
+        return value
+
+
+class CannedReplyForm(CsrfOnlyForm):
+    language: str = Field(min_length=2, max_length=10)
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=50_000)

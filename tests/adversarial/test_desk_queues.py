@@ -43,7 +43,8 @@ def test_a_customer_token_never_opens_the_queues(client, customer, opened):
 def test_a_billing_clerk_is_refused_the_queues(client, outbox_dir, opened):
     clerk = _desk(client, outbox_dir, "billing")
     answer = client.http.get("/desk/tickets?view=open", headers=clerk)
-    assert answer.status_code == 403 and all(number not in str(answer.body) for number in opened)
+    assert answer.status_code == 403 and body_of(answer)["error"]["code"] == "role_not_allowed"
+    assert all(number not in str(answer.body) for number in opened)
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_a_billing_clerk_cannot_work_a_ticket(client, outbox_dir, number, agent,
     clerk = _desk(client, outbox_dir, "billing")
     before = _as_staff_sees(client, agent, number)
     answer = post_form(client, f"/desk/tickets/{number}/{action}", {**fields, "csrf_token": clerk["X-CSRF-Token"]}, clerk)
-    assert answer.status_code == 403
+    assert answer.status_code == 403 and body_of(answer)["error"]["code"] == "role_not_allowed"
     assert _as_staff_sees(client, agent, number) == before
     assert client.http.get(f"/desk/tickets/{number}", headers=clerk).status_code == 403
 

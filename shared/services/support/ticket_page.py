@@ -12,6 +12,8 @@ from typing import Any
 
 from shared.rules.support.ticket_page import SIDE_LABELS, offered_states, side_of
 
+NOT_OFFERED = "The canned reply is not one of this account's language."
+
 
 @dataclass(frozen=True)
 class ThreadEntry:
@@ -34,6 +36,10 @@ class TicketPage:
     hours_left: Decimal
     closed: bool
     due: datetime  # the first-response due time in the region's zone
+    language: str = ""  # the account's: its canned replies are offered
+    canned: tuple[Any, ...] = ()
+    reply_text: str = ""  # the chosen canned reply, filled in
+    canned_problem: str = ""  # why the chosen one cannot be used here
 
 
 def _local(moment: datetime, region: str) -> datetime:
@@ -42,8 +48,9 @@ def _local(moment: datetime, region: str) -> datetime:
     return in_region(moment, region)
 
 
-def ticket_page(number: str, now: datetime) -> TicketPage | None:
+def ticket_page(number: str, now: datetime, agent_name: str = "", chosen: str = "") -> TicketPage | None:
     from shared.services.staff.admin import list_members
+    from shared.services.support.canned import offered_replies
     from shared.services.support.process import facts_of
     from shared.services.support.queues import hours_left
     from shared.storage.support import time_entries
@@ -64,6 +71,8 @@ def ticket_page(number: str, now: datetime) -> TicketPage | None:
         for message in ticket_messages(ticket)
     ]
     entries = time_entries(ticket)
+    language, canned = offered_replies(ticket, agent_name) if ticket.state != "closed" else ("", [])
+    picked = next((reply for reply in canned if reply.reply_id == chosen), None) if chosen else None
     return TicketPage(
         ticket=ticket,
         thread=thread,
@@ -74,6 +83,10 @@ def ticket_page(number: str, now: datetime) -> TicketPage | None:
         hours_left=hours_left(ticket.first_response_due, ticket.region, now),
         closed=ticket.state == "closed",
         due=_local(ticket.first_response_due, ticket.region),
+        language=language,
+        canned=tuple(canned),
+        reply_text=(picked.text or "") if picked else "",
+        canned_problem=(picked.problem if picked else NOT_OFFERED) if chosen else "",
     )
 
 
