@@ -27,6 +27,7 @@ NOTICES = {
     "state": "The state is changed.",
     "time": "The time is logged.",
     "development": "The development ticket is linked.",
+    "merged": "The other ticket is merged into this one: its messages are in the thread, it is closed.",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.api.desk_forms import CsrfOnlyForm
 from shared.contracts import (
@@ -66,3 +66,14 @@ class CannedReplyForm(CsrfOnlyForm):
     language: str = Field(min_length=2, max_length=10)
     title: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=50_000)
+
+
+class TicketMergeRequest(BaseModel):
+    """Merge this ticket into another ticket of the same account (JSON staff route)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    into: str = Field(pattern=r"^[0-9]{8,20}$", description="the number of the ticket to merge into")
+
+
+class DeskMergeForm(CsrfOnlyForm, TicketMergeRequest):
+    pass

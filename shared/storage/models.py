@@ -362,6 +362,7 @@ class Ticket(CocoonItem, discriminator="ticket"):
     queue_due = UnicodeAttribute(null=True)
     open_queue = UnicodeAttribute(null=True)  # "OPEN#<region>" while open (not solved): the desk's open index
     at_risk_noticed_due = UnicodeAttribute(null=True)  # the due time the lead was told "at risk" for
+    merged_into = UnicodeAttribute(null=True)  # closed by a merge: the ticket its thread was copied to
 
 
 class TicketMessage(CocoonItem, discriminator="ticket_message"):
