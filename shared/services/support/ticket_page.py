@@ -22,7 +22,7 @@ class ThreadEntry:
     author: str
     text: str
     created_at: datetime
-    attachments: list[str]
+    attachments: list[tuple[str, str]]  # (file name, its short-lived signed download link)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ def _local(moment: datetime, region: str) -> datetime:
 
 
 def ticket_page(number: str, now: datetime, agent_name: str = "", chosen: str = "") -> TicketPage | None:
+    from shared.policy import get_policy
     from shared.services.staff.admin import list_members
+    from shared.services.support.attachments import attachment_path
     from shared.services.support.canned import offered_replies
     from shared.services.support.process import facts_of
     from shared.services.support.queues import hours_left
@@ -59,6 +61,7 @@ def ticket_page(number: str, now: datetime, agent_name: str = "", chosen: str = 
     ticket = find_ticket(number)
     if ticket is None:
         return None
+    policy = get_policy()
     thread = [
         ThreadEntry(
             side=side_of(message.kind),
@@ -66,7 +69,10 @@ def ticket_page(number: str, now: datetime, agent_name: str = "", chosen: str = 
             author=message.author,
             text=message.text,
             created_at=_local(message.created_at, ticket.region),
-            attachments=[str(a.get("filename") or "file") for a in (message.attachments or [])],
+            attachments=[
+                (str(a.get("filename") or "file"), attachment_path(ticket.number, message.message_id, i, now, policy))
+                for i, a in enumerate(message.attachments or [])
+            ],
         )
         for message in ticket_messages(ticket)
     ]
