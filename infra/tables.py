@@ -33,6 +33,7 @@ def table_properties() -> dict[str, dict[str, Any]]:
             _s("lookup_key"),
             _s("queue_state"),
             _s("queue_due"),
+            _s("open_queue"),
         ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -63,6 +64,16 @@ def table_properties() -> dict[str, dict[str, Any]]:
                 "IndexName": "queue",
                 "KeySchema": [
                     {"AttributeName": "queue_state", "KeyType": "HASH"},
+                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                # Sparse: open tickets by region, sorted by their due time: the desk's "all open" queue in
+                # one Query per region (the queue index would need one per state).
+                "IndexName": "open",
+                "KeySchema": [
+                    {"AttributeName": "open_queue", "KeyType": "HASH"},
                     {"AttributeName": "queue_due", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},

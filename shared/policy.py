@@ -109,6 +109,8 @@ class SupportPolicy(_Strict):
     status_update_every_working_days: int = Field(gt=0)
     support_lead_email: str
     at_risk_within_hours: int = Field(gt=0, le=40)
+    desk_page_size: int = Field(gt=0, le=100)  # tickets on one page of a desk queue
+    attachment_link_minutes: int = Field(gt=0, le=60)  # a desk download link of an attachment expires after
     default_region: str
     hours_billable_by_default: bool
     decision_link_days: int = Field(gt=0, le=365)

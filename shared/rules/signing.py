@@ -48,6 +48,7 @@ class Purpose(StrEnum):
     AUTHORIZATION = "authorization"
     MESSAGE_ID = "message-id"
     MESSAGE_RECIPIENT = "message-recipient"
+    ATTACHMENT = "attachment"  # the desk's short-lived download link of one file of one ticket
 
 
 SIGNATURE_LENGTH = 43  # base64url of the 32 bytes of HMAC-SHA256, without padding

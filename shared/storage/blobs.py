@@ -39,6 +39,11 @@ class DirectoryBlobStore:
         shutil.rmtree(target)
         return count
 
+    def read(self, key: str) -> bytes | None:
+        """The blob's bytes (the local stage serves a desk download itself); None if it is gone."""
+        path = self._path(key)
+        return path.read_bytes() if path.is_file() else None
+
 
 class S3BlobStore:
     def __init__(self, bucket: str, region: str) -> None:
@@ -61,6 +66,21 @@ class S3BlobStore:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
                 deleted += len(keys)
         return deleted
+
+    def presigned_url(self, key: str, seconds: int, filename: str) -> str:
+        """A GET of the object valid for `seconds`, downloaded (never shown inline) under `filename`."""
+        return str(
+            self.client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                    "ResponseContentType": "application/octet-stream",
+                },
+                ExpiresIn=seconds,
+            )
+        )
 
 
 @cache

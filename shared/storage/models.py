@@ -24,7 +24,7 @@ from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
 from shared.storage.attributes import CancellationRecord, FateEntry
-from shared.storage.table import DueIndex, LookupIndex, QueueIndex, _TableMeta
+from shared.storage.table import DueIndex, LookupIndex, OpenIndex, QueueIndex, _TableMeta
 
 
 class CocoonItem(Model):
@@ -43,6 +43,7 @@ class CocoonItem(Model):
     due_index = DueIndex()
     lookup_index = LookupIndex()
     queue_index = QueueIndex()
+    open_index = OpenIndex()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -349,7 +350,9 @@ class Ticket(CocoonItem, discriminator="ticket"):
     message_count = NumberAttribute(default=0)
     queue_state = UnicodeAttribute(null=True)  # set while in the staff queue (open or solved)
     queue_due = UnicodeAttribute(null=True)
+    open_queue = UnicodeAttribute(null=True)  # "OPEN#<region>" while open (not solved): the desk's open index
     at_risk_noticed_due = UnicodeAttribute(null=True)  # the due time the lead was told "at risk" for
+    merged_into = UnicodeAttribute(null=True)  # closed by a merge: the ticket its thread was copied to
 
 
 class TicketMessage(CocoonItem, discriminator="ticket_message"):

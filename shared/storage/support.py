@@ -20,7 +20,7 @@ from shared.rules.signing import Keyring, Purpose, link_token
 from shared.rules.support.clock import ResumedClock
 from shared.rules.support.process import StateChange
 from shared.rules.support.reports import ReportDraft
-from shared.rules.support.states import QUEUE_STATES
+from shared.rules.support.states import OPEN_STATES, QUEUE_STATES
 from shared.storage.db import ConditionFailed, transaction
 from shared.storage.keys import support as keys
 from shared.storage.models import (
@@ -45,10 +45,12 @@ def _schedule_key(ticket: Ticket, job: str) -> ScheduledAction:
     return ScheduledAction(account_pk(ticket.account_id), action_sk(job, ticket.number))
 
 
-def _queue_actions(state: str, due: datetime) -> list[Any]:
+def _queue_actions(state: str, due: datetime, region: str) -> list[Any]:
+    # The desk's open index holds the open states only (a solved ticket waits for nobody).
+    opened = Ticket.open_queue.set(keys.open_queue_key(region)) if state in OPEN_STATES else Ticket.open_queue.remove()
     if state in QUEUE_STATES:
-        return [Ticket.queue_state.set(state), Ticket.queue_due.set(utc_iso(due))]
-    return [Ticket.queue_state.remove(), Ticket.queue_due.remove()]
+        return [Ticket.queue_state.set(state), Ticket.queue_due.set(utc_iso(due)), opened]
+    return [Ticket.queue_state.remove(), Ticket.queue_due.remove(), opened]
 
 
 def staff_member(staff_id: str) -> StaffMember | None:
@@ -99,7 +101,7 @@ def assign(ticket: Ticket, agent: StaffMember, moves_to_assigned: bool) -> None:
 
     actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
     if moves_to_assigned:
-        actions += [*_queue_actions("assigned", ticket.first_response_due), Ticket.state.set("assigned")]
+        actions += [*_queue_actions("assigned", ticket.first_response_due, ticket.region), Ticket.state.set("assigned")]
     try:
         ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
     except UpdateError as exc:
@@ -116,7 +118,7 @@ def set_priority(ticket: Ticket, priority: str, due: datetime) -> None:
             actions=[
                 Ticket.priority.set(priority),
                 Ticket.first_response_due.set(due),
-                *_queue_actions(ticket.state, due),
+                *_queue_actions(ticket.state, due, ticket.region),
             ],
             condition=Ticket.state.is_in(*QUEUE_STATES),
         )
@@ -183,7 +185,7 @@ def apply_state_change(
             saves.append(
                 scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
             )
-    actions += _queue_actions(wanted, ticket.first_response_due)
+    actions += _queue_actions(wanted, ticket.first_response_due, ticket.region)
     if change.stops_first_response_watch:
         actions.append(Ticket.waiting_since.set(now))
         # The clock stops: the first-response watch waits until the customer answers.
@@ -361,7 +363,9 @@ def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:
         tx.delete(action, condition=ScheduledAction.pk.exists())
         tx.update(
             ticket,
-            actions=[Ticket.state.set("closed"), Ticket.closed_at.set(now), *_queue_actions("closed", now)],
+            actions=[
+                Ticket.state.set("closed"), Ticket.closed_at.set(now), *_queue_actions("closed", now, ticket.region)
+            ],
             condition=Ticket.state == "solved",
         )
 

@@ -1,4 +1,4 @@
-"""The table's settings and its three sparse indexes (due, lookup, queue): what every item type shares."""
+"""The table's settings and its sparse indexes (due, lookup, queue, open): what every item type shares."""
 
 from __future__ import annotations
 
@@ -49,4 +49,15 @@ class QueueIndex(GlobalSecondaryIndex[Any]):
         projection = AllProjection()
 
     queue_state = UnicodeAttribute(hash_key=True)
+    queue_due = UnicodeAttribute(range_key=True)
+
+
+class OpenIndex(GlobalSecondaryIndex[Any]):
+    """Open tickets by region (open_queue = "OPEN#<region>"), sorted by due time: the desk's "all open"."""
+
+    class Meta:
+        index_name = "open"
+        projection = AllProjection()
+
+    open_queue = UnicodeAttribute(hash_key=True)
     queue_due = UnicodeAttribute(range_key=True)

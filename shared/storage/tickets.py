@@ -243,6 +243,7 @@ def opened_ticket(requester: Requester, request: NewRequest, opening: Opening, n
         last_public_update_at=now,
         queue_state="new",
         queue_due=utc_iso(due),
+        open_queue=keys.open_queue_key(opening.region),
     )
 
 
@@ -359,6 +360,7 @@ def save_customer_message(
         actions += [
             Ticket.state.set("in_progress"),
             Ticket.queue_state.set("in_progress"),
+            Ticket.open_queue.set(keys.open_queue_key(ticket.region)),
             Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
         ]
     reopens = reopen_status_due is not None

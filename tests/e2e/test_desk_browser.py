@@ -1,5 +1,6 @@
 """The staff desk in a real browser (headless Debian chromium): sign in through the mailed link, find an
-account, open it, lift a suppression, record a letter's cancellation — and axe-core on every desk page.
+account, open it, lift a suppression, record a letter's cancellation; open the queue and a ticket and reply
+with a canned reply in German — and axe-core on every desk page.
 
 Like tests/e2e/test_browser_forms.py: the app on Chalice's local server in a thread against the test
 DynamoDB Local; screenshots under tests/artifacts/ (gitignored).
@@ -19,9 +20,12 @@ import pytest
 from infra.dynamodb_local import free_port
 from tests.functional.helpers import (
     auth,
+    body_of,
     deliver_mail,
     desk_link_from_outbox,
     desk_member,
+    mail_text,
+    mails,
     now_header,
     post_json,
     signup_and_verify,
@@ -159,3 +163,72 @@ def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
     browser.find_element(By.LINK_TEXT, "Staff").click()
     wait_for(browser, lambda d: d.current_url.endswith("/desk/staff"))
     check_page(browser, "staff")
+
+
+TICKET_ADMIN = "ada-e2e@cocoon.example"
+CANNED = "Guten Tag {contact_name},\nbitte starten Sie den Export neu (Ticket {ticket_number}).\n{agent_name}"
+
+
+def _sign_in_as_admin(driver: Any, base: str, outbox_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base}/desk")
+    driver.find_element(By.ID, "email").send_keys(TICKET_ADMIN)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, lambda d: "Check your mail" in d.page_source)
+    deliver_mail(datetime.now(UTC).isoformat())
+    driver.get(f"{base}/desk/sign-in/confirm?token={desk_link_from_outbox(outbox_dir, TICKET_ADMIN)}")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, lambda d: d.current_url.endswith("/desk/home"))
+
+
+def test_an_admin_opens_the_queue_and_the_ticket_and_replies_with_a_canned_reply_in_german(
+    server: str, browser: Any, client: Any, outbox_dir: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    customer = signup_and_verify(client, outbox_dir, now=now)  # a German account
+    opened = post_json(client, "/tickets", {"subject": "Export schlägt fehl", "description": "Fehler 500",
+                                            "impact": "severe"}, {**auth(customer), **now_header(now)})
+    assert opened.status_code == 201, opened.body
+    number = body_of(opened)["number"]
+    desk_member(TICKET_ADMIN, role="admin", name="Ada Admin")
+    _sign_in_as_admin(browser, server, outbox_dir)
+
+    browser.find_element(By.LINK_TEXT, "Canned replies").click()
+    wait_for(browser, lambda d: "/desk/canned-replies" in d.current_url)
+    browser.find_element(By.LINK_TEXT, "de").click()
+    wait_for(browser, lambda d: "Canned replies: de" in d.page_source)
+    browser.find_element(By.ID, "canned-title").send_keys("Export neu starten")
+    browser.find_element(By.ID, "canned-text").send_keys(CANNED)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Add']").click()
+    wait_for(browser, lambda d: "Delete Export neu starten" in d.page_source)
+    check_page(browser, "canned-replies")
+
+    browser.find_element(By.LINK_TEXT, "Tickets").click()
+    wait_for(browser, lambda d: "Tickets: Mine" in d.page_source)
+    check_page(browser, "queue-mine")
+    browser.find_element(By.LINK_TEXT, "All open").click()
+    wait_for(browser, lambda d: number in d.page_source)
+    assert "h left" in browser.page_source or "overdue by" in browser.page_source
+    check_page(browser, "queue-open")
+
+    browser.find_element(By.LINK_TEXT, number).click()
+    wait_for(browser, lambda d: f"Ticket {number}" in d.page_source)
+    check_page(browser, "ticket")
+    Select(browser.find_element(By.ID, "canned")).select_by_visible_text("Export neu starten")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Fill in']").click()
+    wait_for(browser, lambda d: "Guten Tag Erika Mustermann" in d.find_element(By.ID, "reply-text").get_attribute("value"))
+    assert "{" not in browser.find_element(By.ID, "reply-text").get_attribute("value")
+    check_page(browser, "ticket-canned-filled")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Send reply']").click()
+    wait_for(browser, lambda d: "The reply is on its way" in d.page_source)
+    assert "Agent reply (mailed)" in browser.page_source
+    check_page(browser, "ticket-replied")
+
+    deliver_mail(datetime.now(UTC).isoformat())
+    sent = [name for name in mails(outbox_dir, "") if "bitte starten Sie den Export neu" in mail_text(outbox_dir / name)]
+    assert len(sent) == 1 and f"[Ticket#{number}]" in (outbox_dir / sent[0]).read_text()
+    assert "To: erika@beispiel.example" in (outbox_dir / sent[0]).read_text()

@@ -752,3 +752,22 @@ def invoice_json(client, verified, number, moment="2026-04-10T12:00:00+02:00") -
     )
     assert response.status_code == 200
     return body_of(response)
+
+
+def ticket_with_a_file(client: Any, outbox_dir: Path, sign_up: bool = True) -> str:
+    """A ticket opened by mail with one attachment (HTML, so serving it as data matters); its number."""
+    if sign_up:  # else the `customer` fixture's account (the same admin) writes
+        signup_and_verify(client, outbox_dir, email=ADMIN)
+    message = a_mail(ADMIN, "Export fails")
+    message.add_attachment(b"<script>alert(1)</script> error log\n", maintype="text", subtype="html", filename="log.html")
+    answer = take_in(client, message.as_bytes())
+    assert answer["outcome"] == "ticket_created", answer
+    return str(answer["ticket"])
+
+
+def attachment_link(client: Any, desk: dict[str, str], number: str) -> str:
+    """The one signed attachment link on the desk's ticket page."""
+    page = client.http.get(f"/desk/tickets/{number}", headers=desk).body.decode()
+    links = re.findall(r'href="(/desk/tickets/[^"]+/attachments/[^"]+)"', page)
+    assert len(links) == 1, page
+    return str(links[0].replace("&amp;", "&"))

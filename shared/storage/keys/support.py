@@ -52,3 +52,8 @@ def report_key(report_id: str) -> str:
 def billable_hours_sk(month: str, reference: str) -> str:
     """Approved billable hours under the account, by the month ("YYYY-MM") whose invoice bills them."""
     return f"HOURS#{month}#{reference}"
+
+
+def open_queue_key(region: str) -> str:
+    """The desk's open index partition of a region: every open ticket (not solved) of it, by due time."""
+    return f"OPEN#{region}"
