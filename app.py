@@ -13,8 +13,10 @@ from typing import Any
 from chalice.app import Chalice
 
 from functions import (
+    account_cancellation,
     account_sign_in,
     account_subscription,
+    account_subscription_actions,
     account_tickets,
     accounts,
     apps,
@@ -90,6 +92,8 @@ for blueprint_module in (
     account_sign_in,
     account_tickets,
     account_subscription,
+    account_subscription_actions,
+    account_cancellation,
     static_files,
     docs,
 ):

@@ -1,13 +1,41 @@
-"""The customer pages' forms as pydantic models (form-encoded posts; the CSRF field is read by the middleware)."""
+"""The customer pages' forms as pydantic models (form-encoded posts; the CSRF field is read by the middleware).
+
+The subscription page's forms are the JSON API's contracts plus the CSRF field, so a page post is
+validated exactly as the API's body is.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
+from shared.address_contracts import BillingAddressRequest
 from shared.api.desk_forms import CsrfOnlyForm
 from shared.api.desk_forms import SignInConfirmForm as SignInConfirmForm  # the same link, another scope
 from shared.api.desk_forms import SignInForm as SignInForm
+from shared.contracts import SubscriptionRequest, UserRequest
 
 
 class TicketReplyForm(CsrfOnlyForm):
     text: str = Field(min_length=1, max_length=50_000)  # as the API's TicketMessageRequest
+
+
+class BecomeCustomerForm(CsrfOnlyForm, SubscriptionRequest, BillingAddressRequest):
+    """The edition and the billing address together: §14 UStG needs the buyer's address on every invoice."""
+
+
+class EditionForm(CsrfOnlyForm, SubscriptionRequest):
+    """The edition to preview; the confirmation also carries the day the preview showed."""
+
+
+class EditionConfirmForm(EditionForm):
+    applies_on: date
+
+
+class AddUserForm(CsrfOnlyForm, UserRequest):
+    pass
+
+
+class CancelConfirmForm(CsrfOnlyForm):
+    effective_on: date  # the day the preview showed: refused if today's receipt gives another

@@ -43,7 +43,10 @@ def page_language(wanted: str | None, languages: tuple[str, ...], fallback: str)
     return wanted if wanted in languages else fallback
 
 
-def long_date(day: date | None, language: str) -> str:
+def long_date(day: date | str | None, language: str) -> str:
+    """A day in the language's long form; stored days are ISO strings."""
     from babel.dates import format_date
 
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
     return "" if day is None else format_date(day, format="long", locale=language)
