@@ -13,7 +13,9 @@ from typing import Any
 from chalice.app import Chalice
 
 from functions import (
+    account_billing,
     account_cancellation,
+    account_settings,
     account_sign_in,
     account_subscription,
     account_subscription_actions,
@@ -94,6 +96,8 @@ for blueprint_module in (
     account_subscription,
     account_subscription_actions,
     account_cancellation,
+    account_billing,
+    account_settings,
     static_files,
     docs,
 ):

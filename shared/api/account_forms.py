@@ -14,7 +14,7 @@ from shared.address_contracts import BillingAddressRequest
 from shared.api.desk_forms import CsrfOnlyForm
 from shared.api.desk_forms import SignInConfirmForm as SignInConfirmForm  # the same link, another scope
 from shared.api.desk_forms import SignInForm as SignInForm
-from shared.contracts import SubscriptionRequest, UserRequest
+from shared.contracts import AuthorizerRequest, SubscriptionRequest, UserRequest
 
 
 class TicketReplyForm(CsrfOnlyForm):
@@ -39,3 +39,7 @@ class AddUserForm(CsrfOnlyForm, UserRequest):
 
 class CancelConfirmForm(CsrfOnlyForm):
     effective_on: date  # the day the preview showed: refused if today's receipt gives another
+
+
+class AuthorizerForm(CsrfOnlyForm, AuthorizerRequest):
+    pass

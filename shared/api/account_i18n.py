@@ -50,3 +50,12 @@ def long_date(day: date | str | None, language: str) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day)
     return "" if day is None else format_date(day, format="long", locale=language)
+
+
+def money(amount: object, currency: str, language: str) -> str:
+    """An amount (a decimal string, as stored) in the language's currency format."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(str(amount)), currency, locale=language)

@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 
 def refusal_of(exc: Exception) -> ApiError | None:
+    from shared.services.account_pages.billing import RotationRefused
     from shared.services.account_pages.subscription_actions import NothingToCancel, PreviewOutdated
     from shared.services.account_pages.viewer import NotTheAdmin
     from shared.services.accounts import errors
@@ -38,6 +39,10 @@ def refusal_of(exc: Exception) -> ApiError | None:
         return conflict("no_pending_cancellation", "There is no pending cancellation.", {"cancellation": "none"})
     if isinstance(exc, errors.CancellationNotWithdrawable):
         return conflict("not_withdrawable", "The cancellation has taken effect.", {"cancellation": "effective"})
+    if isinstance(exc, errors.UnknownApp):
+        return ApiError(404, "unknown_app", str(exc), {"app_id": "not in the app store"})
+    if isinstance(exc, RotationRefused):
+        return conflict("rotation_refused", "Another rotation won or the account is closed; nothing changed.")
     if isinstance(exc, errors.AdminNotDeactivatable):
         return conflict("admin_required", str(exc), {"user_id": "the admin"})
     return None
