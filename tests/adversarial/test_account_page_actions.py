@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from shared.storage.accounts import get_account, users_of
 from tests.functional.account_helpers import ACCOUNT_NOW, account_sign_in
-from tests.functional.helpers import ADMIN, auth, now_header, post_form, post_json, signup_and_verify
+from tests.functional.helpers import ADMIN, auth, body_of, now_header, post_form, post_json, signup_and_verify
 
 MAX = "max@beispiel.example"
 ADDRESS = {"street": "Hauptstraße 1", "postcode": "10115", "city": "Berlin", "country": "DE", "edition": "team"}
@@ -84,3 +86,79 @@ def test_a_cancellation_confirmed_with_a_day_the_preview_never_showed_is_refused
                       headers)
     assert early.status_code == 409
     assert get_account(customer["account_id"]).cancellation is None
+
+
+SETTINGS_POSTS = [
+    ("/account/apps/telephony", {}),
+    ("/account/authorizers", {"name": "Mallory", "email": "mallory@evil.example"}),
+    ("/account/admin-token", {}),
+]
+
+
+def _settings(account_id: str) -> tuple[object, ...]:
+    from shared.storage.apps import current_subscription
+    from shared.storage.authorizations import authorizers
+
+    account = get_account(account_id)
+    assert account is not None
+    held = current_subscription(account_id, "telephony", datetime.fromisoformat(ACCOUNT_NOW))
+    return tuple(sorted(account.token_hashes or [])), held is not None, len(authorizers(account_id))
+
+
+@pytest.mark.parametrize(("path", "fields"), SETTINGS_POSTS)
+def test_a_contact_cannot_add_apps_authorizers_nor_rotate_the_token(client, customer, outbox_dir, path, fields):
+    _add_user(client, customer)
+    cookie, csrf = account_sign_in(client, outbox_dir, MAX)
+    before = _settings(customer["account_id"])
+    answer = post_form(client, path, {**fields, "csrf_token": csrf}, {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
+    assert answer.status_code == 403 and "admin_token" not in str(answer.body)
+    assert _settings(customer["account_id"]) == before
+
+
+@pytest.mark.parametrize(("path", "fields"), SETTINGS_POSTS)
+def test_a_forged_settings_post_changes_nothing(client, customer, outbox_dir, path, fields):
+    cookie, _ = account_sign_in(client, outbox_dir, ADMIN)
+    before = _settings(customer["account_id"])
+    answer = post_form(client, path, {**fields, "csrf_token": "forged"}, {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
+    assert answer.status_code == 403
+    assert _settings(customer["account_id"]) == before
+
+
+def test_a_contact_downloads_no_invoice_and_no_export(client, customer, outbox_dir):
+    _add_user(client, customer)
+    cookie, _ = account_sign_in(client, outbox_dir, MAX)
+    headers = {"Cookie": cookie, **now_header(ACCOUNT_NOW)}
+    for path in ("/account/billing", "/account/export", "/account/invoices/2026-000001?format=xml"):
+        answer = client.http.get(path, headers=headers)
+        assert answer.status_code == 403, path
+
+
+def test_another_accounts_invoice_by_number_is_not_found(client, customer, outbox_dir):
+    from functions import billing
+
+    other = signup_and_verify(client, outbox_dir, email="olga@anders.example", now="2026-11-02T10:00:00+01:00")
+    became = post_json(client, f"/accounts/{other['account_id']}/subscription", {"edition": "team"},
+                       {**auth(other), **now_header(ACCOUNT_NOW)})
+    assert became.status_code == 200, became.body
+    billing.run(datetime.fromisoformat("2027-01-01T02:00:00+01:00"))
+    theirs = client.http.get(f"/accounts/{other['account_id']}/invoices", headers=auth(other))
+    (number,) = [invoice["number"] for invoice in body_of(theirs)["invoices"]]
+    cookie, _ = account_sign_in(client, outbox_dir, ADMIN, now="2027-01-05T10:00:00+01:00")
+    for wanted in ("xml", "json"):
+        answer = client.http.get(f"/account/invoices/{number}?format={wanted}",
+                                 headers={"Cookie": cookie, **now_header("2027-01-05T10:00:00+01:00")})
+        assert answer.status_code == 404 and number not in str(answer.body)
+
+
+def test_the_admin_cannot_remove_another_accounts_authorizer(client, customer, outbox_dir):
+    from shared.storage.authorizations import authorizers
+
+    other = signup_and_verify(client, outbox_dir, email="olga@anders.example", now="2026-11-02T10:00:00+01:00")
+    named = post_json(client, f"/accounts/{other['account_id']}/authorizers",
+                      {"name": "Olgas Boss", "email": "boss@anders.example"}, {**auth(other), **now_header(ACCOUNT_NOW)})
+    assert named.status_code == 201, named.body
+    (person,) = authorizers(other["account_id"])
+    cookie, csrf = account_sign_in(client, outbox_dir, ADMIN)
+    answer = post_form(client, f"/account/authorizers/{person.authorizer_id}/remove", {"csrf_token": csrf},
+                       {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
+    assert answer.status_code == 404 and len(authorizers(other["account_id"])) == 1
