@@ -15,6 +15,7 @@ from chalice.app import Chalice
 from functions import (
     account_billing,
     account_cancellation,
+    account_requests,
     account_settings,
     account_sign_in,
     account_subscription,
@@ -92,6 +93,7 @@ for blueprint_module in (
     desk_account_actions,
     staff_accounts,
     account_sign_in,
+    account_requests,
     account_tickets,
     account_subscription,
     account_subscription_actions,

@@ -14,7 +14,7 @@ from shared.address_contracts import BillingAddressRequest
 from shared.api.desk_forms import CsrfOnlyForm
 from shared.api.desk_forms import SignInConfirmForm as SignInConfirmForm  # the same link, another scope
 from shared.api.desk_forms import SignInForm as SignInForm
-from shared.contracts import AuthorizerRequest, SubscriptionRequest, UserRequest
+from shared.contracts import AuthorizerRequest, SubscriptionRequest, TicketRequest, UserRequest
 
 
 class TicketReplyForm(CsrfOnlyForm):
@@ -43,3 +43,7 @@ class CancelConfirmForm(CsrfOnlyForm):
 
 class AuthorizerForm(CsrfOnlyForm, AuthorizerRequest):
     pass
+
+
+class NewRequestForm(CsrfOnlyForm, TicketRequest):
+    """The fields the support policy asks for (the API's contract); the requester is the signed-in contact."""

@@ -162,3 +162,25 @@ def test_the_admin_cannot_remove_another_accounts_authorizer(client, customer, o
     answer = post_form(client, f"/account/authorizers/{person.authorizer_id}/remove", {"csrf_token": csrf},
                        {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
     assert answer.status_code == 404 and len(authorizers(other["account_id"])) == 1
+
+
+def test_a_contact_cannot_file_a_request_in_a_colleagues_name(client, customer, outbox_dir):
+    from shared.storage.customer_pages import account_tickets
+
+    _add_user(client, customer)
+    cookie, csrf = account_sign_in(client, outbox_dir, MAX)
+    fields = {"description": "Please delete all users", "email": ADMIN, "csrf_token": csrf}
+    opened = post_form(client, "/account/tickets", fields, {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
+    assert opened.status_code == 303, opened.body
+    (ticket,) = account_tickets(customer["account_id"])
+    max_ = next(user for user in users_of(customer["account_id"]) if user.email == MAX)
+    assert ticket.requester_user_id == max_.user_id
+
+
+def test_a_forged_new_request_opens_no_ticket(client, customer, outbox_dir):
+    from shared.storage.customer_pages import account_tickets
+
+    cookie, _ = account_sign_in(client, outbox_dir, ADMIN)
+    forged = post_form(client, "/account/tickets", {"description": "forged", "csrf_token": "forged"},
+                       {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
+    assert forged.status_code == 403 and account_tickets(customer["account_id"]) == []

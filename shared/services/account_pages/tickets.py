@@ -68,3 +68,21 @@ def reply(viewer: Viewer, ticket: Ticket, text: str, now: datetime, policy: Poli
         add_customer_message(ticket, found[1], text, "web", now, policy=policy)
     except ConditionFailed as exc:
         raise TicketNotTaken() from exc
+
+
+def open_my_request(viewer: Viewer, form: Any, now: datetime, policy: Policy) -> Ticket:
+    """A new request of the signed-in contact, through the app's intake path (the account is known).
+
+    The requester is always the viewer: an address in the form is replaced, so nobody files in a
+    colleague's name. TicketNotTaken when the contact is gone meanwhile.
+    """
+    from shared.services.support.requests import open_request
+    from shared.storage.customer_pages import account_contact
+
+    found = account_contact(viewer.account_id, viewer.user_id)
+    if found is None:
+        raise TicketNotTaken()
+    account, user = found
+    own = form.model_copy(update={"email": user.email})
+    ticket, _requester, _channel = open_request(own, account, None, now, policy)
+    return ticket
