@@ -15,6 +15,7 @@ from chalice.app import Chalice
 from functions import (
     account_billing,
     account_cancellation,
+    account_ratings,
     account_requests,
     account_settings,
     account_sign_in,
@@ -94,6 +95,7 @@ for blueprint_module in (
     staff_accounts,
     account_sign_in,
     account_requests,
+    account_ratings,
     account_tickets,
     account_subscription,
     account_subscription_actions,

@@ -7,6 +7,7 @@ validated exactly as the API's body is.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field
 
@@ -47,3 +48,8 @@ class AuthorizerForm(CsrfOnlyForm, AuthorizerRequest):
 
 class NewRequestForm(CsrfOnlyForm, TicketRequest):
     """The fields the support policy asks for (the API's contract); the requester is the signed-in contact."""
+
+
+class RatingForm(CsrfOnlyForm):
+    rating: Literal["good", "bad"]
+    comment: str = Field(default="", max_length=2_000)

@@ -360,6 +360,9 @@ class Ticket(CocoonItem, discriminator="ticket"):
     queue_state = UnicodeAttribute(null=True)  # set while in the staff queue (open or solved)
     queue_due = UnicodeAttribute(null=True)
     at_risk_noticed_due = UnicodeAttribute(null=True)  # the due time the lead was told "at risk" for
+    rating = UnicodeAttribute(null=True)  # the customer's "good" or "bad" after solving (issue 16), once
+    rating_comment = UnicodeAttribute(null=True)
+    rated_at = UTCDateTimeAttribute(null=True)
 
 
 class TicketMessage(CocoonItem, discriminator="ticket_message"):

@@ -184,3 +184,21 @@ def test_a_forged_new_request_opens_no_ticket(client, customer, outbox_dir):
     forged = post_form(client, "/account/tickets", {"description": "forged", "csrf_token": "forged"},
                        {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
     assert forged.status_code == 403 and account_tickets(customer["account_id"]) == []
+
+
+def test_an_open_ticket_or_another_accounts_ticket_cannot_be_rated(client, customer, outbox_dir):
+    from shared.storage.models import Ticket
+
+    other = signup_and_verify(client, outbox_dir, email="olga@anders.example", now="2026-11-02T10:00:00+01:00")
+    opened = {}
+    for who in (customer, other):
+        made = post_json(client, "/tickets", {"subject": "Export", "description": "fails", "impact": "severe"},
+                         {**auth(who), **now_header(ACCOUNT_NOW)})
+        assert made.status_code == 201, made.body
+        opened[who["account_id"]] = body_of(made)["number"]
+    cookie, csrf = account_sign_in(client, outbox_dir, ADMIN)
+    headers = {"Cookie": cookie, **now_header(ACCOUNT_NOW)}
+    for account_id, number in opened.items():
+        answer = post_form(client, f"/account/tickets/{number}/rating", {"rating": "bad", "csrf_token": csrf}, headers)
+        assert answer.status_code == (409 if account_id == customer["account_id"] else 404)
+        assert Ticket.get(f"ACCOUNT#{account_id}", f"TICKET#{number}").rating is None

@@ -99,3 +99,20 @@ def test_a_contact_opens_a_new_request_with_the_policys_fields(client, customer,
     ticket = Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}")
     assert ticket.subject == "Sync stops" and ticket.impact == "severe"
     assert "Sync stops" in text_of(page(client, cookie, f"/account/tickets/{number}"))
+
+
+def test_a_solved_ticket_is_rated_once_with_a_comment(client, customer, agent, outbox_dir):
+    number = app_ticket(client, customer, "Export fails")
+    staff(client, agent, "POST", f"/staff/tickets/{number}/replies", {"text": "Fixed."})
+    staff(client, agent, "POST", f"/staff/tickets/{number}/state", {"state": "solved"})
+    cookie, csrf = account_sign_in(client, outbox_dir, ADMIN, now="2026-11-24T09:00:00+01:00")
+    headers = {"Cookie": cookie, **now_header("2026-11-24T09:00:00+01:00")}
+    assert 'value="good"' in text_of(page(client, cookie, f"/account/tickets/{number}", "2026-11-24T09:00:00+01:00"))
+    rated = post_form(client, f"/account/tickets/{number}/rating", {"rating": "good", "comment": "Quick!",
+                                                                     "csrf_token": csrf}, headers)
+    assert rated.status_code == 303, rated.body
+    ticket = Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}")
+    assert (ticket.rating, ticket.rating_comment) == ("good", "Quick!")
+    again = post_form(client, f"/account/tickets/{number}/rating", {"rating": "bad", "csrf_token": csrf}, headers)
+    assert again.status_code == 409
+    assert Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}").rating == "good"

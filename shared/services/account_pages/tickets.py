@@ -86,3 +86,21 @@ def open_my_request(viewer: Viewer, form: Any, now: datetime, policy: Policy) ->
     own = form.model_copy(update={"email": user.email})
     ticket, _requester, _channel = open_request(own, account, None, now, policy)
     return ticket
+
+
+class NotRateable(Exception):
+    """Not solved yet, or rated already: the first rating decides."""
+
+
+def may_rate_ticket(ticket: Ticket) -> bool:
+    from shared.rules.support.rating import may_rate
+
+    return may_rate(ticket.state, ticket.solved_at, ticket.rated_at)
+
+
+def rate(ticket: Ticket, rating: str, comment: str, now: datetime) -> None:
+    """The customer's good/bad (and comment) for a solved ticket, once; NotRateable otherwise."""
+    from shared.storage.ticket_ratings import record_rating
+
+    if not may_rate_ticket(ticket) or not record_rating(ticket, rating, comment, now):
+        raise NotRateable()
