@@ -21,6 +21,7 @@ from functions import (
     account_sign_in,
     account_subscription,
     account_subscription_actions,
+    account_support_link,
     account_tickets,
     accounts,
     apps,
@@ -102,6 +103,7 @@ for blueprint_module in (
     account_cancellation,
     account_billing,
     account_settings,
+    account_support_link,
     static_files,
     docs,
 ):

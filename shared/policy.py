@@ -201,6 +201,7 @@ class MailPolicy(_Strict):
 class DeskPolicy(_Strict):
     # The staff desk's sign-in and sessions (SPEC §13); the customer pages reuse the same session rules.
     sign_in_link_minutes: int = Field(gt=0, le=60)
+    support_link_minutes: int = Field(gt=0, le=15)  # the app's "Support" deep link to the account pages
     session_idle_minutes: int = Field(gt=0)
     session_absolute_hours: int = Field(gt=0, le=24)
     session_touch_seconds: int = Field(ge=0)

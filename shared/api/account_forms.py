@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from shared.address_contracts import BillingAddressRequest
 from shared.api.desk_forms import CsrfOnlyForm
@@ -53,3 +53,10 @@ class NewRequestForm(CsrfOnlyForm, TicketRequest):
 class RatingForm(CsrfOnlyForm):
     rating: Literal["good", "bad"]
     comment: str = Field(default="", max_length=2_000)
+
+
+class SupportLinkRequest(BaseModel):
+    """The app asks for the account pages' deep link of one contact (the admin when no address is given)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    email: EmailStr | None = None

@@ -202,3 +202,30 @@ def test_an_open_ticket_or_another_accounts_ticket_cannot_be_rated(client, custo
         answer = post_form(client, f"/account/tickets/{number}/rating", {"rating": "bad", "csrf_token": csrf}, headers)
         assert answer.status_code == (409 if account_id == customer["account_id"] else 404)
         assert Ticket.get(f"ACCOUNT#{account_id}", f"TICKET#{number}").rating is None
+
+
+def _support_token(client, account, email: str | None = None, now: str = ACCOUNT_NOW) -> str:
+    from urllib.parse import parse_qs, urlparse
+
+    asked = post_json(client, f"/accounts/{account['account_id']}/support-link", {"email": email} if email else {},
+                      {**auth(account), **now_header(now)})
+    assert asked.status_code == 201, asked.body
+    return parse_qs(urlparse(body_of(asked)["url"]).query)["token"][0]
+
+
+def test_a_support_deep_link_opens_once_and_never_late(client, customer, outbox_dir):
+    token = _support_token(client, customer)
+    first = post_form(client, "/account/sign-in/confirm", {"token": token}, now_header(ACCOUNT_NOW))
+    assert first.status_code == 303
+    again = post_form(client, "/account/sign-in/confirm", {"token": token}, now_header(ACCOUNT_NOW))
+    assert again.status_code in (404, 409, 410) and "Set-Cookie" not in again.headers
+    late_token = _support_token(client, customer)
+    late = post_form(client, "/account/sign-in/confirm", {"token": late_token}, now_header("2026-11-23T10:06:00+01:00"))
+    assert late.status_code == 410 and "Set-Cookie" not in late.headers
+
+
+def test_a_support_link_for_another_accounts_contact_is_refused(client, customer, outbox_dir):
+    signup_and_verify(client, outbox_dir, email="olga@anders.example", now="2026-11-02T10:00:00+01:00")
+    asked = post_json(client, f"/accounts/{customer['account_id']}/support-link", {"email": "olga@anders.example"},
+                      {**auth(customer), **now_header(ACCOUNT_NOW)})
+    assert asked.status_code == 400 and "url" not in body_of(asked)
