@@ -23,6 +23,7 @@ from functions import (
     account_subscription_actions,
     account_support_link,
     account_tickets,
+    account_uploads,
     accounts,
     apps,
     billing,
@@ -67,6 +68,7 @@ app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")
 app.api.binary_types.append("application/pdf")  # invoice and credit-note PDFs leave as bytes
+app.api.binary_types.append("multipart/form-data")  # the account pages' screenshot and log uploads
 for blueprint_module in (
     signup,
     accounts,
@@ -104,6 +106,7 @@ for blueprint_module in (
     account_billing,
     account_settings,
     account_support_link,
+    account_uploads,
     static_files,
     docs,
 ):

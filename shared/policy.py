@@ -113,6 +113,8 @@ class SupportPolicy(_Strict):
     hours_billable_by_default: bool
     decision_link_days: int = Field(gt=0, le=365)
     max_attachment_bytes: int = Field(gt=0)
+    # The customer pages' uploads (screenshots, logs): extension → the content type they are stored with.
+    upload_types: dict[str, str] = Field(min_length=1)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)
     web_form_tickets_per_address_per_hour: int = Field(gt=0)

@@ -104,3 +104,24 @@ def rate(ticket: Ticket, rating: str, comment: str, now: datetime) -> None:
 
     if not may_rate_ticket(ticket) or not record_rating(ticket, rating, comment, now):
         raise NotRateable()
+
+
+def upload(viewer: Viewer, ticket: Ticket, filename: str, content: bytes, text: str, now: datetime,
+           policy: Policy) -> None:
+    """A screenshot or log for the ticket, as a customer message with the file attached (stored as a mail's
+    attachments are). UploadRefused (the rule's) stores nothing; TicketNotTaken when it takes no message."""
+    from shared.rules.support.uploads import upload_type
+    from shared.services.support.tickets import add_customer_message, takes_customer_message
+    from shared.storage.customer_pages import account_contact
+    from shared.storage.db import ConditionFailed
+    from shared.storage.tickets import IncomingAttachment
+
+    content_type = upload_type(filename, len(content), policy.support.max_attachment_bytes, policy.support.upload_types)
+    found = account_contact(viewer.account_id, viewer.user_id)
+    if found is None or not takes_customer_message(ticket, now, policy):
+        raise TicketNotTaken()
+    attachment = IncomingAttachment(filename=filename, content_type=content_type, content=content)
+    try:
+        add_customer_message(ticket, found[1], text or filename, "web", now, attachments=(attachment,), policy=policy)
+    except ConditionFailed as exc:
+        raise TicketNotTaken() from exc
