@@ -17,9 +17,17 @@ from typing import Any
 from chalice.app import Chalice
 
 from functions import (
+    account_billing,
+    account_cancellation,
+    account_ratings,
+    account_requests,
+    account_settings,
     account_sign_in,
     account_subscription,
+    account_subscription_actions,
+    account_support_link,
     account_tickets,
+    account_uploads,
     accounts,
     apps,
     billing,
@@ -71,6 +79,7 @@ app.register_middleware(cocoon_http_middleware, "http")
 # Raw mails arrive as bytes: API Gateway must not treat them as text.
 app.api.binary_types.append("message/rfc822")
 app.api.binary_types.append("application/pdf")  # invoice and credit-note PDFs leave as bytes
+app.api.binary_types.append("multipart/form-data")  # the account pages' screenshot and log uploads
 for blueprint_module in (
     signup,
     accounts,
@@ -106,8 +115,16 @@ for blueprint_module in (
     desk_attachments,
     staff_accounts,
     account_sign_in,
+    account_requests,
+    account_ratings,
     account_tickets,
     account_subscription,
+    account_subscription_actions,
+    account_cancellation,
+    account_billing,
+    account_settings,
+    account_support_link,
+    account_uploads,
     static_files,
     docs,
 ):

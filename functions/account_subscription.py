@@ -35,4 +35,5 @@ def subscription_page() -> Response:
     from shared.api.account_view import account_view
 
     shown = {**account_view(facts.pop("account"), facts.pop("users"), current_scope().now), **facts}
-    return viewer_page(bp.current_request, "subscription", account=shown)
+    editions = list(get_policy().billing.editions)
+    return viewer_page(bp.current_request, "subscription", account=shown, editions=editions)

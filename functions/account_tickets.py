@@ -30,7 +30,7 @@ def ticket_list() -> Response:
 def ticket_page(number: str) -> Response:
     from shared.policy import get_policy
     from shared.rules.support.reopening import reopen_deadline
-    from shared.services.account_pages.tickets import can_reopen, thread, visible_ticket
+    from shared.services.account_pages.tickets import can_reopen, may_rate_ticket, thread, visible_ticket
     from shared.services.support.tickets import takes_customer_message
 
     ticket = visible_ticket(current_viewer(), number)
@@ -45,6 +45,8 @@ def ticket_page(number: str) -> Response:
         can_write=takes_customer_message(ticket, now, policy),
         can_reopen=can_reopen(ticket, now, policy),
         reopen_until=deadline.date() if deadline else None,
+        may_rate=may_rate_ticket(ticket),
+        rating=ticket.rating,
     )
 
 

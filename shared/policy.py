@@ -115,6 +115,8 @@ class SupportPolicy(_Strict):
     hours_billable_by_default: bool
     decision_link_days: int = Field(gt=0, le=365)
     max_attachment_bytes: int = Field(gt=0)
+    # The customer pages' uploads (screenshots, logs): extension → the content type they are stored with.
+    upload_types: dict[str, str] = Field(min_length=1)
     max_mail_bytes: int = Field(gt=0)
     auto_mail_per_recipient_per_hour: int = Field(gt=0)
     web_form_tickets_per_address_per_hour: int = Field(gt=0)
@@ -211,6 +213,7 @@ class MailPolicy(_Strict):
 class DeskPolicy(_Strict):
     # The staff desk's sign-in and sessions (SPEC §13); the customer pages reuse the same session rules.
     sign_in_link_minutes: int = Field(gt=0, le=60)
+    support_link_minutes: int = Field(gt=0, le=15)  # the app's "Support" deep link to the account pages
     session_idle_minutes: int = Field(gt=0)
     session_absolute_hours: int = Field(gt=0, le=24)
     session_touch_seconds: int = Field(ge=0)

@@ -43,7 +43,19 @@ def page_language(wanted: str | None, languages: tuple[str, ...], fallback: str)
     return wanted if wanted in languages else fallback
 
 
-def long_date(day: date | None, language: str) -> str:
+def long_date(day: date | str | None, language: str) -> str:
+    """A day in the language's long form; stored days are ISO strings."""
     from babel.dates import format_date
 
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
     return "" if day is None else format_date(day, format="long", locale=language)
+
+
+def money(amount: object, currency: str, language: str) -> str:
+    """An amount (a decimal string, as stored) in the language's currency format."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(str(amount)), currency, locale=language)

@@ -21,7 +21,7 @@ ACCOUNT_ROOT = Path(__file__).resolve().parents[1] / "templates" / "account"
 def _environment(language: str) -> Any:
     import jinja2
 
-    from shared.api.account_i18n import long_date, translations
+    from shared.api.account_i18n import long_date, money, translations
     from shared.api.static_assets import asset_url
 
     env = jinja2.Environment(
@@ -33,6 +33,7 @@ def _environment(language: str) -> Any:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["asset_url"] = asset_url
     env.filters["long_date"] = lambda day: long_date(day, language)
+    env.filters["money"] = lambda amount, currency="EUR": money(amount, currency, language)
     return env
 
 

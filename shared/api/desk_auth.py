@@ -41,9 +41,12 @@ def csrf_presented(request: Any) -> str | None:
     header = request.headers.get(CSRF_HEADER)
     if header:
         return str(header)
+    from shared.api.account_uploads import is_multipart, multipart_form
     from shared.api.requests import decode_body, raw_body
 
     try:
+        if is_multipart(request.headers):  # an upload form (the account pages)
+            return multipart_form(raw_body(request), request.headers).fields.get(CSRF_FIELD) or ""
         return str(decode_body(raw_body(request), request.headers).get(CSRF_FIELD) or "")
     except ApiError:
         return None

@@ -31,3 +31,18 @@ def account_tickets(account_id: str) -> list[Ticket]:
         if isinstance(item, Ticket)
     ]
     return sorted(found, key=lambda ticket: ticket.received_at, reverse=True)
+
+
+def remove_authorizer(account_id: str, authorizer_id: str) -> bool:
+    """Delete the person the account named; False when it names no such person (nothing deleted)."""
+    from pynamodb.exceptions import DeleteError
+
+    from shared.storage.models import Authorizer
+
+    try:
+        Authorizer(account_pk(account_id), keys.authorizer_sk(authorizer_id)).delete(condition=Authorizer.pk.exists())
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -353,6 +353,9 @@ class Ticket(CocoonItem, discriminator="ticket"):
     open_queue = UnicodeAttribute(null=True)  # "OPEN#<region>" while open (not solved): the desk's open index
     at_risk_noticed_due = UnicodeAttribute(null=True)  # the due time the lead was told "at risk" for
     merged_into = UnicodeAttribute(null=True)  # closed by a merge: the ticket its thread was copied to
+    rating = UnicodeAttribute(null=True)  # the customer's "good" or "bad" after solving (issue 16), once
+    rating_comment = UnicodeAttribute(null=True)
+    rated_at = UTCDateTimeAttribute(null=True)
 
 
 class TicketMessage(CocoonItem, discriminator="ticket_message"):

@@ -84,3 +84,35 @@ def test_the_pages_speak_german_and_polish(client, customer, outbox_dir):
     assert "Testphase: noch 9 Tage (bis 1. Dezember 2026)." in german_days
     polish_days = text_of(page(client, cookie, "/account/subscription?lang=pl"))
     assert "Okres próbny: zostało 9 dni (do 1 grudnia 2026)." in polish_days
+
+
+def test_a_contact_opens_a_new_request_with_the_policys_fields(client, customer, outbox_dir):
+    add_user(client, customer)
+    cookie, csrf = account_sign_in(client, outbox_dir, MAX)
+    form = text_of(page(client, cookie, "/account/tickets/new?lang=en"))
+    assert 'name="description"' in form and 'name="impact"' in form and 'name="steps"' in form
+    fields = {"subject": "Sync stops", "description": "Since the update", "impact": "severe", "steps": "Open sync",
+              "others_affected": "true", "csrf_token": csrf}
+    opened = post_form(client, "/account/tickets", fields, {"Cookie": cookie, **now_header(ACCOUNT_NOW)})
+    assert opened.status_code == 303, opened.body
+    number = opened.headers["Location"].rsplit("/", 1)[1]
+    ticket = Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}")
+    assert ticket.subject == "Sync stops" and ticket.impact == "severe"
+    assert "Sync stops" in text_of(page(client, cookie, f"/account/tickets/{number}"))
+
+
+def test_a_solved_ticket_is_rated_once_with_a_comment(client, customer, agent, outbox_dir):
+    number = app_ticket(client, customer, "Export fails")
+    staff(client, agent, "POST", f"/staff/tickets/{number}/replies", {"text": "Fixed."})
+    staff(client, agent, "POST", f"/staff/tickets/{number}/state", {"state": "solved"})
+    cookie, csrf = account_sign_in(client, outbox_dir, ADMIN, now="2026-11-24T09:00:00+01:00")
+    headers = {"Cookie": cookie, **now_header("2026-11-24T09:00:00+01:00")}
+    assert 'value="good"' in text_of(page(client, cookie, f"/account/tickets/{number}", "2026-11-24T09:00:00+01:00"))
+    rated = post_form(client, f"/account/tickets/{number}/rating", {"rating": "good", "comment": "Quick!",
+                                                                     "csrf_token": csrf}, headers)
+    assert rated.status_code == 303, rated.body
+    ticket = Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}")
+    assert (ticket.rating, ticket.rating_comment) == ("good", "Quick!")
+    again = post_form(client, f"/account/tickets/{number}/rating", {"rating": "bad", "csrf_token": csrf}, headers)
+    assert again.status_code == 409
+    assert Ticket.get(f"ACCOUNT#{customer['account_id']}", f"TICKET#{number}").rating == "good"

@@ -68,3 +68,60 @@ def reply(viewer: Viewer, ticket: Ticket, text: str, now: datetime, policy: Poli
         add_customer_message(ticket, found[1], text, "web", now, policy=policy)
     except ConditionFailed as exc:
         raise TicketNotTaken() from exc
+
+
+def open_my_request(viewer: Viewer, form: Any, now: datetime, policy: Policy) -> Ticket:
+    """A new request of the signed-in contact, through the app's intake path (the account is known).
+
+    The requester is always the viewer: an address in the form is replaced, so nobody files in a
+    colleague's name. TicketNotTaken when the contact is gone meanwhile.
+    """
+    from shared.services.support.requests import open_request
+    from shared.storage.customer_pages import account_contact
+
+    found = account_contact(viewer.account_id, viewer.user_id)
+    if found is None:
+        raise TicketNotTaken()
+    account, user = found
+    own = form.model_copy(update={"email": user.email})
+    ticket, _requester, _channel = open_request(own, account, None, now, policy)
+    return ticket
+
+
+class NotRateable(Exception):
+    """Not solved yet, or rated already: the first rating decides."""
+
+
+def may_rate_ticket(ticket: Ticket) -> bool:
+    from shared.rules.support.rating import may_rate
+
+    return may_rate(ticket.state, ticket.solved_at, ticket.rated_at)
+
+
+def rate(ticket: Ticket, rating: str, comment: str, now: datetime) -> None:
+    """The customer's good/bad (and comment) for a solved ticket, once; NotRateable otherwise."""
+    from shared.storage.ticket_ratings import record_rating
+
+    if not may_rate_ticket(ticket) or not record_rating(ticket, rating, comment, now):
+        raise NotRateable()
+
+
+def upload(viewer: Viewer, ticket: Ticket, filename: str, content: bytes, text: str, now: datetime,
+           policy: Policy) -> None:
+    """A screenshot or log for the ticket, as a customer message with the file attached (stored as a mail's
+    attachments are). UploadRefused (the rule's) stores nothing; TicketNotTaken when it takes no message."""
+    from shared.rules.support.uploads import upload_type
+    from shared.services.support.tickets import add_customer_message, takes_customer_message
+    from shared.storage.customer_pages import account_contact
+    from shared.storage.db import ConditionFailed
+    from shared.storage.tickets import IncomingAttachment
+
+    content_type = upload_type(filename, len(content), policy.support.max_attachment_bytes, policy.support.upload_types)
+    found = account_contact(viewer.account_id, viewer.user_id)
+    if found is None or not takes_customer_message(ticket, now, policy):
+        raise TicketNotTaken()
+    attachment = IncomingAttachment(filename=filename, content_type=content_type, content=content)
+    try:
+        add_customer_message(ticket, found[1], text or filename, "web", now, attachments=(attachment,), policy=policy)
+    except ConditionFailed as exc:
+        raise TicketNotTaken() from exc

@@ -1,0 +1,205 @@
+"""The customer pages in a real browser (headless Debian chromium, issue 16): a trial admin signs in, sees the
+days left, becomes a customer with an address, adds a user, opens a request with a screenshot, reads the
+agent's reply, reopens the solved ticket, rates it, previews and confirms a cancellation; pages in German and
+Polish; axe-core on every page (0 serious or critical). Screenshots under tests/artifacts/ (gitignored).
+
+The browser runs at the real moment (it cannot time-travel), so the cancellation's day is checked against
+the notice rule for today; the functional tests cover the day after a month's deadline by time travel.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.dynamodb_local import free_port
+from tests.functional.account_helpers import account_link_from_outbox
+from tests.functional.helpers import ADMIN, deliver_mail, now_header, post_json, signup_and_verify
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parents[2] / "infra" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,1600")
+WAIT_SECONDS = 20
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def server(db: str) -> Iterator[str]:
+    from infra.local_stack import make_server
+
+    port = free_port()
+    local = make_server("127.0.0.1", port, stage="test")
+    thread = threading.Thread(target=local.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        local.shutdown()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists() and not shutil.which(path)]
+    if missing or not AXE.exists():
+        pytest.skip(f"not installed: {', '.join(missing) or AXE} (`make browser`, `make install`)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def check_page(driver: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"account-{name}.png"
+    assert driver.save_screenshot(str(path)) and path.stat().st_size > 1000, path
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([{id: String(e), impact: 'critical', nodes: []}]));"
+    )
+    serious = [f"{v['id']}: {[n.get('target') for n in v['nodes']]}" for v in result if v["impact"] in ("serious", "critical")]
+    assert serious == [], name
+
+
+def wait_for(driver: Any, condition: Any) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, WAIT_SECONDS).until(condition)
+
+
+def sign_in(driver: Any, server: str, outbox_dir: Path, email: str, language: str = "en") -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{server}/account?lang={language}")
+    check_page(driver, f"sign-in-{language}")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(driver, lambda d: "/account/sign-in" in d.current_url)
+    deliver_mail(datetime.now(UTC).isoformat())
+    token = account_link_from_outbox(outbox_dir, email)
+    driver.get(f"{server}/account/sign-in/confirm?token={token}&lang={language}")
+    check_page(driver, f"confirm-{language}")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(driver, lambda d: "/account/tickets" in d.current_url)
+
+
+def staff_call(client: Any, agent: dict[str, str], path: str, body: dict[str, Any]) -> None:
+    done = post_json(client, path, body, {**agent, **now_header(datetime.now(UTC).isoformat())})
+    assert done.status_code in (200, 201), done.body
+
+
+def test_a_trial_admin_becomes_a_customer_gets_help_rates_it_and_cancels(
+    server: str, browser: Any, client: Any, agent: dict[str, str], outbox_dir: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from shared.storage.accounts import get_account
+    from shared.storage.models import Ticket
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    verified = signup_and_verify(client, outbox_dir, now=now.isoformat())
+    sign_in(browser, server, outbox_dir, ADMIN)
+    check_page(browser, "tickets")
+
+    browser.get(f"{server}/account/subscription?lang=en")
+    assert re.search(r"Trial: \d+ days left", browser.page_source)
+    check_page(browser, "subscription-trial")
+    for name, value in {"street": "Hauptstraße 1", "postcode": "10115", "city": "Berlin"}.items():
+        browser.find_element(By.ID, name).send_keys(value)
+    browser.find_element(By.XPATH, "//section[@id='become-customer']//button[@type='submit']").click()
+    wait_for(browser, lambda d: "done=customer" in d.current_url)
+    assert get_account(verified["account_id"]).state == "customer"
+    browser.find_element(By.ID, "user-name").send_keys("Max Muster")
+    browser.find_element(By.ID, "user-email").send_keys("max@beispiel.example")
+    browser.find_element(By.XPATH, "//form[@id='add-user']//button").click()
+    wait_for(browser, lambda d: "done=user" in d.current_url and "Max Muster" in d.page_source)
+    check_page(browser, "subscription-customer")
+
+    browser.get(f"{server}/account/tickets/new?lang=en")
+    check_page(browser, "new-request")
+    browser.find_element(By.ID, "subject").send_keys("Export fails")
+    browser.find_element(By.ID, "description").send_keys("The CSV export stops with error 500.")
+    browser.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
+    wait_for(browser, lambda d: re.search(r"/account/tickets/[0-9]", d.current_url))
+    number = browser.current_url.rsplit("/", 1)[1]
+    screenshot_file = tmp_path / "screen.png"
+    screenshot_file.write_bytes(PNG)
+    browser.find_element(By.ID, "file").send_keys(str(screenshot_file))
+    browser.find_element(By.XPATH, "//form[@id='upload']//button").click()
+    wait_for(browser, lambda d: "done=uploaded" in d.current_url)
+    check_page(browser, "ticket-uploaded")
+
+    staff_call(client, agent, f"/staff/tickets/{number}/replies", {"text": "Fixed in 4.2: please retry."})
+    staff_call(client, agent, f"/staff/tickets/{number}/state", {"state": "solved"})
+    browser.get(f"{server}/account/tickets/{number}?lang=en")
+    assert "Fixed in 4.2" in browser.page_source and "Reopen it until" in browser.page_source
+    check_page(browser, "ticket-solved")
+    browser.find_element(By.ID, "text").send_keys("Still broken after the update.")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Reopen']").click()
+    wait_for(browser, lambda d: "Still broken after the update." in d.page_source)
+    assert Ticket.get(f"ACCOUNT#{verified['account_id']}", f"TICKET#{number}").state == "in_progress"
+
+    staff_call(client, agent, f"/staff/tickets/{number}/state", {"state": "solved"})
+    browser.get(f"{server}/account/tickets/{number}?lang=en")
+    browser.find_element(By.ID, "comment").send_keys("Quick help, thank you")
+    browser.find_element(By.XPATH, "//form[@id='rating']//button[@value='good']").click()
+    wait_for(browser, lambda d: "done=rated" in d.current_url)  # the account's language (German) again
+    assert "Danke für Ihre Bewertung." in browser.page_source
+    assert Ticket.get(f"ACCOUNT#{verified['account_id']}", f"TICKET#{number}").rating == "good"
+    check_page(browser, "ticket-rated")
+
+    browser.get(f"{server}/account/subscription/cancellation?lang=en")
+    shown = re.search(r'name="effective_on" value="([0-9-]+)"', browser.page_source)
+    assert shown is not None and "your contract ends on" in browser.page_source
+    assert get_account(verified["account_id"]).cancellation is None  # shown before the admin confirms
+    check_page(browser, "cancel-preview")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirm the cancellation']").click()
+    wait_for(browser, lambda d: "done=cancelled" in d.current_url)
+    assert get_account(verified["account_id"]).cancellation.effective_on == shown.group(1)
+    check_page(browser, "subscription-cancelled")
+
+    browser.get(f"{server}/account/billing?lang=en")
+    check_page(browser, "billing")
+    browser.get(f"{server}/account/subscription?lang=de")
+    assert "Ihr Vertrag endet am" in browser.page_source
+    check_page(browser, "subscription-de")
+    browser.get(f"{server}/account/subscription?lang=pl")
+    assert "Twoja umowa kończy się" in browser.page_source and "Wycofaj wypowiedzenie" in browser.page_source
+    check_page(browser, "subscription-pl")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Wycofaj wypowiedzenie']").click()
+    wait_for(browser, lambda d: "done=withdrawn" in d.current_url)
+    assert get_account(verified["account_id"]).cancellation is None
+
+
+def test_the_german_and_polish_sign_in_and_new_request(server: str, browser: Any, client: Any,
+                                                      outbox_dir: Path) -> None:
+    signup_and_verify(client, outbox_dir, now=datetime.now(UTC).replace(microsecond=0).isoformat())
+    sign_in(browser, server, outbox_dir, ADMIN, "de")
+    browser.get(f"{server}/account/tickets/new?lang=de")
+    assert "Was funktioniert nicht?" in browser.page_source
+    check_page(browser, "new-request-de")
+    browser.get(f"{server}/account/tickets/new?lang=pl")
+    assert "Co nie działa?" in browser.page_source
+    check_page(browser, "new-request-pl")
