@@ -43,6 +43,7 @@ EXAMPLES_PER_TOKEN_ROUTE = max(
     ),
 )
 NOW = "2026-11-02T10:00:00+01:00"
+FIRST_BILLING_NIGHT = "2027-01-01T02:00:00+01:00"  # December 2026, the first paid month after the trial
 
 
 def _hints() -> dict[str, tuple[str, ...]]:
@@ -120,6 +121,22 @@ class World:
         assert given.status_code == 200, given.body  # a customer is invoiced: the address comes first (issue 17)
         became = post_json(self.client, f"{account}/subscription", {"edition": "team"}, headers)
         assert became.status_code in (200, 201), became.body
+        # Its first month billed (the job run at a later night): the invoice, credit-note and payment routes get
+        # a number that exists, as a customer's would.
+        from functions import billing
+
+        assert billing.run(datetime.fromisoformat(FIRST_BILLING_NIGHT)).failed == 0
+        invoices = self.client.http.get(f"{account}/invoices", headers=self.tenant_headers())
+        assert invoices.status_code == 200, invoices.body
+        numbers = self.known.setdefault("invoice_number", [])
+        numbers += [invoice["number"] for invoice in body_of(invoices)["invoices"] if invoice["number"] not in numbers]
+        # A live mandate and a pending cancellation, so revoking and withdrawing have something to act on.
+        mandate = {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX", "reference": f"FUZZ-{self.signups}",
+                   "signed_on": "2026-01-15"}
+        granted = post_json(self.client, f"{account}/sepa-mandate", mandate, headers)
+        assert granted.status_code in (200, 201), granted.body
+        cancelled = post_json(self.client, f"{account}/cancellation", {}, headers)
+        assert cancelled.status_code in (200, 201), cancelled.body
         ticket = {"subject": "Export", "description": "fails", "impact": "severe"}
         self.learn("POST /tickets", post_json(self.client, "/tickets", ticket, headers))
         self.learn("GET /accounts/{id}", self.client.http.get(account, headers=self.tenant_headers()))
@@ -228,6 +245,17 @@ def assert_never_5xx_and_in_our_shape(request: GeneratedRequest, response: Any) 
         assert error["fields"], ("a 400 must name the field", *context)
 
 
+def _known_for(spec: RouteSpec, known: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """What exists, for this route: a `{number}` of an invoice or credit-note route is a document's number
+    (kept apart from ticket numbers, or the existing invoice is one among fifty ticket numbers)."""
+    chosen = {name: tuple(values) for name, values in known.items()}
+    if "/invoices/{number}" in spec.path or "/credit-notes/{number}" in spec.path:
+        documents = tuple(known.get("invoice_number", ()))
+        if documents:
+            chosen["number"] = documents
+    return chosen
+
+
 def _fuzz(world: World, key: tuple[str, str], examples: int) -> None:
     spec = ROUTES[key]
     world.ensure_live_customer()
@@ -239,7 +267,7 @@ def _fuzz(world: World, key: tuple[str, str], examples: int) -> None:
     strategy = requests_for(
         spec,
         authorization=world.authorization_for(spec),
-        known={name: tuple(values) for name, values in world.known.items()},
+        known=_known_for(spec, world.known),
         hints=HINTS,
     )
 
