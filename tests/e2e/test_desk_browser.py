@@ -169,15 +169,15 @@ TICKET_ADMIN = "ada-e2e@cocoon.example"
 CANNED = "Guten Tag {contact_name},\nbitte starten Sie den Export neu (Ticket {ticket_number}).\n{agent_name}"
 
 
-def _sign_in_as_admin(driver: Any, base: str, outbox_dir: Path) -> None:
+def _sign_in_as_admin(driver: Any, base: str, outbox_dir: Path, email: str = TICKET_ADMIN) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(f"{base}/desk")
-    driver.find_element(By.ID, "email").send_keys(TICKET_ADMIN)
+    driver.find_element(By.ID, "email").send_keys(email)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(driver, lambda d: "Check your mail" in d.page_source)
     deliver_mail(datetime.now(UTC).isoformat())
-    driver.get(f"{base}/desk/sign-in/confirm?token={desk_link_from_outbox(outbox_dir, TICKET_ADMIN)}")
+    driver.get(f"{base}/desk/sign-in/confirm?token={desk_link_from_outbox(outbox_dir, email)}")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(driver, lambda d: d.current_url.endswith("/desk/home"))
 
@@ -232,3 +232,45 @@ def test_an_admin_opens_the_queue_and_the_ticket_and_replies_with_a_canned_reply
     sent = [name for name in mails(outbox_dir, "") if "bitte starten Sie den Export neu" in mail_text(outbox_dir / name)]
     assert len(sent) == 1 and f"[Ticket#{number}]" in (outbox_dir / sent[0]).read_text()
     assert "To: erika@beispiel.example" in (outbox_dir / sent[0]).read_text()
+
+
+KEYBOARD_AGENT = "jo-e2e@cocoon.example"
+
+
+def test_an_agent_moves_through_the_queue_with_j_and_opens_the_second_ticket_with_enter(
+    server: str, browser: Any, client: Any, outbox_dir: Path
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    customer = signup_and_verify(client, outbox_dir, now=now)
+    for subject, impact in (("Nothing works", "unusable"), ("A typo", "minimal"), ("Export fails", "severe")):
+        opened = post_json(client, "/tickets", {"subject": subject, "description": "Fehler 500", "impact": impact},
+                           {**auth(customer), **now_header(now)})
+        assert opened.status_code == 201, opened.body
+    desk_member(KEYBOARD_AGENT, role="agent", name="Jo Agent")
+    _sign_in_as_admin(browser, server, outbox_dir, KEYBOARD_AGENT)
+
+    browser.get(f"{server}/desk/tickets?view=open")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue-rows a")) == 3)
+    assert "Enter" in browser.find_element(By.ID, "queue-keys").text  # the keys are shown on the page
+    in_order = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "#queue-rows a")]
+    ActionChains(browser).send_keys("j").perform()
+    assert browser.switch_to.active_element.text == in_order[0]
+    ActionChains(browser).send_keys("j").perform()
+    assert browser.switch_to.active_element.text == in_order[1]
+    check_page(browser, "queue-keyboard-selection")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait_for(browser, lambda d: d.current_url.endswith(f"/desk/tickets/{in_order[1]}"))
+    assert f"Ticket {in_order[1]}" in browser.page_source
+
+    # Typing in a field is typing: an r in the internal note stays there; outside a field r goes to the reply.
+    note = browser.find_element(By.ID, "note-text")
+    note.send_keys("r")
+    assert browser.switch_to.active_element.get_attribute("id") == "note-text" and note.get_attribute("value") == "r"
+    browser.find_element(By.TAG_NAME, "h1").click()
+    ActionChains(browser).send_keys("r").perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "reply-text"
+    assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""  # focused, nothing typed
