@@ -8,7 +8,6 @@ its one module, and a deletion run that reads a deleted account a second time (o
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.functional.helpers import run_day, signup_and_verify
+from tests.functional.helpers import copy_of_project, run_day, signup_and_verify
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
@@ -30,12 +29,7 @@ ACCOUNT_FUNCTIONS = ["apps", "export", "lifecycle", "sweep", "trial_expiry", "us
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's packages and pyproject.toml, copied: the attempts never touch the real tree."""
-    copy = tmp_path_factory.mktemp("tree")
-    for package in ("functions", "shared", "infra"):
-        shutil.copytree(ROOT / package, copy / package,
-                        ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.toml", "templates"))
-    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
-    return copy
+    return copy_of_project(tmp_path_factory.mktemp("tree"))
 
 
 @pytest.mark.parametrize("function", ACCOUNT_FUNCTIONS)

@@ -6,12 +6,13 @@ tree, and the expected refusal: `lint-imports` fails and names the contract that
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.functional.helpers import copy_of_project
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
@@ -20,11 +21,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """The project's packages and pyproject.toml, copied: the attempt never touches the real tree."""
-    for package in ("functions", "shared", "infra"):
-        shutil.copytree(ROOT / package, tmp_path / package,
-                        ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.toml", "templates"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    return tmp_path
+    return copy_of_project(tmp_path)
 
 
 def lint(tree: Path) -> subprocess.CompletedProcess[str]:

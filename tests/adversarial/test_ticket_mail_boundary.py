@@ -8,7 +8,6 @@ the same day, an authorization request with nobody to mail, and a function catch
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.helpers import INTAKE_NOW, open_ticket_by_mail, table_snapshot
+from tests.functional.helpers import INTAKE_NOW, copy_of_project, open_ticket_by_mail, table_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
@@ -28,11 +27,7 @@ NOW = datetime.fromisoformat(INTAKE_NOW)
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """The project's packages and pyproject.toml, copied: the attempt never touches the real tree."""
-    for package in ("functions", "shared", "infra"):
-        shutil.copytree(ROOT / package, tmp_path / package,
-                        ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.toml", "templates"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    return tmp_path
+    return copy_of_project(tmp_path)
 
 
 def refused(tree: Path, contract: str) -> str:

@@ -771,3 +771,18 @@ def attachment_link(client: Any, desk: dict[str, str], number: str) -> str:
     links = re.findall(r'href="(/desk/tickets/[^"]+/attachments/[^"]+)"', page)
     assert len(links) == 1, page
     return str(links[0].replace("&amp;", "&"))
+
+
+# --- a copy of the project for the layer checks' attempts (tests/adversarial) ----------------------------------
+
+
+def copy_of_project(into: Path) -> Path:
+    """The project's packages and pyproject.toml, copied: an attempt on the layers never touches the real tree."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    for package in ("functions", "shared", "infra"):
+        shutil.copytree(root / package, into / package,
+                        ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.toml", "templates"))
+    shutil.copy(root / "pyproject.toml", into / "pyproject.toml")
+    return into
