@@ -120,3 +120,49 @@ def test_importing_the_app_walks_its_own_modules_with_no_garbage_collection_and_
     assert result["enabled"] is True
     assert result["frozen"] > 10_000
     assert result["collected_after"] >= 1
+
+
+def test_a_first_signup_and_web_form_ticket_import_no_billing_rule_beyond_month_keys_and_terms(db: str) -> None:
+    # The attempt: a signup's search key and a ticket mail's lookup key need one month key, the support
+    # calendar's terms need two small modules; the billing package's __init__ used to import every rule
+    # (drafts, documents, seats, history, VAT: 13-26 ms of a cold signup).
+    printed = fresh(
+        "import json, sys\n"
+        "from chalice.test import Client\n"
+        "import app\n"
+        "signup = {'company_name': 'Kalt GmbH', 'organization_type': 'company', 'country': 'DE',\n"
+        "          'vat_id': 'DE136695976', 'admin_name': 'Erika Mustermann', 'admin_email': 'kalt@beispiel.example',\n"
+        "          'language': 'de', 'accept_dpa': True, 'street': 'Hauptstraße 5', 'postcode': '70173',\n"
+        "          'city': 'Stuttgart'}\n"
+        "ticket = {'email': 'stranger@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
+        "headers = {'Content-Type': 'application/json', 'X-Cocoon-Now': '2026-05-04T10:00:00+02:00'}\n"
+        "with Client(app.app, stage_name='test') as client:\n"
+        "    signed = client.http.post('/signup', body=json.dumps(signup), headers=headers).status_code\n"
+        "    opened = client.http.post('/tickets', body=json.dumps(ticket), headers=headers).status_code\n"
+        "print(json.dumps({'answers': [signed, opened],\n"
+        "                  'billing': sorted(m for m in sys.modules if m.startswith('shared.rules.billing.'))}))\n"
+    )
+    result = json.loads(printed)
+    assert result["answers"][0] == 202 and result["answers"][1] < 500
+    assert set(result["billing"]) <= {"shared.rules.billing.months", "shared.rules.billing.parties",
+                                      "shared.rules.billing.terms"}, result["billing"]
+
+
+def test_every_public_billing_name_still_imports_from_the_package_and_from_its_own_module() -> None:
+    # The lazy package must not lose a name: each one the type checker sees is mapped to the module it
+    # comes from, and `from shared.rules.billing import X` still gives exactly that module's X.
+    import ast
+    import importlib
+
+    import shared.rules.billing as billing
+
+    source = ast.parse((ROOT / "shared/rules/billing/__init__.py").read_text(encoding="utf-8"))
+    checked = {
+        alias.asname or alias.name: node.module
+        for node in ast.walk(source)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("shared.rules.billing.")
+        for alias in node.names
+    }
+    assert checked and set(checked) == set(billing.__all__)
+    for name, module in checked.items():
+        assert getattr(billing, name) is getattr(importlib.import_module(module), name), name
