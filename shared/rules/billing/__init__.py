@@ -28,6 +28,7 @@ from __future__ import annotations
 from shared.rules.billing.apps import apps_subscribed_between
 from shared.rules.billing.cursor import last_paid_day, next_billing_moment
 from shared.rules.billing.documents import (
+    DirectDebitMandate,
     DocumentType,
     Invoice,
     credit_note_for,
@@ -82,6 +83,7 @@ __all__ = [
     "BillingMonth",
     "BillingTerms",
     "CountedUser",
+    "DirectDebitMandate",
     "DocumentType",
     "EditionChange",
     "EditionTerms",
