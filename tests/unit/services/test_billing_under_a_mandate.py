@@ -6,20 +6,35 @@ gives none (the invoice then asks for a credit transfer). The real store: tests/
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from shared.derived import billing_terms
-from shared.rules.billing import DirectDebitMandate
+from shared.rules.billing import BillingHistory, DirectDebitMandate, EditionChange, SeatEvent
 from shared.rules.billing.mandates import mandate_for_invoice
 from shared.services.billing.accounts import account_bill
 from shared.storage.billing import BillingSnapshot
+from shared.storage.models import Account
 from shared.storage.payment_models import SepaMandate
-from tests.unit.services.test_billing_of_an_account import TODAY, _account, _history
 
+TODAY = date(2026, 6, 1)
 CREDITOR_ID = "DE98ZZZ09999999999"
 IBAN = "DE89370400440532013000"
+
+
+def _account(account_id: str, paid_from: str) -> Account:
+    return Account(
+        f"ACCOUNT#{account_id}", "ACCOUNT", account_id=account_id, company_name="Acme GmbH", country="DE",
+        state="active", paid_from=paid_from, language="en", street="Hauptstraße 5", postcode="70173",
+        city="Stuttgart",
+    )  # fmt: skip
+
+
+def _history() -> BillingHistory:
+    start = datetime(2025, 12, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+    return BillingHistory(seat_events=[SeatEvent("u1", "Ada", True, start)], edition_changes=[EditionChange("team", start)])
 
 
 def _mandate(revoked: bool = False) -> SepaMandate:
@@ -57,8 +72,6 @@ def test_the_rule_is_fail_closed() -> None:
 
 
 def test_the_stored_document_keeps_the_mandate_and_a_credit_note_never_carries_one() -> None:
-    from datetime import date
-
     from shared.rules.billing import BillingMonth, compute_invoice_draft, credit_note_for, issue_invoice
     from shared.storage.billing import billing_account
     from shared.storage.invoice_json import invoice_from_json, invoice_to_json
