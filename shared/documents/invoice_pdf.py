@@ -105,6 +105,19 @@ def _party_lines(party: Any) -> list[str]:
     return [party.name, party.street, f"{party.postcode} {party.city}".strip(), party.country]
 
 
+def _direct_debit_notice(invoice: Invoice, words: dict[str, str], locale: str) -> str:
+    """The pre-notification printed on a direct-debit invoice: only the IBAN's last 4 characters, never all of it."""
+    mandate = invoice.direct_debit
+    assert mandate is not None
+    return words["direct_debit"].format(
+        amount=_money(invoice.draft.total, invoice.draft.currency, locale),
+        ending=mandate.account_ending,
+        due_on=_date(invoice.due_on, locale),
+        mandate=mandate.mandate_reference,
+        creditor_id=mandate.creditor_identifier,
+    )
+
+
 def render_invoice_page(invoice: Invoice) -> bytes:
     """The readable page(s) of the document as a plain PDF (factur-x makes it PDF/A-3 afterwards)."""
     from fpdf import FPDF
@@ -192,6 +205,9 @@ def render_invoice_page(invoice: Invoice) -> bytes:
     pdf.set_font(FONT, "", 9)
     for note in draft.notes:
         pdf.multi_cell(0, 4.5, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if invoice.direct_debit is not None:
+        pdf.ln(2)
+        pdf.multi_cell(0, 4.5, _direct_debit_notice(invoice, words, locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     pdf.multi_cell(0, 4.5, words["embedded"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

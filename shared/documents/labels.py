@@ -26,6 +26,7 @@ LABEL_NAMES = (
     "total",
     "corrects",
     "embedded",
+    "direct_debit",
     "page",
 )
 
@@ -50,6 +51,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Gesamtbetrag",
         "corrects": "Korrektur der Rechnung",
         "embedded": "Die E-Rechnung (EN 16931, CII XML) ist eingebettet.",
+        "direct_debit": (
+            "Der Betrag von {amount} wird am {due_on} von Ihrem Konto"
+            " mit der Endung {ending} per SEPA-Lastschrift eingezogen"
+            " (Mandatsreferenz {mandate}, Gläubiger-ID {creditor_id})."
+        ),
         "page": "Seite",
     },
     "en": {
@@ -72,6 +78,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total",
         "corrects": "Corrects invoice",
         "embedded": "The e-invoice (EN 16931, CII XML) is embedded in this PDF.",
+        "direct_debit": (
+            "The amount of {amount} will be debited from your account"
+            " ending in {ending} on {due_on} by SEPA direct debit"
+            " (mandate reference {mandate}, creditor identifier {creditor_id})."
+        ),
         "page": "Page",
     },
     "fr": {
@@ -94,6 +105,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total TTC",
         "corrects": "Rectifie la facture",
         "embedded": "La facture électronique (EN 16931, XML CII) est incorporée à ce PDF.",
+        "direct_debit": (
+            "Le montant de {amount} sera prélevé le {due_on} sur votre"
+            " compte se terminant par {ending} par prélèvement SEPA"
+            " (référence unique de mandat {mandate}, identifiant créancier {creditor_id})."
+        ),
         "page": "Page",
     },
     "es": {
@@ -116,6 +132,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total",
         "corrects": "Rectifica la factura",
         "embedded": "La factura electrónica (EN 16931, XML CII) está incrustada en este PDF.",
+        "direct_debit": (
+            "El importe de {amount} se cargará el {due_on} en su cuenta"
+            " terminada en {ending} por adeudo directo SEPA"
+            " (referencia de la orden {mandate}, identificador del acreedor {creditor_id})."
+        ),
         "page": "Página",
     },
     "it": {
@@ -138,6 +159,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Totale",
         "corrects": "Rettifica la fattura",
         "embedded": "La fattura elettronica (EN 16931, XML CII) è incorporata in questo PDF.",
+        "direct_debit": (
+            "L'importo di {amount} sarà addebitato il {due_on} sul suo conto"
+            " che termina con {ending} tramite addebito diretto SEPA"
+            " (riferimento del mandato {mandate}, identificativo del creditore {creditor_id})."
+        ),
         "page": "Pagina",
     },
     "nl": {
@@ -160,6 +186,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Totaal",
         "corrects": "Correctie van factuur",
         "embedded": "De e-factuur (EN 16931, CII XML) is in deze pdf ingesloten.",
+        "direct_debit": (
+            "Het bedrag van {amount} wordt op {due_on} via SEPA-incasso"
+            " afgeschreven van uw rekening eindigend op {ending}"
+            " (machtigingskenmerk {mandate}, incassant-ID {creditor_id})."
+        ),
         "page": "Pagina",
     },
     "pl": {
@@ -182,6 +213,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Razem",
         "corrects": "Korekta faktury",
         "embedded": "E-faktura (EN 16931, CII XML) jest osadzona w tym pliku PDF.",
+        "direct_debit": (
+            "Kwota {amount} zostanie pobrana {due_on} z Państwa rachunku"
+            " kończącego się na {ending} w ramach polecenia zapłaty SEPA"
+            " (numer mandatu {mandate}, identyfikator wierzyciela {creditor_id})."
+        ),
         "page": "Strona",
     },
     "pt": {
@@ -204,6 +240,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total",
         "corrects": "Retifica a fatura",
         "embedded": "A fatura eletrónica (EN 16931, XML CII) está incorporada neste PDF.",
+        "direct_debit": (
+            "O montante de {amount} será debitado em {due_on} da sua"
+            " conta terminada em {ending} por débito direto SEPA"
+            " (referência da autorização {mandate}, identificador do credor {creditor_id})."
+        ),
         "page": "Página",
     },
     "cs": {
@@ -226,6 +267,10 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Celkem",
         "corrects": "Opravuje fakturu",
         "embedded": "Elektronická faktura (EN 16931, CII XML) je vložena do tohoto PDF.",
+        "direct_debit": (
+            "Částka {amount} bude dne {due_on} stržena z vašeho účtu končícího na {ending} inkasem SEPA"
+            " (reference mandátu {mandate}, identifikátor věřitele {creditor_id})."
+        ),
         "page": "Strana",
     },
     "hu": {
@@ -248,6 +293,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Végösszeg",
         "corrects": "Helyesbített számla",
         "embedded": "Az e-számla (EN 16931, CII XML) be van ágyazva ebbe a PDF-be.",
+        "direct_debit": (
+            "A(z) {amount} összeget {due_on} napján SEPA csoportos"
+            " beszedéssel terheljük a(z) {ending} végű számlájára"
+            " (megbízás azonosítója {mandate}, hitelező azonosítója {creditor_id})."
+        ),
         "page": "Oldal",
     },
     "ro": {
@@ -270,6 +320,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total",
         "corrects": "Corectează factura",
         "embedded": "Factura electronică (EN 16931, XML CII) este inclusă în acest PDF.",
+        "direct_debit": (
+            "Suma de {amount} va fi debitată la {due_on} din contul dumneavoastră"
+            " care se termină în {ending} prin debitare directă SEPA"
+            " (referința mandatului {mandate}, identificatorul creditorului {creditor_id})."
+        ),
         "page": "Pagina",
     },
     "tr": {
@@ -292,6 +347,11 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Toplam",
         "corrects": "Düzeltilen fatura",
         "embedded": "E-fatura (EN 16931, CII XML) bu PDF'e gömülüdür.",
+        "direct_debit": (
+            "{amount} tutarı {due_on} tarihinde sonu {ending} ile biten hesabınızdan"
+            " SEPA otomatik ödeme talimatıyla tahsil edilecektir"
+            " (talimat referansı {mandate}, alacaklı kimliği {creditor_id})."
+        ),
         "page": "Sayfa",
     },
 }

@@ -40,6 +40,7 @@ from shared.storage.models import (
     account_pk,
 )
 from shared.storage.outbox import MailToStore, outbox_mail
+from shared.storage.payment_models import SepaMandate
 from shared.storage.payments import index_as_open
 from shared.storage.schedule import BILLING_CURSOR, BILLING_JOB, action_sk, billing_cursor
 
@@ -61,6 +62,7 @@ class BillingSnapshot:
     history: rules.BillingHistory
     billed_months: set[str] = field(default_factory=set)
     cursor: ScheduledAction | None = None
+    mandate: SepaMandate | None = None  # the account's SEPA mandate item (issue 18), live or revoked
 
 
 # The items of a partition that billing reads; the rest (mails, tickets, messages, ...) are passed over
@@ -71,6 +73,7 @@ _BILLING_ITEM_TYPES: tuple[type[CocoonItem], ...] = (
     AppSubscriptionItem,
     BillableHoursEntry,
     ScheduledAction,
+    SepaMandate,
 )
 
 
@@ -166,7 +169,8 @@ def load_snapshot(account_id: str) -> BillingSnapshot | None:
     cursor = next(
         (i for i in items if isinstance(i, ScheduledAction) and i.sk == action_sk(BILLING_JOB, BILLING_CURSOR)), None
     )
-    return BillingSnapshot(account, history, partition.billed_months, cursor)
+    mandate = next((i for i in items if isinstance(i, SepaMandate)), None)
+    return BillingSnapshot(account, history, partition.billed_months, cursor, mandate)
 
 
 def billing_account(account: Account) -> rules.BillingAccount:
@@ -243,6 +247,8 @@ class AccountBill:
     # usual (the months stay unbilled and are billed at the next run after the address is given) and
     # this month's reminder mail asks for the address, once (its id is the account and the month).
     asks_for_address: bool = False
+    # The mandate live when billing read the partition: recorded in each invoice of the bill (issue 17).
+    direct_debit: rules.DirectDebitMandate | None = None
 
     @property
     def account_id(self) -> str:
@@ -332,7 +338,7 @@ def commit_invoices(
                         for draft in bill.drafts:
                             number = rules.format_invoice_number(year, next(numbers))
                             record, mail = _invoice_and_mail(
-                                bill.snapshot.account, draft, number, today, now, policy, mails
+                                bill.snapshot.account, draft, number, today, now, policy, mails, bill.direct_debit
                             )
                             tx.save(record, condition=InvoiceDocument.pk.does_not_exist())
                             tx.save(mail, condition=CocoonItem.pk.does_not_exist())
@@ -375,9 +381,14 @@ def _invoice_and_mail(
     now: datetime,
     policy: Policy,
     mails: BillingMails,
+    direct_debit: rules.DirectDebitMandate | None = None,
 ) -> tuple[InvoiceDocument, OutboxMail]:
     invoice = rules.issue_invoice(
-        draft, number=number, issued_on=today, payment_terms_days=policy.billing.payment_terms_days
+        draft,
+        number=number,
+        issued_on=today,
+        payment_terms_days=policy.billing.payment_terms_days,
+        direct_debit=direct_debit,
     )
     document = invoice_to_json(invoice)
     record = InvoiceDocument(

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from shared.rules.billing import (
     BillingMonth,
+    DirectDebitMandate,
     DocumentType,
     Invoice,
     InvoiceDraft,
@@ -122,6 +123,7 @@ def invoice_to_json(invoice: Invoice) -> dict[str, Any]:
     """
     data = draft_to_json(invoice.draft)
     del data["preview"]
+    means = _payment_means_json(invoice.direct_debit)
     return {
         "number": invoice.number,
         "document_type": invoice.document_type,
@@ -136,7 +138,29 @@ def invoice_to_json(invoice: Invoice) -> dict[str, Any]:
             else None
         ),
         **data,
+        **({"payment_means": means} if means else {}),  # only with a mandate: older documents stay as they are
     }
+
+
+PAYMENT_MEANS_DIRECT_DEBIT = "sepa_direct_debit"
+
+
+def _payment_means_json(mandate: DirectDebitMandate | None) -> dict[str, str] | None:
+    """The mandate live at issue, kept in the document (its XML carries the full IBAN, as BT-91 requires)."""
+    if mandate is None:
+        return None
+    return {
+        "type": PAYMENT_MEANS_DIRECT_DEBIT,
+        "mandate_reference": mandate.mandate_reference,
+        "creditor_id": mandate.creditor_identifier,
+        "debtor_iban": mandate.debtor_iban,
+    }
+
+
+def _payment_means_from_json(data: Mapping[str, Any] | None) -> DirectDebitMandate | None:
+    if not data or data.get("type") != PAYMENT_MEANS_DIRECT_DEBIT:
+        return None
+    return DirectDebitMandate(data["mandate_reference"], data["creditor_id"], data["debtor_iban"])
 
 
 def invoice_from_json(data: Mapping[str, Any]) -> Invoice:
@@ -188,4 +212,5 @@ def invoice_from_json(data: Mapping[str, Any]) -> Invoice:
         corrects_issued_on=(
             date.fromisoformat(corrects["issued_on"]) if corrects and corrects.get("issued_on") else None
         ),
+        direct_debit=_payment_means_from_json(data.get("payment_means")),
     )

@@ -55,6 +55,8 @@ SAMPLE: dict[str, Any] = {
     "hours": "2.25",
     "invoice_number": "2026-000041",
     "limit_mb": 3,
+    "debit_account_ending": "3000",
+    "mandate_reference": "CCN-MANDATE-1",
     "link": "https://app.cocoon.example/service-reports/r1?token=abc",
     "missing": ["the steps that lead to it", "the software version", "a technical contact"],
     "month": "2026-11",
@@ -87,7 +89,8 @@ SAMPLE: dict[str, Any] = {
     "verification_url": "https://app.cocoon.example/signup/verify?token=tok",
 }
 # The same mails with every optional paragraph switched off.
-EMPTY_OPTIONALS = {"missing": [], "vague_subject": False, "development_ticket": "", "oversized": [], "entries": [], "has_fee": False}
+EMPTY_OPTIONALS = {"missing": [], "vague_subject": False, "development_ticket": "", "oversized": [], "entries": [], "has_fee": False,
+                   "mandate_reference": ""}
 # What must never reach a reader: unformatted dates, moments and months (ISO is for machines).
 RAW_VALUES = ("2026-11-30", "2026-12-14", "2026-12-01", "2026-11-16", "2026-11-23 13:30", "2026-11-")
 LEFTOVER_SYNTAX = ("{{", "}}", "{%", "%}", "{#", "#}")

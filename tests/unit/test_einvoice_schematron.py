@@ -27,6 +27,7 @@ from shared.rules.billing import (
     BillingAccount,
     BillingHistory,
     BillingMonth,
+    DirectDebitMandate,
     EditionChange,
     Invoice,
     SeatEvent,
@@ -66,7 +67,7 @@ def _account(name: str, country: str, vat_id: str | None, **extra: Any) -> Billi
     )
 
 
-def _issue(account: BillingAccount, sequence: int) -> Invoice:
+def _issue(account: BillingAccount, sequence: int, direct_debit: DirectDebitMandate | None = None) -> Invoice:
     moment = datetime(2025, 12, 1, 12, tzinfo=BERLIN)
     history = BillingHistory(
         seat_events=[SeatEvent("u-1", "Anna Albrecht", True, moment), SeatEvent("u-2", "Ben Berg", True, moment)],
@@ -75,8 +76,20 @@ def _issue(account: BillingAccount, sequence: int) -> Invoice:
     terms = billing_terms_of(get_policy())
     draft = compute_invoice_draft(account, history, MARCH, terms)
     return issue_invoice(
-        draft, number=f"2026-{sequence:06d}", issued_on=date(2026, 4, 1), payment_terms_days=terms.payment_terms_days
+        draft,
+        number=f"2026-{sequence:06d}",
+        issued_on=date(2026, 4, 1),
+        payment_terms_days=terms.payment_terms_days,
+        direct_debit=direct_debit,
     )
+
+
+DEBITED_IBAN = "DE89370400440532013000"
+
+
+def _mandate(reference: str) -> DirectDebitMandate:
+    """A live mandate as billing records it in the issued invoice: our creditor id from the policy."""
+    return DirectDebitMandate(reference, get_policy().billing.direct_debit.creditor_id, DEBITED_IBAN)
 
 
 @cache
@@ -86,6 +99,14 @@ def generated_documents() -> dict[str, Invoice]:
     reverse_charge = _issue(_account("Alpenblick Software GmbH", "AT", "ATU13585627"), 3)
     outside_eu = _issue(_account("Zürcher Treuhand AG", "CH", "CHE-116.281.710 MWST"), 4)
     public_credit = credit_note_for(public, number="2026-000005", issued_on=date(2026, 4, 5), reason="storniert")
+    german_debit = _issue(
+        _account("Beispiel GmbH", "DE", "DE123456789", reference="PO-4711"), 7, _mandate("COCOON-M-0007")
+    )
+    public_debit = _issue(
+        _account("Stadt Musterhausen", "DE", None, reference=LEITWEG_ID, public_institution=True),
+        8,
+        _mandate("COCOON-M-0008"),
+    )
     return {
         "german_company": german,
         "public_institution": public,
@@ -93,6 +114,11 @@ def generated_documents() -> dict[str, Invoice]:
         "outside_eu": outside_eu,
         "credit_note": credit_note_for(german, number="2026-000006", issued_on=date(2026, 4, 5), reason="storniert"),
         "public_institution_credit_note": public_credit,
+        "german_company_direct_debit": german_debit,
+        "public_institution_direct_debit": public_debit,
+        "direct_debit_credit_note": credit_note_for(
+            german_debit, number="2026-000009", issued_on=date(2026, 4, 5), reason="storniert"
+        ),
     }
 
 
@@ -172,21 +198,33 @@ GERMAN_RULES = {
     "BR-DE-8 buyer city (BT-52)": BUYER + "/ram:PostalTradeAddress/ram:CityName/text()",
     "BR-DE-9 buyer post code (BT-53)": BUYER + "/ram:PostalTradeAddress/ram:PostcodeCode/text()",
     "BR-DE-15 buyer reference (BT-10)": AGREEMENT + "/ram:BuyerReference/text()",
+}
+PAYMENT_MEANS_CODE = SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode/text()"
+# The rules of one payment means: BR-DE-23 for a credit transfer (58), BR-DE-30/31 for a direct debit (59).
+CREDIT_TRANSFER_RULES = {
     "BR-DE-23 IBAN of the credit transfer (BT-84)": SETTLEMENT
     + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:IBANID/text()",
 }
+DIRECT_DEBIT_RULES = {
+    "BR-DE-30 creditor identifier of the direct debit (BT-90)": SETTLEMENT + "/ram:CreditorReferenceID/text()",
+    "BR-DE-31 debited account of the direct debit (BT-91)": SETTLEMENT
+    + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayerPartyDebtorFinancialAccount/ram:IBANID/text()",
+}
+MANDATE_REFERENCE = SETTLEMENT + "/ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID/text()"
 
 
 def german_rule_failures(xml: bytes) -> list[str]:
     root = etree.fromstring(xml)
-    failures = [rule for rule, path in GERMAN_RULES.items() if not _text(root, path)]
+    means = _text(root, PAYMENT_MEANS_CODE)
+    rules = {**GERMAN_RULES, **(DIRECT_DEBIT_RULES if means == "59" else CREDIT_TRANSFER_RULES)}
+    failures = [rule for rule, path in rules.items() if not _text(root, path)]
     guideline = "/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter"
     if _text(root, guideline + "/ram:ID/text()") != SPECIFICATION_XRECHNUNG_3_0:
         failures.append("BR-DE-21 XRechnung 3.0 specification identifier (BT-24)")
     return failures
 
 
-PUBLIC = ["public_institution", "public_institution_credit_note"]
+PUBLIC = ["public_institution", "public_institution_credit_note", "public_institution_direct_debit"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
@@ -224,15 +262,17 @@ def test_the_german_rules_catch_what_todays_invoices_lacked() -> None:
     assert {rule.split()[0] for rule in failures} >= {"BR-DE-1", "BR-DE-2/5", "BR-DE-6", "BR-DE-15"}
 
 
-@pytest.mark.parametrize("name", ["german_company", "eu_reverse_charge", "outside_eu", "credit_note"])
+@pytest.mark.parametrize(
+    "name", ["german_company", "eu_reverse_charge", "outside_eu", "credit_note", "direct_debit_credit_note"]
+)
 def test_everyone_else_gets_en16931_with_contact_and_payment_instructions(name: str) -> None:
     invoice = generated_documents()[name]
     root = etree.fromstring(invoice_to_en16931_xml(invoice))
     assert _text(root, "//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID/text()") == "urn:cen.eu:en16931:2017"
     assert _text(root, SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode/text()") == "58"
-    assert _text(root, GERMAN_RULES["BR-DE-23 IBAN of the credit transfer (BT-84)"]) == get_policy().seller.iban
+    assert _text(root, CREDIT_TRANSFER_RULES["BR-DE-23 IBAN of the credit transfer (BT-84)"]) == get_policy().seller.iban
     assert _text(root, GERMAN_RULES["BR-DE-6 seller contact telephone (BT-42)"]) == get_policy().seller.telephone
-    expected_reference = "PO-4711" if name in ("german_company", "credit_note") else ""
+    expected_reference = "PO-4711" if name in ("german_company", "credit_note", "direct_debit_credit_note") else ""
     assert _text(root, AGREEMENT + "/ram:BuyerReference/text()") == expected_reference
 
 
@@ -247,3 +287,39 @@ def test_a_direct_debit_mandate_turns_the_payment_instructions_into_a_sepa_direc
     assert _text(root, SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode/text()") == "59"
     assert _text(root, SETTLEMENT + "/ram:CreditorReferenceID/text()") == "DE98ZZZ09999999999"
     assert fatal(failed_asserts(en16931_stylesheet(), xml)) == []
+
+
+@pytest.mark.parametrize("name", ["german_company_direct_debit", "public_institution_direct_debit"])
+def test_an_invoice_issued_under_a_mandate_is_a_sepa_direct_debit(name: str) -> None:
+    """BT-81 = 59 with BT-89 (payment terms), BT-90 (header settlement) and BT-91 (payer's account); no payee IBAN."""
+    invoice = generated_documents()[name]
+    assert invoice.direct_debit is not None
+    root = etree.fromstring(invoice_to_en16931_xml(invoice))
+    assert _text(root, PAYMENT_MEANS_CODE) == "59"
+    assert _text(root, MANDATE_REFERENCE) == invoice.direct_debit.mandate_reference
+    creditor, debited = DIRECT_DEBIT_RULES.values()
+    assert _text(root, creditor) == get_policy().billing.direct_debit.creditor_id
+    assert _text(root, debited) == DEBITED_IBAN
+    assert _text(root, *CREDIT_TRANSFER_RULES.values()) == ""
+    failures = {rule.split()[0] for rule in german_rule_failures(etree.tostring(root))}
+    assert failures & {"BR-DE-1", "BR-DE-30", "BR-DE-31"} == set()
+
+
+def test_the_direct_debit_rules_catch_a_debit_without_creditor_id_or_debited_account() -> None:
+    root = etree.fromstring(invoice_to_en16931_xml(generated_documents()["public_institution_direct_debit"]))
+    for path in (
+        SETTLEMENT + "/ram:CreditorReferenceID",
+        SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayerPartyDebtorFinancialAccount",
+    ):
+        for element in root.xpath(path, namespaces=NS):
+            element.getparent().remove(element)
+    failures = {rule.split()[0] for rule in german_rule_failures(etree.tostring(root))}
+    assert {"BR-DE-30", "BR-DE-31"} <= failures
+
+
+def test_a_credit_note_of_a_direct_debit_invoice_is_refunded_not_debited() -> None:
+    """Our choice: a credit note never names the mandate (it is paid back by transfer), so it stays 58."""
+    note = generated_documents()["direct_debit_credit_note"]
+    assert note.direct_debit is None
+    root = etree.fromstring(invoice_to_en16931_xml(note))
+    assert _text(root, PAYMENT_MEANS_CODE) == "58" and _text(root, MANDATE_REFERENCE) == ""

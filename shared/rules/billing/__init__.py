@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the names, for the type checker; at run time each is import
     from shared.rules.billing.apps import apps_subscribed_between
     from shared.rules.billing.cursor import last_paid_day, next_billing_moment
     from shared.rules.billing.documents import (
+        DirectDebitMandate,
         DocumentType,
         Invoice,
         credit_note_for,
@@ -84,6 +85,7 @@ _HOME = {
     "CENT": "money",
     "COMPANY_TIME_ZONE": "months",
     "CountedUser": "seats",
+    "DirectDebitMandate": "documents",
     "DEFAULT_OUTSIDE_EU_NOTE": "terms",
     "DocumentType": "documents",
     "EditionChange": "history",
@@ -152,6 +154,7 @@ __all__ = [
     "BillingMonth",
     "BillingTerms",
     "CountedUser",
+    "DirectDebitMandate",
     "DocumentType",
     "EditionChange",
     "EditionTerms",

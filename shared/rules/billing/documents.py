@@ -37,6 +37,23 @@ def parse_invoice_number(number: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class DirectDebitMandate:
+    """The SEPA direct-debit mandate an invoice is paid under (BG-19), as it was live when the invoice was issued.
+
+    Recorded in the issued document, so revoking the mandate later never changes what was issued.
+    """
+
+    mandate_reference: str  # BT-89
+    creditor_identifier: str  # BT-90, ours (policy)
+    debtor_iban: str  # BT-91, the debited account
+
+    @property
+    def account_ending(self) -> str:
+        """The last 4 characters of the debited IBAN: what a printed page shows of it, never the whole IBAN."""
+        return self.debtor_iban[-4:]
+
+
+@dataclass(frozen=True)
 class Invoice:
     """An issued invoice or credit note: numbered, dated and never changed afterwards."""
 
@@ -47,6 +64,8 @@ class Invoice:
     document_type: DocumentType = "invoice"
     corrects_number: str | None = None
     corrects_issued_on: date | None = None
+    # A credit note never carries one: it is refunded, not debited (credit_note_for leaves it out).
+    direct_debit: DirectDebitMandate | None = None
 
     def __post_init__(self) -> None:
         own_series = self.document_type == "credit_note" and self.number.startswith("G")  # G2026-000001
@@ -55,6 +74,8 @@ class Invoice:
             raise ValueError("a preview cannot be issued as an invoice")
         if self.document_type == "credit_note" and not self.corrects_number:
             raise ValueError("a credit note must reference the invoice it corrects")
+        if self.document_type == "credit_note" and self.direct_debit is not None:
+            raise ValueError("a credit note is refunded, never debited under a mandate")
 
     @property
     def seller(self) -> Party:
@@ -69,13 +90,24 @@ class Invoice:
         return self.draft.month
 
 
-def issue_invoice(draft: InvoiceDraft, *, number: str, issued_on: date, payment_terms_days: int) -> Invoice:
-    """Turn a draft into the issued invoice once the store has assigned its number atomically."""
+def issue_invoice(
+    draft: InvoiceDraft,
+    *,
+    number: str,
+    issued_on: date,
+    payment_terms_days: int,
+    direct_debit: DirectDebitMandate | None = None,
+) -> Invoice:
+    """Turn a draft into the issued invoice once the store has assigned its number atomically.
+
+    ``direct_debit`` is the account's mandate live at issue: the invoice is then collected on its due date.
+    """
     return Invoice(
         number=number,
         issued_on=issued_on,
         due_on=issued_on + timedelta(days=payment_terms_days),
         draft=draft,
+        direct_debit=direct_debit,
     )
 
 

@@ -21,19 +21,20 @@ Mapping decisions:
 * The buyer identifier (BT-46) is the Cocoon account id, the customer number.
 * Every document names the seller's contact point (BG-6) and pays by SEPA credit transfer
   (BT-81 = 58) to the seller's IBAN/BIC, remittance information = the invoice number; with a
-  direct-debit mandate (issue 18) it is SEPA direct debit (59) instead. The buyer reference
-  (BT-10) is the buyer's Leitweg-ID or order number when it gave one.
+  direct-debit mandate (issue 18) it is SEPA direct debit (59) instead: the mandate recorded in the
+  issued document (`Invoice.direct_debit`) gives BT-89 (DirectDebitMandateID in the payment terms),
+  BT-90 (CreditorReferenceID of the header settlement) and BT-91 (PayerPartyDebtorFinancialAccount/IBANID).
+  The buyer reference (BT-10) is the buyer's Leitweg-ID or order number when it gave one.
 * A public institution receives XRechnung 3.0: the same CII document under XRechnung's
   specification identifier (BT-24), which makes the receiver apply the German rules BR-DE-*.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shared.rules.billing.documents import Invoice
+from shared.rules.billing.documents import DirectDebitMandate, Invoice
 from shared.rules.billing.money import money_str, quantity_str
 
 FACTURX_LEVEL = "en16931"
@@ -47,15 +48,6 @@ PAYMENT_MEANS_SEPA_DIRECT_DEBIT = "59"
 
 class EInvoiceValidationError(ValueError):
     """The XML does not validate against the EN 16931 (Factur-X) schema."""
-
-
-@dataclass(frozen=True)
-class DirectDebitMandate:
-    """A SEPA direct-debit mandate (BG-19). Mandates arrive with payments (issue 18): none exists yet."""
-
-    mandate_reference: str
-    creditor_identifier: str
-    debtor_iban: str
 
 
 def _party(
@@ -145,7 +137,11 @@ def _with_specification_identifier(xml: bytes, identifier: str) -> bytes:
 
 
 def invoice_to_en16931_data(invoice: Invoice, mandate: DirectDebitMandate | None = None) -> dict[str, Any]:
-    """The factur-x library's EN 16931 data dictionary for ``invoice`` (business-term keys)."""
+    """The factur-x library's EN 16931 data dictionary for ``invoice`` (business-term keys).
+
+    ``mandate`` overrides the mandate recorded in the issued document (tests); by default it is that one.
+    """
+    mandate = mandate if mandate is not None else invoice.direct_debit
     draft = invoice.draft
     credit = invoice.document_type == "credit_note"
     sign = Decimal(-1) if credit else Decimal(1)

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from shared.rules.billing.documents import DirectDebitMandate
+
 # The SEPA rulebooks' character set for a mandate reference (EPC262, "Latin" subset), 1 to 35 characters.
 MANDATE_REFERENCE = re.compile(r"^[A-Za-z0-9+?/:().,'\- ]{1,35}$")
 
@@ -58,3 +60,15 @@ def check_mandate(iban: str, bic: str, reference: str, signed_on: date, today: d
     if signed_on > today:
         raise MandateRefused("signed_on", "The mandate cannot be signed in the future.")
     return MandateData(account.compact, str(bank).ljust(11, "X"), reference, signed_on, account.country_code)
+
+
+def mandate_for_invoice(
+    reference: str, debtor_iban: str, revoked: bool, creditor_identifier: str
+) -> DirectDebitMandate | None:
+    """The mandate an invoice issued now is debited under: a live one, with our creditor id; else None.
+
+    Fail closed: a revoked mandate, or no creditor id configured, means the invoice asks for a transfer.
+    """
+    if revoked or not reference or not debtor_iban or not creditor_identifier:
+        return None
+    return DirectDebitMandate(reference, creditor_identifier, debtor_iban)

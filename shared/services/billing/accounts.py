@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from shared.policy import Policy
 from shared.rules import billing as rules
+from shared.rules.billing.mandates import mandate_for_invoice
 from shared.rules.clock import local_day
 from shared.storage import billing as storage
 from shared.storage.billing import AccountBill, BillingSnapshot, CounterCache
@@ -52,9 +53,12 @@ def today_in(now: datetime, policy: Policy) -> date:
     return local_day(now, ZoneInfo(policy.company_time_zone))
 
 
-def account_bill(snapshot: BillingSnapshot, today: date, terms: rules.BillingTerms) -> AccountBill:
+def account_bill(
+    snapshot: BillingSnapshot, today: date, terms: rules.BillingTerms, creditor_id: str = ""
+) -> AccountBill:
     """What should be billed minus what was billed: a draft for each missing month, oldest first,
-    and when the billing job must look at the account again."""
+    when the billing job must look at the account again, and the live mandate its invoices are debited
+    under (`creditor_id`: ours, from the policy; without it no invoice names a direct debit)."""
     account = snapshot.account
     cursor_due_at = rules.next_billing_moment(storage.billing_ends_on(account), today, ZoneInfo(terms.time_zone))
     if account.paid_from is None:
@@ -67,7 +71,14 @@ def account_bill(snapshot: BillingSnapshot, today: date, terms: rules.BillingTer
         # them again once the address exists) and the account is asked for it (storage: once a month).
         return AccountBill(snapshot, (), cursor_due_at, asks_for_address=True)
     drafts = tuple(rules.compute_invoice_draft(buyer, snapshot.history, month, terms) for month in missing)
-    return AccountBill(snapshot, drafts, cursor_due_at)
+    return AccountBill(snapshot, drafts, cursor_due_at, direct_debit=_direct_debit(snapshot, creditor_id))
+
+
+def _direct_debit(snapshot: BillingSnapshot, creditor_id: str) -> rules.DirectDebitMandate | None:
+    mandate = snapshot.mandate
+    if mandate is None:
+        return None
+    return mandate_for_invoice(mandate.reference, mandate.iban, mandate.revoked_at is not None, creditor_id)
 
 
 def bill_accounts(
@@ -89,7 +100,7 @@ def bill_accounts(
     for account_id in account_ids:
         snapshot = store.load_snapshot(account_id)
         if snapshot is not None:
-            bills.append(account_bill(snapshot, today, terms))
+            bills.append(account_bill(snapshot, today, terms, policy.billing.direct_debit.creditor_id))
     issued: dict[str, list[str]] = {account_id: [] for account_id in account_ids}
     for group in store.commits(bills):
         for account_id, numbers in store.commit_invoices(group, today, now, policy, counters).items():

@@ -12,6 +12,7 @@ from typing import Any
 from shared.mail.compose import ComposedMail, compose_mail
 from shared.mail.context import mail_context
 from shared.policy import Policy
+from shared.storage.invoice_json import PAYMENT_MEANS_DIRECT_DEBIT
 
 
 class BillingMails:
@@ -35,6 +36,7 @@ class BillingMails:
                 total=document["total"],
                 currency=document["currency"],
                 due_on=document["due_on"],
+                **_direct_debit_context(document),
             ),
             now=now,
         )
@@ -49,3 +51,11 @@ class BillingMails:
             context=mail_context(account, self._policy),
             now=now,
         )
+
+
+def _direct_debit_context(document: dict[str, Any]) -> dict[str, str]:
+    """The mandate the issued invoice is debited under, as the mail names it: the IBAN's last 4 characters only."""
+    means = document.get("payment_means") or {}
+    if means.get("type") != PAYMENT_MEANS_DIRECT_DEBIT:
+        return {"mandate_reference": "", "debit_account_ending": ""}
+    return {"mandate_reference": means["mandate_reference"], "debit_account_ending": means["debtor_iban"][-4:]}
