@@ -23,16 +23,9 @@ from pynamodb.attributes import (
 from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
+from shared.storage import table as desk_indexes
 from shared.storage.attributes import CancellationRecord, FateEntry
-from shared.storage.table import (
-    AccountQueueIndex,
-    AssigneeIndex,
-    DueIndex,
-    LookupIndex,
-    OpenIndex,
-    QueueIndex,
-    _TableMeta,
-)
+from shared.storage.table import DueIndex, LookupIndex, OpenIndex, QueueIndex, _TableMeta
 
 
 class CocoonItem(Model):
@@ -52,8 +45,8 @@ class CocoonItem(Model):
     lookup_index = LookupIndex()
     queue_index = QueueIndex()
     open_index = OpenIndex()
-    assignee_index = AssigneeIndex()
-    account_queue_index = AccountQueueIndex()
+    assignee_index = desk_indexes.AssigneeIndex()
+    account_queue_index = desk_indexes.AccountQueueIndex()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import botocore.client
 import pytest
 
 from functions.cli import main as cocoon
 from tests.functional.helpers import auth, body_of, desk_sign_in, now_header, post_json, signup_and_verify
-from tests.functional.test_desk_queues import _dynamodb_requests
 
 OPENED = "2026-11-23T11:00:00+01:00"  # Monday, inside DACH support hours
 LATER = "2026-11-23T12:00:00+01:00"
@@ -30,6 +30,20 @@ def _text(response: Any) -> str:
 def _assign(client, number: str, staff: dict[str, str]) -> None:
     taken = post_json(client, f"/staff/tickets/{number}/assign", {}, {**staff, **now_header(OPENED)})
     assert taken.status_code == 200, taken.body
+
+
+def _dynamodb_requests(monkeypatch) -> list[str]:
+    """The DynamoDB operations of the code under test, in order (counted where botocore makes the call)."""
+    seen: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            seen.append(operation)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return seen
 
 
 def _policy(**support: int) -> Any:
