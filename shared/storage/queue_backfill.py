@@ -15,6 +15,7 @@ from pynamodb.exceptions import UpdateError
 
 from shared.rules.support.states import OPEN_STATES, QUEUE_STATES
 from shared.storage.desk_queues import open_index_actions
+from shared.storage.errors import StorageUnavailable, is_condition_failure
 from shared.storage.keys import support as keys
 from shared.storage.models import Ticket
 
@@ -57,8 +58,8 @@ def backfill_open_indexes(progress: Callable[[int, int], None] | None = None) ->
                     )
                     done.written += 1
                 except UpdateError as exc:
-                    if exc.cause_response_code != "ConditionalCheckFailedException":
-                        raise
+                    if not is_condition_failure(exc):
+                        raise StorageUnavailable() from exc  # a re-run goes on where this one stopped
                     done.changed_meanwhile += 1
             if progress is not None:
                 progress(done.read, done.written)
