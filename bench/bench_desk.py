@@ -9,7 +9,9 @@ time: target server time ≤ 1.5 × the time spent in the DynamoDB requests of t
 Figures per HTTP request, driven through Chalice's test client against DynamoDB Local with a desk
 session signed in through the mailed link (the session's own reads are counted too and shown apart):
 - queue pages: the first page of each paged view (mine, unassigned, overdue, waiting, all open,
-  all open of one region, filtered by priority) and the next pages of "all open" by the page's cursor;
+  all open of one region, filtered by priority, filtered by the busiest account) and the next pages
+  of "all open", "mine" and "all open" filtered by priority by the page's cursor (rows show whether a
+  page fills: a filtered Query reads ahead, and a page left short reads on, ≤ 3 Queries in all);
 - searches: a company name prefix (case and accents folded), a VAT ID, an admin's e-mail, a ticket number.
 Counted as bench/request_counting.py does (every botocore client, at `_make_api_call`); server time is
 the wall time of the test client's request, so it includes Chalice's own dispatch.
@@ -77,6 +79,7 @@ class Loaded:
     items: int = 0
     seconds: float = 0.0
     tickets_by_state: Counter[str] = field(default_factory=Counter)
+    tickets_by_account: Counter[str] = field(default_factory=Counter)
     sample_ticket: str = ""
 
 
@@ -133,7 +136,7 @@ def _ticket_items(accounts: int, tickets: int, agent: Any, loaded: Loaded) -> It
     """Open tickets in the queue indexes as the app keeps them (queue_state, queue_due, open_queue)."""
     from shared.rules.clock import utc_iso
     from shared.rules.tickets import ticket_number
-    from shared.storage.keys.support import open_queue_key
+    from shared.storage.keys.support import account_queue_key, assignee_queue_key, open_queue_key
     from shared.storage.models import DailyCounter, Ticket, account_pk
 
     rng = random.Random(SEED)
@@ -167,7 +170,10 @@ def _ticket_items(accounts: int, tickets: int, agent: Any, loaded: Loaded) -> It
             waiting_since=received + timedelta(hours=2) if state == "waiting_for_customer" else None,
             lookup_key=f"TICKET#{ticket_no}", message_count=2 if answered else 1,
             queue_state=state, queue_due=utc_iso(due), open_queue=open_queue_key(region),
+            account_queue=account_queue_key(account_id_of(number)),
+            assignee_queue=assignee_queue_key(assignee[0]) if assignee else None,
         ).serialize()
+        loaded.tickets_by_account[account_id_of(number)] += 1
     for day, value in per_day.items():
         yield DailyCounter(f"COUNTER#TICKET#{day:%Y%m%d}", "COUNTER", value=value).serialize()
 
@@ -236,25 +242,38 @@ def measure(
     return Measured(label, window, seconds, len(rows.findall(page))), page
 
 
-def queue_pages(client: Any, counter: DynamoDBCounter, desk: dict[str, str]) -> list[Measured]:
-    row = re.compile(r'<a href="/desk/tickets/[0-9]+">')
-    paths = [f"/desk/tickets?view={view}" for view in ("mine", "unassigned", "overdue", "waiting", "open")]
-    paths += ["/desk/tickets?view=open&region=DACH", "/desk/tickets?view=open&priority=urgent"]
+def _follow(
+    client: Any, counter: DynamoDBCounter, desk: dict[str, str], label: str, page: str, row: re.Pattern[str]
+) -> list[Measured]:
+    """The next pages of a view by the cursor each page gives."""
     measured = []
-    for path in paths:
-        figures, page = measure(client, counter, path, lambda p=path: client.http.get(p, headers=desk), row)
-        measured.append(figures)
-    following = "/desk/tickets?view=open"
     for page_number in range(2, NEXT_PAGES + 2):
         link = NEXT_LINK.search(page)
         if link is None:
             break
         following = link.group(1).replace("&amp;", "&")
         figures, page = measure(
-            client, counter, f"/desk/tickets?view=open page {page_number} (cursor)",
+            client, counter, f"{label} page {page_number} (cursor)",
             lambda p=following: client.http.get(p, headers=desk), row,
         )
         measured.append(figures)
+    return measured
+
+
+def queue_pages(client: Any, counter: DynamoDBCounter, desk: dict[str, str], busiest: str) -> list[Measured]:
+    """First pages of every paged view and filter, and the next pages of "all open" and of a filtered view."""
+    row = re.compile(r'<a href="/desk/tickets/[0-9]+">')
+    paths = [f"/desk/tickets?view={view}" for view in ("mine", "unassigned", "overdue", "waiting", "open")]
+    paths += ["/desk/tickets?view=open&region=DACH", "/desk/tickets?view=open&priority=urgent"]
+    # The account filter, on the account with the most open tickets: one partition of the account index.
+    paths += [f"/desk/tickets?view={view}&account={busiest}" for view in ("open", "mine", "unassigned")]
+    measured = []
+    pages: dict[str, str] = {}
+    for path in paths:
+        figures, pages[path] = measure(client, counter, path, lambda p=path: client.http.get(p, headers=desk), row)
+        measured.append(figures)
+    for path in ("/desk/tickets?view=open", "/desk/tickets?view=mine", "/desk/tickets?view=open&priority=urgent"):
+        measured += _follow(client, counter, desk, path, pages[path], row)
     return measured
 
 
@@ -327,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             desk = sign_in(client, settings.outbox_dir)
             for _warm in range(2):  # the first requests import the desk's modules: cold start is another bench
                 client.http.get("/desk/tickets?view=open", headers=desk)
-            pages = queue_pages(client, counter, desk)
+            pages = queue_pages(client, counter, desk, loaded.tickets_by_account.most_common(1)[0][0])
             found = searches(client, counter, desk, args.accounts, loaded.sample_ticket)
     finally:
         database.stop()

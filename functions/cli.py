@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     remove = staff_commands.add_parser("remove", help="delete a member and revoke their tokens")
     remove.add_argument("staff_id")
     commands.add_parser("backfill-search", help="index every account's name and VAT ID for the desk's search (once)")
+    commands.add_parser("backfill-queues", help="put older tickets in the desk's queue indexes (re-run safe)")
     deliver = commands.add_parser(
         "deliver-event", help="feed an SNS/SES/SQS event file to a declared handler of app.py (local and test stages)"
     )
@@ -86,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write("\n")
         print(result.summary())
         return 1 if result.failed else 0
-    if args.command in ("deliver-event", "backfill-search"):
-        return _deliver_event(args.handler, args.file) if args.command == "deliver-event" else _backfill_search()
+    if args.command in ("deliver-event", "backfill-search", "backfill-queues"):
+        return _deliver_event(args.handler, args.file) if args.command == "deliver-event" else _backfill(args.command)
     if args.staff_command != "add":
         return _manage_staff(args.staff_command, str(getattr(args, "staff_id", "")))
     from shared.services.staff.admin import add_member_with_token
@@ -139,11 +140,10 @@ def _manage_staff(command: str, staff_id: str) -> int:
     return 0
 
 
-def _backfill_search() -> int:
-    """Index the names and VAT IDs of accounts written before the desk's search existed (idempotent)."""
-    from shared.storage.search import backfill_search_entries
-    print(f"search entries written for {backfill_search_entries()} account(s)")
-    return 0
+def _backfill(command: str) -> int:
+    """Index data written before its index existed: the desk's search, its queues (idempotent)."""
+    from functions.backfills import backfill
+    return backfill(command)
 
 
 if __name__ == "__main__":

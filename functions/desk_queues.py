@@ -6,6 +6,8 @@ without an inline script; without JavaScript the page is a plain page with plain
 
 from __future__ import annotations
 
+import re
+
 from chalice.app import Blueprint, Response
 
 from shared.api.context import current_scope
@@ -16,6 +18,7 @@ from shared.api.routing import Access, api_route
 
 bp = Blueprint(__name__)
 QUEUE_PAGE = "/desk/tickets"
+ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # the shape of an account id (the filter is a key: nothing else)
 
 
 @api_route(
@@ -29,6 +32,7 @@ QUEUE_PAGE = "/desk/tickets"
         "view": "mine|unassigned|at_risk|overdue|waiting|open (default: mine)",
         "priority": "urgent|high|normal|low",
         "region": "a support region of the policy",
+        "account": "an account id: the view's tickets of that account only (the account page's tickets link)",
         "cursor": "the next page's cursor, as the previous page gave it",
     },
     response_content_type="text/html",
@@ -44,6 +48,7 @@ def ticket_queues() -> Response:
     view_name = query_param(request, "view", "mine") or "mine"
     priority = query_param(request, "priority") or None
     region = query_param(request, "region") or None
+    account = query_param(request, "account").strip() or None
     cursor = query_param(request, "cursor")
     if view_name not in set(View):
         raise bad_request("Unknown queue.", {"view": ", ".join(View)})
@@ -51,6 +56,8 @@ def ticket_queues() -> Response:
         raise bad_request("Unknown priority.", {"priority": ", ".join(PRIORITIES)})
     if region is not None and region not in policy.support.regions:
         raise bad_request("Unknown region.", {"region": ", ".join(policy.support.regions)})
+    if account is not None and not ACCOUNT_ID.fullmatch(account):
+        raise bad_request("Not an account id.", {"account": "letters, digits, - and _ (at most 64)"})
     if len(cursor) > 4000:
         raise bad_request("The cursor is not one of this queue.", {"cursor": "too long"})
     live = current_scope().session
@@ -58,7 +65,7 @@ def ticket_queues() -> Response:
     try:
         page = queue_page(
             view, str(live.subject.subject_id), current_scope().now, policy,
-            priority=priority, region=region, cursor=cursor,
+            priority=priority, region=region, account_id=account, cursor=cursor,
         )
     except BadCursor as exc:
         raise bad_request("The cursor is not one of this queue.", {"cursor": "not handed out by this view"}) from exc
@@ -71,6 +78,6 @@ def ticket_queues() -> Response:
         views=VIEW_TITLES,
         priorities=PRIORITIES,
         regions=tuple(policy.support.regions),
-        filters={"view": view.value, "priority": priority or "", "region": region or ""},
+        filters={"view": view.value, "priority": priority or "", "region": region or "", "account": account or ""},
         cursor=cursor,
     )

@@ -34,6 +34,8 @@ def table_properties() -> dict[str, dict[str, Any]]:
             _s("queue_state"),
             _s("queue_due"),
             _s("open_queue"),
+            _s("assignee_queue"),
+            _s("account_queue"),
         ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -74,6 +76,24 @@ def table_properties() -> dict[str, dict[str, Any]]:
                 "IndexName": "open",
                 "KeySchema": [
                     {"AttributeName": "open_queue", "KeyType": "HASH"},
+                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                # Sparse: open tickets of one assignee by due time: the desk's "mine" in one Query.
+                "IndexName": "assignee",
+                "KeySchema": [
+                    {"AttributeName": "assignee_queue", "KeyType": "HASH"},
+                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                # Sparse: open tickets of one account by due time: any queue filtered by account in one Query.
+                "IndexName": "account_queue",
+                "KeySchema": [
+                    {"AttributeName": "account_queue", "KeyType": "HASH"},
                     {"AttributeName": "queue_due", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},

@@ -110,6 +110,7 @@ class SupportPolicy(_Strict):
     support_lead_email: str
     at_risk_within_hours: int = Field(gt=0, le=40)
     desk_page_size: int = Field(gt=0, le=100)  # tickets on one page of a desk queue
+    desk_filtered_read: int = Field(gt=0, le=1000)  # items one filtered Query of a desk queue reads
     attachment_link_minutes: int = Field(gt=0, le=60)  # a desk download link of an attachment expires after
     default_region: str
     hours_billable_by_default: bool

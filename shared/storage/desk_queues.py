@@ -1,4 +1,4 @@
-"""The desk's queue pages on the sparse queue and open indexes: one Query per partition, never a Scan.
+"""The desk's queue pages on the sparse queue, open, assignee and account indexes: ≤ 3 Queries, never a Scan.
 
 The cursor is each partition's last key read (or "read out"); it is checked against the partitions
 of the view asked for before DynamoDB sees it, so a forged cursor is a refusal, never a 500.
@@ -12,7 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from shared.rules.support.queues import Fetched, Partition
+from shared.rules.support.queues import Fetched, Partition, partition_to_refill
+from shared.rules.support.states import OPEN_STATES
 from shared.storage.keys import support as keys
 from shared.storage.models import Ticket
 
@@ -24,10 +25,34 @@ class BadCursor(ValueError):
 _READ_OUT = "-"
 
 
+def open_index_actions(account_id: str, region: str, state: str, assignee_id: str | None) -> list[Any]:
+    """The update actions that keep a ticket in (or out of) the open, assignee and account indexes.
+
+    Written in the same updates as the queue index (every state change, assignment, reopening), so the
+    three sparse indexes hold exactly the open tickets; a solved or closed ticket waits for nobody.
+    """
+    if state not in OPEN_STATES:
+        return [Ticket.open_queue.remove(), Ticket.assignee_queue.remove(), Ticket.account_queue.remove()]
+    return [
+        Ticket.open_queue.set(keys.open_queue_key(region)),
+        Ticket.account_queue.set(keys.account_queue_key(account_id)),
+        Ticket.assignee_queue.set(keys.assignee_queue_key(assignee_id))
+        if assignee_id
+        else Ticket.assignee_queue.remove(),
+    ]
+
+
 def _hash_name(partition: Partition) -> tuple[str, str]:
     if partition.index == "open":
         return "open_queue", keys.open_queue_key(partition.key)
+    if partition.index == "assignee":
+        return "assignee_queue", keys.assignee_queue_key(partition.key)
+    if partition.index == "account":
+        return "account_queue", keys.account_queue_key(partition.key)
     return "queue_state", partition.key
+
+
+_INDEXES = {"open": Ticket.open_index, "assignee": Ticket.assignee_index, "account": Ticket.account_queue_index}
 
 
 def encode_cursor(positions: Sequence[dict[str, str] | str | None]) -> str | None:
@@ -75,6 +100,8 @@ def _filter(partition: Partition, priority: str | None, region: str | None) -> A
         conditions.append(Ticket.first_response_at.does_not_exist())
     if priority:
         conditions.append(Ticket.priority == priority)
+    if partition.states:
+        conditions.append(Ticket.state.is_in(*partition.states))
     if region and partition.index != "open":
         conditions.append(Ticket.region == region)
     combined = None
@@ -92,36 +119,57 @@ def _raw_key(position: dict[str, str]) -> dict[str, dict[str, str]]:
     return {name: {"S": value} for name, value in position.items()}
 
 
+def _query(partition: Partition, start: dict[str, str] | None, limit: int, priority: str | None,
+           region: str | None) -> Fetched:
+    """One Query request of a partition from `start`: what it kept, and where it stopped if it has more."""
+    index = _INDEXES.get(partition.index, Ticket.queue_index)
+    _, hash_value = _hash_name(partition)
+    range_condition = Ticket.queue_due <= partition.due_until if partition.due_until else None
+    result = index.query(
+        hash_value,
+        range_condition,
+        filter_condition=_filter(partition, priority, region),
+        last_evaluated_key=_raw_key(start) if start else None,
+        page_size=limit,
+    )
+    # The first page only: one request, however few of its items the filter kept.
+    page = next(result.page_iter)
+    items = [(str(ticket.queue_due), ticket) for ticket in map(Ticket.from_raw_data, page.get("Items", []))]
+    last = page.get("LastEvaluatedKey")
+    resume = {name: str(value["S"]) for name, value in last.items()} if last else None
+    return Fetched(items=items, stopped_at=resume["queue_due"] if resume else None, resume=resume)
+
+
 def read_partitions(
     partitions: Sequence[Partition],
     positions: Sequence[dict[str, str] | str | None],
     limit: int,
     priority: str | None,
     region: str | None,
+    filtered_read: int | None = None,
 ) -> list[Fetched]:
-    """One Query of at most `limit` items per partition not yet read out, from its position."""
+    """One Query per partition not yet read out, then more (≤ MAX_QUERIES in all) while a filter left the page short.
+
+    A filtered Query reads `filtered_read` items (DynamoDB's Limit counts what it reads, not what it keeps).
+    """
     fetched: list[Fetched] = []
-    for partition, position in zip(partitions, positions, strict=True):
+    reads = [
+        filtered_read if filtered_read and (partition.filtered or priority or (region and partition.index != "open"))
+        else limit
+        for partition in partitions
+    ]
+    queries = 0
+    for partition, position, read in zip(partitions, positions, reads, strict=True):
         if position == _READ_OUT:
             fetched.append(Fetched(items=(), stopped_at=None))
             continue
-        index = Ticket.open_index if partition.index == "open" else Ticket.queue_index
-        _, hash_value = _hash_name(partition)
-        range_condition = Ticket.queue_due <= partition.due_until if partition.due_until else None
-        start = _raw_key(position) if isinstance(position, dict) else None
-        result = index.query(
-            hash_value,
-            range_condition,
-            filter_condition=_filter(partition, priority, region),
-            last_evaluated_key=start,
-            page_size=limit,
-        )
-        # The first page only: one request per partition, however few of its items the filter kept.
-        page = next(result.page_iter)
-        items = [(str(ticket.queue_due), ticket) for ticket in map(Ticket.from_raw_data, page.get("Items", []))]
-        last = page.get("LastEvaluatedKey")
-        resume = {name: str(value["S"]) for name, value in last.items()} if last else None
-        fetched.append(Fetched(items=items, stopped_at=resume["queue_due"] if resume else None, resume=resume))
+        fetched.append(_query(partition, position if isinstance(position, dict) else None, read, priority, region))
+        queries += 1
+    while (refill := partition_to_refill(fetched, limit, queries)) is not None:
+        before = fetched[refill]
+        more = _query(partitions[refill], before.resume, reads[refill], priority, region)
+        fetched[refill] = Fetched(items=[*before.items, *more.items], stopped_at=more.stopped_at, resume=more.resume)
+        queries += 1
     return fetched
 
 

@@ -23,6 +23,7 @@ from pynamodb.attributes import (
 from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
+from shared.storage import table as desk_indexes
 from shared.storage.attributes import CancellationRecord, FateEntry
 from shared.storage.table import DueIndex, LookupIndex, OpenIndex, QueueIndex, _TableMeta
 
@@ -44,6 +45,8 @@ class CocoonItem(Model):
     lookup_index = LookupIndex()
     queue_index = QueueIndex()
     open_index = OpenIndex()
+    assignee_index = desk_indexes.AssigneeIndex()
+    account_queue_index = desk_indexes.AccountQueueIndex()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -351,6 +354,8 @@ class Ticket(CocoonItem, discriminator="ticket"):
     queue_state = UnicodeAttribute(null=True)  # set while in the staff queue (open or solved)
     queue_due = UnicodeAttribute(null=True)
     open_queue = UnicodeAttribute(null=True)  # "OPEN#<region>" while open (not solved): the desk's open index
+    assignee_queue = UnicodeAttribute(null=True)  # "ASSIGNEE#<staff id>" while open and assigned: "mine"
+    account_queue = UnicodeAttribute(null=True)  # "ACCOUNT#<id>" while open: the queues' account filter
     at_risk_noticed_due = UnicodeAttribute(null=True)  # the due time the lead was told "at risk" for
     merged_into = UnicodeAttribute(null=True)  # closed by a merge: the ticket its thread was copied to
     rating = UnicodeAttribute(null=True)  # the customer's "good" or "bad" after solving (issue 16), once

@@ -22,6 +22,7 @@ from shared.rules.support.process import StateChange
 from shared.rules.support.reports import ReportDraft
 from shared.rules.support.states import OPEN_STATES, QUEUE_STATES
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.desk_queues import open_index_actions
 from shared.storage.keys import support as keys
 from shared.storage.models import (
     Account,
@@ -45,12 +46,12 @@ def _schedule_key(ticket: Ticket, job: str) -> ScheduledAction:
     return ScheduledAction(account_pk(ticket.account_id), action_sk(job, ticket.number))
 
 
-def _queue_actions(state: str, due: datetime, region: str) -> list[Any]:
-    # The desk's open index holds the open states only (a solved ticket waits for nobody).
-    opened = Ticket.open_queue.set(keys.open_queue_key(region)) if state in OPEN_STATES else Ticket.open_queue.remove()
+def _queue_actions(state: str, due: datetime, region: str, ticket: Ticket, assignee_id: str | None = None) -> list[Any]:
+    # The desk's open, assignee and account indexes hold the open states only (a solved ticket waits for nobody).
+    opened = open_index_actions(ticket.account_id, region, state, assignee_id or ticket.assignee_id)
     if state in QUEUE_STATES:
-        return [Ticket.queue_state.set(state), Ticket.queue_due.set(utc_iso(due)), opened]
-    return [Ticket.queue_state.remove(), Ticket.queue_due.remove(), opened]
+        return [Ticket.queue_state.set(state), Ticket.queue_due.set(utc_iso(due)), *opened]
+    return [Ticket.queue_state.remove(), Ticket.queue_due.remove(), *opened]
 
 
 def staff_member(staff_id: str) -> StaffMember | None:
@@ -101,7 +102,10 @@ def assign(ticket: Ticket, agent: StaffMember, moves_to_assigned: bool) -> None:
 
     actions: list[Any] = [Ticket.assignee_id.set(agent.staff_id), Ticket.assignee_name.set(agent.name)]
     if moves_to_assigned:
-        actions += [*_queue_actions("assigned", ticket.first_response_due, ticket.region), Ticket.state.set("assigned")]
+        queued = _queue_actions("assigned", ticket.first_response_due, ticket.region, ticket, agent.staff_id)
+        actions += [*queued, Ticket.state.set("assigned")]
+    elif ticket.state in OPEN_STATES:  # the assignee index follows the new assignee
+        actions += open_index_actions(ticket.account_id, ticket.region, ticket.state, agent.staff_id)
     try:
         ticket.update(actions=actions, condition=Ticket.state.is_in(*QUEUE_STATES))
     except UpdateError as exc:
@@ -118,7 +122,7 @@ def set_priority(ticket: Ticket, priority: str, due: datetime) -> None:
             actions=[
                 Ticket.priority.set(priority),
                 Ticket.first_response_due.set(due),
-                *_queue_actions(ticket.state, due, ticket.region),
+                *_queue_actions(ticket.state, due, ticket.region, ticket),
             ],
             condition=Ticket.state.is_in(*QUEUE_STATES),
         )
@@ -185,7 +189,8 @@ def apply_state_change(
             saves.append(
                 scheduled_action(ticket.account_id, FIRST_RESPONSE_JOB, ticket.number, ticket.first_response_due)
             )
-    actions += _queue_actions(wanted, ticket.first_response_due, ticket.region)
+    taker = agent.staff_id if change.starts_work and change.takes_assignment else None
+    actions += _queue_actions(wanted, ticket.first_response_due, ticket.region, ticket, taker)
     if change.stops_first_response_watch:
         actions.append(Ticket.waiting_since.set(now))
         # The clock stops: the first-response watch waits until the customer answers.
@@ -364,7 +369,9 @@ def auto_close(action: ScheduledAction, ticket: Ticket, now: datetime) -> None:
         tx.update(
             ticket,
             actions=[
-                Ticket.state.set("closed"), Ticket.closed_at.set(now), *_queue_actions("closed", now, ticket.region)
+                Ticket.state.set("closed"),
+                Ticket.closed_at.set(now),
+                *_queue_actions("closed", now, ticket.region, ticket),
             ],
             condition=Ticket.state == "solved",
         )

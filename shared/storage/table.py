@@ -1,4 +1,4 @@
-"""The table's settings and its sparse indexes (due, lookup, queue, open): what every item type shares."""
+"""The table's settings and its sparse indexes (due, lookup, queue, open, assignee, account_queue)."""
 
 from __future__ import annotations
 
@@ -60,4 +60,26 @@ class OpenIndex(GlobalSecondaryIndex[Any]):
         projection = AllProjection()
 
     open_queue = UnicodeAttribute(hash_key=True)
+    queue_due = UnicodeAttribute(range_key=True)
+
+
+class AssigneeIndex(GlobalSecondaryIndex[Any]):
+    """Open tickets of one assignee (assignee_queue = "ASSIGNEE#<staff id>") by due time: the desk's "mine"."""
+
+    class Meta:
+        index_name = "assignee"
+        projection = AllProjection()
+
+    assignee_queue = UnicodeAttribute(hash_key=True)
+    queue_due = UnicodeAttribute(range_key=True)
+
+
+class AccountQueueIndex(GlobalSecondaryIndex[Any]):
+    """Open tickets of one account (account_queue = "ACCOUNT#<id>") by due time: every queue filtered by account."""
+
+    class Meta:
+        index_name = "account_queue"
+        projection = AllProjection()
+
+    account_queue = UnicodeAttribute(hash_key=True)
     queue_due = UnicodeAttribute(range_key=True)

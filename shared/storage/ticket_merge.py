@@ -76,6 +76,8 @@ def save_merge(merged: Ticket, target: Ticket, agent: StaffMember, note: str, no
                     Ticket.queue_state.remove(),
                     Ticket.queue_due.remove(),
                     Ticket.open_queue.remove(),
+                    Ticket.assignee_queue.remove(),
+                    Ticket.account_queue.remove(),
                 ],
                 condition=Ticket.state.is_in(*QUEUE_STATES) & Ticket.merged_into.does_not_exist(),
             )

@@ -26,6 +26,7 @@ from shared.rules.tickets import RequestDetails, ticket_number
 from shared.storage.accounts import get_account
 from shared.storage.blobs import account_prefix, blob_store
 from shared.storage.db import ConditionFailed, transaction
+from shared.storage.desk_queues import open_index_actions
 from shared.storage.item_size import refuse_if_too_large
 from shared.storage.keys import support as keys
 from shared.storage.keys.accounts import contact_lookup_key
@@ -244,6 +245,7 @@ def opened_ticket(requester: Requester, request: NewRequest, opening: Opening, n
         queue_state="new",
         queue_due=utc_iso(due),
         open_queue=keys.open_queue_key(opening.region),
+        account_queue=keys.account_queue_key(account.account_id),  # nobody's yet: no assignee_queue
     )
 
 
@@ -360,7 +362,7 @@ def save_customer_message(
         actions += [
             Ticket.state.set("in_progress"),
             Ticket.queue_state.set("in_progress"),
-            Ticket.open_queue.set(keys.open_queue_key(ticket.region)),
+            *open_index_actions(ticket.account_id, ticket.region, "in_progress", ticket.assignee_id),
             Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
         ]
     reopens = reopen_status_due is not None
@@ -403,7 +405,11 @@ def save_customer_message(
 
 
 def _in_queue(ticket: Ticket) -> list[Any]:
-    return [Ticket.queue_state.set("in_progress"), Ticket.queue_due.set(utc_iso(ticket.first_response_due))]
+    return [
+        Ticket.queue_state.set("in_progress"),
+        Ticket.queue_due.set(utc_iso(ticket.first_response_due)),
+        *open_index_actions(ticket.account_id, ticket.region, "in_progress", ticket.assignee_id),  # open again
+    ]
 
 
 def save_closed_ticket_notice(mail: MailToStore, now: datetime) -> bool:

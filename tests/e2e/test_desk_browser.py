@@ -1,6 +1,7 @@
 """The staff desk in a real browser (headless Debian chromium): sign in through the mailed link, find an
-account, open it, lift a suppression, record a letter's cancellation; open the queue and a ticket and reply
-with a canned reply in German — and axe-core on every desk page.
+account, open it, lift a suppression, record a letter received on a given day (the confirmation mail names
+the effective date); open the queue and a ticket, reply with a canned reply in German, log 0.5 h and solve
+it (the customer's mail carries the ticket tag) — and axe-core on every desk page.
 
 Like tests/e2e/test_browser_forms.py: the app on Chalice's local server in a thread against the test
 DynamoDB Local; screenshots under tests/artifacts/ (gitignored).
@@ -11,7 +12,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,13 +106,18 @@ def wait_for(driver: Any, condition: Any) -> None:
 def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
     server: str, browser: Any, client: Any, outbox_dir: Path
 ) -> None:
+    from babel.dates import format_date
     from selenium.webdriver.common.by import By
 
+    from shared.derived import company_calendar
+    from shared.policy import get_policy
+    from shared.rules.cancellation import cancellation_effective_date
     from shared.storage.accounts import get_account
     from shared.storage.suppressions import suppress, suppression_of
 
     now = datetime.now(UTC).replace(microsecond=0)
-    verified = signup_and_verify(client, outbox_dir, now=now.isoformat())
+    # Signed up three weeks ago, so the letter can have arrived on a day before today.
+    verified = signup_and_verify(client, outbox_dir, now=(now - timedelta(days=21)).isoformat())
     converted = post_json(client, f"/accounts/{verified['account_id']}/subscription", {"edition": "team"},
                           {**auth(verified), **now_header(now.isoformat())})
     assert converted.status_code == 200, converted.body
@@ -150,15 +156,24 @@ def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
     assert suppression_of("erika@beispiel.example") is None
     check_page(browser, "account-lifted")
 
-    day = now.date().isoformat()
-    browser.execute_script("document.getElementById('received-on').value = arguments[0]", day)
+    received = now.date() - timedelta(days=5)  # the letter's day of receipt, not the day it is recorded
+    policy = get_policy()
+    effective = cancellation_effective_date(received, company_calendar(), policy.cancellation.notice_working_days)
+    browser.execute_script("document.getElementById('received-on').value = arguments[0]", received.isoformat())
     browser.find_element(By.XPATH, "//button[normalize-space()='Record the cancellation']").click()
     wait_for(browser, lambda d: "The cancellation is recorded." in d.page_source)
     account = get_account(verified["account_id"])
     assert account is not None and account.cancellation is not None
-    assert f"the contract ends on <strong>{account.cancellation.effective_on}</strong>" in browser.page_source
+    assert account.cancellation.effective_on == effective.isoformat()
+    assert f"the contract ends on <strong>{effective.isoformat()}</strong>" in browser.page_source
     assert "cancellation_recorded" in browser.page_source and "suppression_lifted" in browser.page_source
     check_page(browser, "account-cancelled")
+
+    deliver_mail(datetime.now(UTC).isoformat())  # the confirmation, in the account's language (German)
+    (confirmation,) = mails(outbox_dir, "cancellation-")
+    text = mail_text(outbox_dir / confirmation)
+    assert format_date(effective, format="long", locale="de") in text
+    assert format_date(received, format="long", locale="de") in text
 
     browser.find_element(By.LINK_TEXT, "Staff").click()
     wait_for(browser, lambda d: d.current_url.endswith("/desk/staff"))
@@ -227,6 +242,19 @@ def test_an_admin_opens_the_queue_and_the_ticket_and_replies_with_a_canned_reply
     wait_for(browser, lambda d: "The reply is on its way" in d.page_source)
     assert "Agent reply (mailed)" in browser.page_source
     check_page(browser, "ticket-replied")
+
+    browser.find_element(By.ID, "time-hours").send_keys("0.5")
+    browser.find_element(By.ID, "time-description").send_keys("Export neu gestartet")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Log time']").click()
+    wait_for(browser, lambda d: "0.5 h" in d.find_element(By.TAG_NAME, "main").text)
+    check_page(browser, "ticket-time-logged")
+    browser.find_element(By.XPATH, "//button[@name='state'][@value='solved']").click()
+    wait_for(browser, lambda d: "<dd>solved</dd>" in d.page_source)
+    check_page(browser, "ticket-solved")
+    from shared.storage.models import Ticket
+
+    (ticket,) = [t for t in Ticket.scan() if isinstance(t, Ticket) and t.number == number]
+    assert ticket.state == "solved" and ticket.open_queue is None  # out of "all open"
 
     deliver_mail(datetime.now(UTC).isoformat())
     sent = [name for name in mails(outbox_dir, "") if "bitte starten Sie den Export neu" in mail_text(outbox_dir / name)]

@@ -36,6 +36,7 @@ VIEW_TITLES = {
 # A first response is still owed in these states (a waiting ticket's clock stands still).
 OWING_STATES = ("new", "assigned", "in_progress")
 MAX_PARTITIONS = 3  # ≤ 3 DynamoDB requests per page
+MAX_QUERIES = 3  # the same bound, counting the Queries that refill a page a filter left short
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,52 @@ class Partition:
     """One Query: an index, its hash value, and what the view keeps of it.
 
     `due_until` keeps due times up to that moment (ISO UTC); `assignee` "" keeps the unassigned,
-    None anyone; `unanswered` keeps tickets without a first response.
+    None anyone; `unanswered` keeps tickets without a first response; `states` (if any) keeps those states.
     """
 
-    index: str  # "queue" (key: a state) or "open" (key: a region)
+    index: str  # "queue" (key: a state), "open" (a region), "assignee" (a staff id) or "account" (an account id)
     key: str
     due_until: str | None = None
     assignee: str | None = None
     unanswered: bool = False
+    states: tuple[str, ...] = ()
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the Query keeps fewer items than it reads (so it may read more to fill a page)."""
+        return self.assignee is not None or self.unanswered or bool(self.states)
 
 
-def view_partitions(view: View, me: str, region: str | None, regions: Sequence[str], now_iso: str) -> list[Partition]:
-    """The partitions a (paged) view reads; at risk is the notifications' own read (tickets_at_risk)."""
+MINE_STATES = ("assigned", "in_progress", WAITING)
+
+
+def account_partition(view: View, me: str, account_id: str, now_iso: str) -> Partition:
+    """A view of one account: its open tickets' one partition, with the view's own conditions as filters.
+
+    An account has few open tickets, so one partition (and the refills) fills its page of any view.
+    """
     if view is View.MINE:
-        return [Partition("queue", state, assignee=me) for state in ("assigned", "in_progress", WAITING)]
+        return Partition("account", account_id, assignee=me, states=MINE_STATES)
+    if view is View.UNASSIGNED:
+        return Partition("account", account_id, assignee="", states=("new", WAITING))
+    if view is View.OVERDUE:
+        return Partition("account", account_id, due_until=now_iso, unanswered=True, states=OWING_STATES)
+    if view is View.WAITING:
+        return Partition("account", account_id, states=(WAITING,))
+    if view is View.OPEN:
+        return Partition("account", account_id)
+    raise ValueError(f"{view} is not a paged view")
+
+
+def view_partitions(
+    view: View, me: str, region: str | None, regions: Sequence[str], now_iso: str, account_id: str | None = None
+) -> list[Partition]:
+    """The partitions a (paged) view reads; at risk is the notifications' own read (tickets_at_risk)."""
+    if account_id:
+        return [account_partition(view, me, account_id, now_iso)]
+    if view is View.MINE:
+        # One partition of the assignee index: it holds the open tickets someone took, and only those.
+        return [Partition("assignee", me)]
     if view is View.UNASSIGNED:
         # A new ticket is nobody's; one may also wait for the customer before anyone took it.
         return [Partition("queue", "new"), Partition("queue", WAITING, assignee="")]
@@ -99,3 +132,18 @@ def merged_page(fetched: Sequence[Fetched], limit: int) -> tuple[list[Any], list
         taken[index] += 1
         page.append(item)
     return page, taken
+
+
+def partition_to_refill(fetched: Sequence[Fetched], limit: int, queries: int) -> int | None:
+    """Which partition to read once more for a page a filter left short, if the budget allows one.
+
+    The partition that stopped earliest bounds the page (nothing past its stop can be shown yet), so
+    reading on from it is what lets more rows in; None when the page is full or every partition read out.
+    """
+    if queries >= MAX_QUERIES:
+        return None
+    page, _ = merged_page(fetched, limit)
+    if len(page) >= limit:
+        return None
+    stopped = [(part.stopped_at, index) for index, part in enumerate(fetched) if part.stopped_at is not None]
+    return min(stopped)[1] if stopped else None

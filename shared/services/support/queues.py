@@ -28,7 +28,7 @@ class QueueStore(Protocol):
     def decode_cursor(self, cursor: str, partitions: Sequence[Partition]) -> list[Any]: ...
     def read_partitions(
         self, partitions: Sequence[Partition], positions: Sequence[Any], limit: int, priority: str | None,
-        region: str | None,
+        region: str | None, filtered_read: int | None = None,
     ) -> list[Fetched]: ...
     def next_cursor(
         self, partitions: Sequence[Partition], positions: Sequence[Any], fetched: Sequence[Fetched],
@@ -49,11 +49,11 @@ class StoredQueues:
 
     def read_partitions(
         self, partitions: Sequence[Partition], positions: Sequence[Any], limit: int, priority: str | None,
-        region: str | None,
+        region: str | None, filtered_read: int | None = None,
     ) -> list[Fetched]:
         from shared.storage.desk_queues import read_partitions
 
-        return read_partitions(partitions, positions, limit, priority, region)
+        return read_partitions(partitions, positions, limit, priority, region, filtered_read)
 
     def next_cursor(
         self, partitions: Sequence[Partition], positions: Sequence[Any], fetched: Sequence[Fetched],
@@ -126,6 +126,7 @@ def queue_page(
     *,
     priority: str | None = None,
     region: str | None = None,
+    account_id: str | None = None,
     cursor: str = "",
     store: QueueStore | None = None,
 ) -> QueuePage:
@@ -138,12 +139,13 @@ def queue_page(
         risky = [
             t for t in tickets_at_risk(now, policy)
             if (priority is None or t.priority == priority) and (region is None or t.region == region)
+            and (account_id is None or t.account_id == account_id)
         ]
         return QueuePage(view, [row_of(t, now) for t in risky[:limit]], None)
     store = store or StoredQueues()
-    partitions = view_partitions(view, me, region, tuple(policy.support.regions), utc_iso(now))
+    partitions = view_partitions(view, me, region, tuple(policy.support.regions), utc_iso(now), account_id)
     positions = store.decode_cursor(cursor, partitions)
-    fetched = store.read_partitions(partitions, positions, limit, priority, region)
+    fetched = store.read_partitions(partitions, positions, limit, priority, region, policy.support.desk_filtered_read)
     tickets, taken = merged_page(fetched, limit)
     following = store.next_cursor(partitions, positions, fetched, taken)
     return QueuePage(view, [row_of(t, now) for t in tickets], following)

@@ -57,3 +57,13 @@ def billable_hours_sk(month: str, reference: str) -> str:
 def open_queue_key(region: str) -> str:
     """The desk's open index partition of a region: every open ticket (not solved) of it, by due time."""
     return f"OPEN#{region}"
+
+
+def assignee_queue_key(staff_id: str) -> str:
+    """The desk's assignee index partition of a member: their open tickets, by due time ("mine")."""
+    return f"ASSIGNEE#{staff_id}"
+
+
+def account_queue_key(account_id: str) -> str:
+    """The desk's account index partition: an account's open tickets, by due time (the queues' account filter)."""
+    return f"ACCOUNT#{account_id}"
