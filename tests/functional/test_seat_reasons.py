@@ -8,7 +8,6 @@ from shared.storage.accounts import users_of
 from tests.functional.account_helpers import ACCOUNT_NOW, account_sign_in, text_of
 from tests.functional.helpers import ADMIN, auth, now_header, post_form, post_json
 
-
 LATER = "2026-11-24T10:00:00+01:00"  # a day after the users were added
 
 
