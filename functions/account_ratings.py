@@ -19,7 +19,8 @@ bp = Blueprint(__name__)
 )
 def rate_ticket(number: str) -> Response:
     from shared.api.account_forms import RatingForm
-    from shared.services.account_pages.tickets import NotRateable, rate, visible_ticket
+    from shared.services.account_pages.tickets import visible_ticket
+    from shared.services.support.rating import NotRateable, rate
 
     form = form_of(bp.current_request, RatingForm)
     ticket = visible_ticket(current_viewer(), number)

@@ -30,7 +30,8 @@ def ticket_list() -> Response:
 def ticket_page(number: str) -> Response:
     from shared.policy import get_policy
     from shared.rules.support.reopening import reopen_deadline
-    from shared.services.account_pages.tickets import can_reopen, may_rate_ticket, thread, visible_ticket
+    from shared.services.account_pages.tickets import can_reopen, thread, visible_ticket
+    from shared.services.support.rating import may_rate_ticket
     from shared.services.support.tickets import takes_customer_message
 
     ticket = visible_ticket(current_viewer(), number)

@@ -115,6 +115,7 @@ class SupportPolicy(_Strict):
     default_region: str
     hours_billable_by_default: bool
     decision_link_days: int = Field(gt=0, le=365)
+    rating_link_days: int = Field(gt=0, le=365)  # the solved mail's rating links expire after
     max_attachment_bytes: int = Field(gt=0)
     # The customer pages' uploads (screenshots, logs): extension → the content type they are stored with.
     upload_types: dict[str, str] = Field(min_length=1)

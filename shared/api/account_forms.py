@@ -60,3 +60,20 @@ class SupportLinkRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
     email: EmailStr | None = None
+
+
+class RatingLinkForm(BaseModel):
+    """The solved mail's rating confirm page: the link's verdict preselected (the reader may change it), a comment.
+
+    No CSRF field: the signed link in the URL is the authority, and it decides once.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    verdict: Literal["good", "bad"] | None = None
+    comment: str = Field(default="", max_length=2_000)
+
+
+class LanguageForm(CsrfOnlyForm):
+    """A contact's choice of language for every page and their mails (one of the policy's languages)."""
+
+    language: str = Field(min_length=2, max_length=10)

@@ -32,9 +32,19 @@ def _environment(language: str) -> Any:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["asset_url"] = asset_url
+    env.globals["language_choices"] = _language_choices()
     env.filters["long_date"] = lambda day: long_date(day, language)
     env.filters["money"] = lambda amount, currency="EUR": money(amount, currency, language)
     return env
+
+
+def _language_choices() -> tuple[tuple[str, str], ...]:
+    """(code, the language's name in itself): what a contact may choose (issue 16)."""
+    from babel import Locale
+
+    from shared.policy import get_policy
+
+    return tuple((code, Locale.parse(code).get_display_name(code) or code) for code in get_policy().languages)
 
 
 def request_language(request: Any, account_language: str | None) -> str:
@@ -90,11 +100,13 @@ def cleared_account_cookie_headers() -> dict[str, str]:
 def viewer_page(request: Any, name: str, status: int = 200, **context: Any) -> Response:
     """A page for the signed-in contact, in their language, with the session's CSRF token."""
     from shared.api.context import current_scope
-    from shared.services.account_pages.viewer import account_language, viewer_of
+    from shared.policy import get_policy
+    from shared.services.account_pages.language import viewer_language
+    from shared.services.account_pages.viewer import viewer_of
 
     live = current_scope().session
     viewer = viewer_of(live.subject)
-    language = request_language(request, account_language(viewer))
+    language = request_language(request, viewer_language(viewer, get_policy()))
     return account_page(name, language, status, viewer=viewer, csrf_token=live.csrf_token, **context)
 
 

@@ -49,6 +49,7 @@ class Purpose(StrEnum):
     MESSAGE_ID = "message-id"
     MESSAGE_RECIPIENT = "message-recipient"
     ATTACHMENT = "attachment"  # the desk's short-lived download link of one file of one ticket
+    RATING = "rating"  # the solved mail's one-click rating: names the ticket and the verdict (issue 16)
 
 
 SIGNATURE_LENGTH = 43  # base64url of the 32 bytes of HMAC-SHA256, without padding

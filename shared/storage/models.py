@@ -112,6 +112,7 @@ class User(CocoonItem, discriminator="user"):
     role = UnicodeAttribute(default="user")
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
+    language = UnicodeAttribute(null=True)  # the contact's own choice of language (issue 16); None: the account's
 
 
 class SeatEvent(CocoonItem, discriminator="seat_event"):

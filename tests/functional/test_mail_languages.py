@@ -39,6 +39,7 @@ SAMPLE: dict[str, Any] = {
     "agent_name": "Alex Agent",
     "app_url": "https://app.cocoon.example",
     "authorizer_name": "Boss",
+    "bad_link": "https://app.cocoon.example/ticket-ratings/2026112300001?verdict=bad&token=abc",
     "channel": "letter",
     "company_name": "Müller & Söhne GmbH",
     "currency": "EUR",
@@ -52,6 +53,7 @@ SAMPLE: dict[str, Any] = {
     "fee": "5.00",
     "has_fee": True,
     "first_response_due": "2026-11-23 13:30 CET",
+    "good_link": "https://app.cocoon.example/ticket-ratings/2026112300001?verdict=good&token=abc",
     "hours": "2.25",
     "invoice_number": "2026-000041",
     "limit_mb": 3,
@@ -67,6 +69,7 @@ SAMPLE: dict[str, Any] = {
     "priority": "urgent",
     "received_on": "2026-11-16",
     "region": "DACH",
+    "reopen_days": 7,
     "requester_name": "Erika Mustermann",
     "retention_days": 180,
     "state": "in progress",
@@ -245,6 +248,7 @@ TICKET_MAIL_EXTRAS: dict[str, dict[str, Any]] = {
     "ticket_closed_notice": {},
     "service_report": {"hours": "2.25", "link": "https://x.example/r", "entries": SAMPLE["entries"]},
     "authorization_request": {"link": "https://x.example/a", "authorizer_name": "Boss"},
+    "ticket_solved": {"good_link": "https://x.example/g", "bad_link": "https://x.example/b", "reopen_days": 7},
 }
 
 
@@ -286,7 +290,8 @@ def _ticket_and_account(language: str) -> tuple[Any, Any]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_ticket_mail_subject_keeps_the_tag_unchanged(language: str) -> None:
+def test_every_ticket_mail_subject_keeps_the_tag_unchanged(language: str, db: str) -> None:
+    # db: a mail to the requester reads their own choice of language on their user record (issue 16).
     from shared.services.support.mails import ticket_mail
 
     assert set(TICKET_MAIL_EXTRAS) <= set(CUSTOMER_MAILS)

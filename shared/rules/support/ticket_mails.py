@@ -53,3 +53,15 @@ def authorization_request_mail(
         recipient=email,
         extra={"link": link, "authorizer_name": authorizer_name},
     )
+
+
+def solved_mail(number: str, rating_links: dict[str, str], reopen_days: int, now: datetime) -> TicketMailOrder:
+    """The ticket is solved: the requester may reopen it within its days, or rate it by one click (issue 16).
+
+    One mail per solving (a reopened ticket solved again gets a new one); the links name the verdict.
+    """
+    return TicketMailOrder(
+        "ticket_solved",
+        f"ticket-solved-{number}-{now.strftime('%Y%m%d%H%M%S')}",
+        extra={"good_link": rating_links["good"], "bad_link": rating_links["bad"], "reopen_days": reopen_days},
+    )

@@ -27,4 +27,15 @@ def subscription_facts(viewer: Viewer, now: datetime, time_zone: str) -> dict[st
     today = local_day(now, ZoneInfo(time_zone))
     ends = date.fromisoformat(account.trial_ends_on) if account.trial_ends_on else None
     days = trial_days_left(ends, today) if account.state == "trial" else None
-    return {**view, "trial_days_left": days, "trial_ends": ends}
+    return {**view, "trial_days_left": days, "trial_ends": ends, "seat_reasons": _seat_reasons(view, now, time_zone)}
+
+
+def _seat_reasons(view: dict[str, Any], now: datetime, time_zone: str) -> dict[str, str]:
+    """Per user, whether and why they count in this month's bill (billing's seat rule)."""
+    from shared.rules.billing.months import BillingMonth
+    from shared.rules.billing.seat_reasons import seat_reasons
+    from shared.storage.seat_history import seat_facts
+
+    active_now = {user.user_id: bool(user.active) for user in view["users"]}
+    month = BillingMonth.containing(now, time_zone)
+    return dict(seat_reasons(seat_facts(view["account"].account_id), active_now, month, time_zone))

@@ -88,24 +88,6 @@ def open_my_request(viewer: Viewer, form: Any, now: datetime, policy: Policy) ->
     return ticket
 
 
-class NotRateable(Exception):
-    """Not solved yet, or rated already: the first rating decides."""
-
-
-def may_rate_ticket(ticket: Ticket) -> bool:
-    from shared.rules.support.rating import may_rate
-
-    return may_rate(ticket.state, ticket.solved_at, ticket.rated_at)
-
-
-def rate(ticket: Ticket, rating: str, comment: str, now: datetime) -> None:
-    """The customer's good/bad (and comment) for a solved ticket, once; NotRateable otherwise."""
-    from shared.storage.ticket_ratings import record_rating
-
-    if not may_rate_ticket(ticket) or not record_rating(ticket, rating, comment, now):
-        raise NotRateable()
-
-
 def upload(viewer: Viewer, ticket: Ticket, filename: str, content: bytes, text: str, now: datetime,
            policy: Policy) -> None:
     """A screenshot or log for the ticket, as a customer message with the file attached (stored as a mail's

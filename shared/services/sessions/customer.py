@@ -67,11 +67,16 @@ class CustomerSessionStore(DynamoSessionStore):
     def save_link(
         self, hashed_token: str, subject_id: str, now: datetime, valid_until: datetime, mail: SignInMail
     ) -> None:
+        from shared.policy import get_policy
+        from shared.rules.accounts.language import reader_language
         from shared.storage.accounts import get_account
+        from shared.storage.contact_language import chosen_language
 
         parts = parts_of(subject_id)
         account = get_account(parts[0]) if parts else None
         language = account.language if account is not None else self._language
+        if parts:  # the contact's own choice of language first (issue 16)
+            language = reader_language(chosen_language(*parts), language, get_policy().languages) or language
         DynamoSessionStore(self._scope, self._template, language).save_link(
             hashed_token, subject_id, now, valid_until, mail
         )

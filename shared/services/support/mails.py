@@ -64,11 +64,22 @@ def ticket_mail(
         account_id=account.account_id,
         recipient=recipient or ticket.requester_email,
         template=template,
-        language=account.language,
+        language=_recipient_language(ticket, account, recipient, policy),
         context=ticket_mail_context(ticket, account, policy, **extra),
         now=now,
     )
     return replace(mail, subject=subject_with_tag(mail.subject, ticket.number))
+
+
+def _recipient_language(ticket: Ticket, account: Account, recipient: str | None, policy: Policy) -> str:
+    """The requester reads their own choice of language (issue 16); anyone else the account's."""
+    from shared.rules.accounts.language import reader_language
+    from shared.storage.contact_language import chosen_language
+
+    if recipient not in (None, ticket.requester_email):
+        return account.language
+    chosen = chosen_language(ticket.account_id, ticket.requester_user_id)
+    return reader_language(chosen, account.language, policy.languages) or account.language
 
 
 def ordered_mail(

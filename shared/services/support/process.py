@@ -29,9 +29,10 @@ class StoredProcess:
     def apply_state_change(
         self, ticket: Ticket, change: StateChange, agent: StaffMember, now: datetime, policy: Policy
     ) -> None:
-        from shared.rules.support.ticket_mails import work_started_mail
+        from shared.rules.support.ticket_mails import solved_mail, work_started_mail
         from shared.services.support.clock import next_status_update, resumed_clock
         from shared.services.support.mails import ordered_mail
+        from shared.services.support.rating import rating_links
         from shared.services.support.reports import draft_report
         from shared.storage.support import apply_state_change, ticket_account
 
@@ -43,6 +44,9 @@ class StoredProcess:
         orders = [work_started_mail(ticket.number, ticket.assignee_name or agent.name)] if change.starts_work else []
         if report is not None:
             orders.append(report.mail)
+        if change.solves:  # the requester may reopen within its days, or rate it by a link (issue 16)
+            links = rating_links(ticket.number, now, policy)
+            orders.append(solved_mail(ticket.number, links, policy.support.closed_ticket_closes_after_days, now))
         mails = [ordered_mail(ticket, account, order, now, policy) for order in orders]
         apply_state_change(
             ticket, change, agent, now, policy, resumed=resumed, status_update_due=following, report=report, mails=mails

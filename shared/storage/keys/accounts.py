@@ -37,6 +37,9 @@ def user_sk(user_id: str) -> str:
     return f"{USER_PREFIX}{user_id}"
 
 
+SEAT_PREFIX = "SEAT#"  # every seat event of an account (seat_sk's prefix)
+
+
 def seat_sk(user_id: str, at: datetime) -> str:
     """Seat events sort by moment: billing reads a month's activations in order."""
     return f"SEAT#{at.isoformat()}#{user_id}"
