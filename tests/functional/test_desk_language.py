@@ -12,7 +12,7 @@ import pytest
 
 from shared.api.desk_i18n import desk_translations
 from tests.functional.helpers import auth, body_of, desk_member, desk_sign_in, now_header, post_form, post_json
-from tests.unit.test_desk_translations import desk_msgids
+from tests.unit.desk_catalog import desk_msgids
 
 NOW = "2026-11-23T12:00:00+01:00"
 

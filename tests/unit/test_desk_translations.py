@@ -8,26 +8,16 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from shared.api.desk_i18n import LOCALE_ROOT, catalog_path
 from shared.policy import get_policy
+from tests.unit.desk_catalog import PROJECT, desk_msgids
 
-PROJECT = LOCALE_ROOT.parents[1]
 DESK_TEMPLATES = PROJECT / "shared" / "templates" / "desk"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more: a word someone would read
 LABEL_ATTRIBUTE = re.compile(r"""\b(?:aria-label|title|placeholder|alt)=(["'])([^"']*)\1""")
-
-
-def desk_msgids() -> set[str]:
-    """What `pybabel extract -F desk.babel.cfg` finds: the templates and the N_-marked texts of the desk's Python."""
-    with (PROJECT / "desk.babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
-    found = extract_from_dir(str(PROJECT), method_map=method_map, options_map=options_map)
-    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 
 
 def _catalog(language: str):  # type: ignore[no-untyped-def]
