@@ -12,6 +12,7 @@ from shared.api.context import current_scope
 from shared.api.desk_pages import cleared_cookie_headers, desk_page, form_of, see_other, session_cookie_headers
 from shared.api.requests import query_param
 from shared.api.routing import Access, api_route
+from shared.rules.ui_text import N_
 
 bp = Blueprint(__name__)
 HOME = "/desk/home"
@@ -41,8 +42,8 @@ def request_sign_in() -> Response:
     form = form_of(bp.current_request, SignInForm)
     desk_sessions().request_link(str(form.email), current_scope().now)
     # The same answer for every address: the page never tells who is staff.
-    text = "If this address belongs to a staff member, a sign-in link is on its way. It works once."
-    return desk_page("message", heading="Check your mail", text=text)
+    text = N_("If this address belongs to a staff member, a sign-in link is on its way. It works once.")
+    return desk_page("message", heading=N_("Check your mail"), text=text)
 
 
 @api_route(
@@ -78,8 +79,8 @@ def confirm_sign_in() -> Response:
         opened = desk_sessions().confirm_link(form.token, current_scope().now)
     except LinkRefused as exc:
         status = {"unknown": 404, "expired": 410, "used": 409}[exc.reason]
-        text = "This sign-in link is not valid any more (used, expired or unknown). Ask for a new one."
-        return desk_page("message", status, heading="Link not valid", text=text)
+        text = N_("This sign-in link is not valid any more (used, expired or unknown). Ask for a new one.")
+        return desk_page("message", status, heading=N_("Link not valid"), text=text)
     return see_other(
         "/desk/second-factor" if opened.needs_second_factor else HOME, session_cookie_headers(opened.session_id)
     )

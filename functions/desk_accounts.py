@@ -9,6 +9,7 @@ from shared.api.desk_pages import desk_page, form_of
 from shared.api.errors import ApiError, bad_request, not_found
 from shared.api.requests import query_param
 from shared.api.routing import Access, api_route
+from shared.rules.ui_text import N_
 
 bp = Blueprint(__name__)
 SEARCH_PAGE = "/desk/accounts"
@@ -74,8 +75,9 @@ def account_page(account_id: str) -> Response:
     shown = page(account_id, current_scope().now)
     if shown is None:
         raise not_found("account")
-    notice = {"lifted": "Mail to the address goes out again.", "cancelled": "The cancellation is recorded.",
-              "reactivated": "The account is a customer again."}.get(query_param(bp.current_request, "done", ""), "")
+    notices = {"lifted": N_("Mail to the address goes out again."), "cancelled": N_("The cancellation is recorded."),
+               "reactivated": N_("The account is a customer again.")}
+    notice = notices.get(query_param(bp.current_request, "done", ""), "")
     return desk_page("account", member=live.subject, csrf_token=live.csrf_token, page=shown, notice=notice)
 
 

@@ -15,19 +15,20 @@ from shared.api.idempotency import run_idempotently
 from shared.api.requests import query_param, raw_body
 from shared.api.routing import Access, api_route
 from shared.api.staff_desk import calling_agent, ticket_or_404
+from shared.rules.ui_text import N_
 
 bp = Blueprint(__name__)
 AGENTS = ("agent",)  # admins pass every role check
 _PAGE = {"response_content_type": "text/html"}
 NOTICES = {
-    "replied": "The reply is on its way to the customer.",
-    "noted": "The internal note is kept (never mailed).",
-    "assigned": "The ticket is assigned.",
-    "priority": "The priority is changed; the due time is recomputed.",
-    "state": "The state is changed.",
-    "time": "The time is logged.",
-    "development": "The development ticket is linked.",
-    "merged": "The other ticket is merged into this one: its messages are in the thread, it is closed.",
+    "replied": N_("The reply is on its way to the customer."),
+    "noted": N_("The internal note is kept (never mailed)."),
+    "assigned": N_("The ticket is assigned."),
+    "priority": N_("The priority is changed; the due time is recomputed."),
+    "state": N_("The state is changed."),
+    "time": N_("The time is logged."),
+    "development": N_("The development ticket is linked."),
+    "merged": N_("The other ticket is merged into this one: its messages are in the thread, it is closed."),
 }
 
 

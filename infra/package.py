@@ -64,6 +64,7 @@ REQUIRED_IN_ZIP = (
     "functions/__init__.py",
     "shared/__init__.py",
     "shared/policy.toml",
+    "shared/locale/de/LC_MESSAGES/desk.po",  # the desk's German text (compiled when first loaded)
 )
 REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/")
 # Logical ids this module adds to the template (the roles' own are in infra/roles.py).

@@ -221,6 +221,7 @@ class DeskPolicy(_Strict):
     session_touch_seconds: int = Field(ge=0)
     totp_valid_window: int = Field(ge=0, le=2)
     search_results: int = Field(gt=0, le=100)  # BatchGetItem reads at most 100 keys: one request
+    ui_languages: tuple[str, ...] = Field(min_length=1)  # the desk's UI text; the first is its fallback
 
 
 class Policy(_Strict):

@@ -18,6 +18,7 @@ class RequestScope:
     account: Any = None  # the tenant's account, read once by the middleware
     resource_key: str = ""  # method and concrete path, path parameters filled in (idempotency scope)
     session: Any = None  # the desk's live session (Access.DESK), read once by the middleware
+    accept_language: str = ""  # the browser's Accept-Language: the desk's language until the member chooses
 
 
 _current: ContextVar[RequestScope | None] = ContextVar("cocoon_request_scope", default=None)

@@ -17,27 +17,50 @@ DESK_CSP = (
 
 
 @cache
-def _environment() -> Any:
+def _environment(language: str) -> Any:
     import jinja2
 
+    from shared.api.desk_i18n import desk_translations
     from shared.api.static_assets import asset_url
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(DESK_ROOT)), autoescape=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.FileSystemLoader(str(DESK_ROOT)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(desk_translations(language), newstyle=True)  # type: ignore[attr-defined]
+    # A text made in Python (a notice, a queue's title; marked with N_ for the catalog): translated as it
+    # is, never %-formatted, so a text with a "%" in it cannot break the page.
+    env.filters["t"] = desk_translations(language).gettext
     env.globals["asset_url"] = asset_url
+    env.globals["desk_languages"] = _language_names()
     return env
+
+
+def _language_names() -> dict[str, str]:
+    """Each desk language by its own name ("Deutsch"), so a member finds theirs whatever the page speaks."""
+    from babel import Locale
+
+    from shared.policy import get_policy
+
+    return {code: Locale.parse(code).get_display_name(code) or code for code in get_policy().desk.ui_languages}
 
 
 def desk_page(name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
     context.setdefault("member", None)
     context.setdefault("csrf_token", "")
-    body = _environment().get_template(f"{name}.html").render(**context)
+    from shared.api.desk_i18n import request_desk_language
+
+    language = context["ui_language"] = request_desk_language(context["member"])
+    body = _environment(language).get_template(f"{name}.html").render(**context)
     return Response(
         body=body,
         status_code=status,
         headers={
             "Content-Type": "text/html; charset=utf-8",
+            "Content-Language": language,
+            "Vary": "Accept-Language, Cookie",
             "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": DESK_CSP,
             "X-Frame-Options": "DENY",

@@ -71,7 +71,7 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
             set_scope(
                 RequestScope(
                     now=now, principal=principal, route_key=spec.key, account=account, resource_key=resource,
-                    session=session,
+                    session=session, accept_language=str(request.headers.get("accept-language") or ""),
                 )
             )
             response = get_response(request)

@@ -179,6 +179,7 @@ class StaffMember(CocoonItem, discriminator="staff_member"):
     deactivated_at = UTCDateTimeAttribute(null=True)  # a deactivated member signs in and calls nothing
     totp_secret = UnicodeAttribute(null=True)  # the desk's optional second factor (base32, RFC 6238)
     notifications_off = BooleanAttribute(null=True)  # the member turned off the desk's notification mails
+    desk_language = UnicodeAttribute(null=True)  # the desk's UI language the member chose (None: the browser's)
 
 
 class ScheduledAction(CocoonItem, discriminator="scheduled_action"):

@@ -49,6 +49,11 @@ def revoke_sessions(staff_id: str, now: datetime) -> None:
     _update(staff_id, [StaffMember.sessions_revoked_at.set(now)])
 
 
+def set_desk_language(staff_id: str, language: str) -> None:
+    """The member's chosen desk UI language (raises StaffMemberGone for a removed member)."""
+    _update(staff_id, [StaffMember.desk_language.set(language)])
+
+
 def change_role(staff_id: str, role: str) -> None:
     """The member's role, and their tokens' (the middleware reads a token's role), in one transaction."""
     from shared.storage.db import ConditionFailed, transaction

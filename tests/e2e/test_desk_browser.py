@@ -302,3 +302,33 @@ def test_an_agent_moves_through_the_queue_with_j_and_opens_the_second_ticket_wit
     ActionChains(browser).send_keys("r").perform()
     assert browser.switch_to.active_element.get_attribute("id") == "reply-text"
     assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""  # focused, nothing typed
+
+
+GERMAN_AGENT = "greta-e2e@cocoon.example"
+
+
+def test_an_agent_chooses_german_and_the_queue_speaks_it(
+    server: str, browser: Any, client: Any, outbox_dir: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    customer = signup_and_verify(client, outbox_dir, now=now)
+    opened = post_json(client, "/tickets", {"subject": "Export schlägt fehl", "description": "Fehler 500",
+                                            "impact": "severe"}, {**auth(customer), **now_header(now)})
+    assert opened.status_code == 201, opened.body
+    desk_member(GERMAN_AGENT, role="agent", name="Greta Agentin")
+    _sign_in_as_admin(browser, server, outbox_dir, GERMAN_AGENT)
+
+    Select(browser.find_element(By.ID, "desk-language")).select_by_value("de")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Save the language']").click()
+    wait_for(browser, lambda d: "Überall abmelden" in d.page_source)
+    browser.find_element(By.LINK_TEXT, "Tickets").click()
+    wait_for(browser, lambda d: "Tickets: Meine" in d.page_source)
+    browser.find_element(By.LINK_TEXT, "Alle offenen").click()
+    wait_for(browser, lambda d: body_of(opened)["number"] in d.page_source)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    assert "Restzeit" in browser.page_source and "Time left" not in browser.page_source
+    assert "Tasten:" in browser.find_element(By.ID, "queue-keys").text
+    check_page(browser, "queue-open-de")  # the German screenshot, and axe on it (lang="de")

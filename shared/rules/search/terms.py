@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.rules.ui_text import N_
+
 SearchKind = Literal["email", "ticket", "invoice", "vat", "name"]
 
 _TICKET_NUMBER = re.compile(r"^[0-9]{13,14}$")  # shared.rules.tickets.ticket_number: day + 10000 + sequence
@@ -58,7 +60,7 @@ def read_term(text: str) -> SearchTerm:
     """The kind of what was typed, by its shape: an address, a ticket or invoice number, a VAT ID, or a name prefix."""
     term = text.strip()
     if not term:
-        raise UnusableTerm("type a name, an e-mail address, a VAT ID, a ticket or an invoice number")
+        raise UnusableTerm(N_("type a name, an e-mail address, a VAT ID, a ticket or an invoice number"))
     if len(term) > MAX_TERM_LENGTH:
         raise UnusableTerm(f"at most {MAX_TERM_LENGTH} characters")
     if "@" in term:
@@ -72,5 +74,5 @@ def read_term(text: str) -> SearchTerm:
         return SearchTerm("vat", compact)
     name = normalize_name(term)
     if not name:
-        raise UnusableTerm("nothing to search for in this term")
+        raise UnusableTerm(N_("nothing to search for in this term"))
     return SearchTerm("name", name)

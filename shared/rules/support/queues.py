@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.rules.support.states import OPEN_STATES, WAITING
+from shared.rules.ui_text import N_
 
 
 class View(StrEnum):
@@ -26,12 +27,12 @@ class View(StrEnum):
 
 
 VIEW_TITLES = {
-    View.MINE: "Mine",
-    View.UNASSIGNED: "Unassigned",
-    View.AT_RISK: "At risk",
-    View.OVERDUE: "Overdue",
-    View.WAITING: "Waiting for customer",
-    View.OPEN: "All open",
+    View.MINE: N_("Mine"),
+    View.UNASSIGNED: N_("Unassigned"),
+    View.AT_RISK: N_("At risk"),
+    View.OVERDUE: N_("Overdue"),
+    View.WAITING: N_("Waiting for customer"),
+    View.OPEN: N_("All open"),
 }
 # A first response is still owed in these states (a waiting ticket's clock stands still).
 OWING_STATES = ("new", "assigned", "in_progress")

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from shared.rules.support.process import StateChange, StateChangeRefused, TicketFacts, state_change
 from shared.rules.support.states import TRANSITIONS
+from shared.rules.ui_text import N_
 
 # Who a message is from, as the thread shows it: the customer, an agent's public reply, or internal.
 SIDES = {"request": "customer", "reply": "agent", "note": "internal"}
-SIDE_LABELS = {"customer": "Customer", "agent": "Agent reply (mailed)", "internal": "Internal note (never mailed)"}
+SIDE_LABELS = {
+    "customer": N_("Customer"),
+    "agent": N_("Agent reply (mailed)"),
+    "internal": N_("Internal note (never mailed)"),
+}
 STATE_ORDER = ("assigned", "in_progress", "waiting_for_customer", "solved", "closed")
 
 

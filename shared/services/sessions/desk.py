@@ -22,6 +22,7 @@ def _subject(member: Any) -> Subject | None:
         role=member.role,
         sessions_revoked_at=member.sessions_revoked_at,
         totp_secret=member.totp_secret,
+        language=member.desk_language,
     )
 
 

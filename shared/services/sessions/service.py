@@ -30,6 +30,7 @@ class Subject:
     role: str
     sessions_revoked_at: datetime | None = None
     totp_secret: str | None = None
+    language: str | None = None  # the UI language the subject chose (None: the browser's)
 
 
 class Subjects(Protocol):

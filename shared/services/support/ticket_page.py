@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from shared.rules.support.ticket_page import SIDE_LABELS, offered_states, side_of
+from shared.rules.ui_text import N_
 
-NOT_OFFERED = "The canned reply is not one of this account's language."
+NOT_OFFERED = N_("The canned reply is not one of this account's language.")
 
 
 @dataclass(frozen=True)
