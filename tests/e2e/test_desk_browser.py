@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -111,6 +112,7 @@ def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
 
     from shared.derived import company_calendar
     from shared.policy import get_policy
+    from shared.rules.billing.months import COMPANY_TIME_ZONE
     from shared.rules.cancellation import cancellation_effective_date
     from shared.storage.accounts import get_account
     from shared.storage.suppressions import suppress, suppression_of
@@ -156,7 +158,8 @@ def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
     assert suppression_of("erika@beispiel.example") is None
     check_page(browser, "account-lifted")
 
-    received = now.date() - timedelta(days=5)  # the letter's day of receipt, not the day it is recorded
+    # The letter's day of receipt, not the day it is recorded; days are the company's (Berlin), not UTC's.
+    received = now.astimezone(ZoneInfo(COMPANY_TIME_ZONE)).date() - timedelta(days=5)
     policy = get_policy()
     effective = cancellation_effective_date(received, company_calendar(), policy.cancellation.notice_working_days)
     browser.execute_script("document.getElementById('received-on').value = arguments[0]", received.isoformat())
