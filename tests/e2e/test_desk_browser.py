@@ -200,16 +200,35 @@ def _sign_in_as_admin(driver: Any, base: str, outbox_dir: Path, email: str = TIC
     wait_for(driver, lambda d: d.current_url.endswith("/desk/home"))
 
 
-def test_an_admin_opens_the_queue_and_the_ticket_and_replies_with_a_canned_reply_in_german(
+
+def _opened_to_be_at_risk_now(now: datetime, priority: str) -> datetime:
+    """A moment of opening whose first response is still owed, and due within the at-risk window, at `now`."""
+    from shared.derived import support_calendar
+    from shared.policy import get_policy
+    from shared.rules.support_hours import add_support_hours
+
+    support = get_policy().support
+    calendar = support_calendar(support.default_region)
+    horizon = add_support_hours(now, support.at_risk_within_hours, calendar)
+    for quarter in range(1, 10 * 24 * 4):  # ten days back covers a weekend with holidays
+        opened = now - timedelta(minutes=15 * quarter)
+        if now < add_support_hours(opened, support.first_response_hours[priority], calendar) <= horizon:
+            return opened
+    raise AssertionError("no moment of opening puts a ticket at risk now")
+
+
+def test_an_admin_finds_an_at_risk_ticket_takes_it_replies_in_german_logs_half_an_hour_and_solves(
     server: str, browser: Any, client: Any, outbox_dir: Path
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    customer = signup_and_verify(client, outbox_dir, now=now)  # a German account
+    at = datetime.now(UTC).replace(microsecond=0)
+    customer = signup_and_verify(client, outbox_dir, now=(at - timedelta(days=14)).isoformat())  # a German account
+    # Opened long enough ago that its first response is owed within the at-risk window now, at any hour.
+    opened_at = _opened_to_be_at_risk_now(at, "urgent").isoformat()
     opened = post_json(client, "/tickets", {"subject": "Export schlägt fehl", "description": "Fehler 500",
-                                            "impact": "severe"}, {**auth(customer), **now_header(now)})
+                                            "impact": "unusable"}, {**auth(customer), **now_header(opened_at)})
     assert opened.status_code == 201, opened.body
     number = body_of(opened)["number"]
     desk_member(TICKET_ADMIN, role="admin", name="Ada Admin")
@@ -227,15 +246,22 @@ def test_an_admin_opens_the_queue_and_the_ticket_and_replies_with_a_canned_reply
 
     browser.find_element(By.LINK_TEXT, "Tickets").click()
     wait_for(browser, lambda d: "Tickets: Mine" in d.page_source)
+    assert number not in browser.page_source  # nobody has taken it yet
     check_page(browser, "queue-mine")
-    browser.find_element(By.LINK_TEXT, "All open").click()
+    browser.find_element(By.LINK_TEXT, "At risk").click()
     wait_for(browser, lambda d: number in d.page_source)
-    assert "h left" in browser.page_source or "overdue by" in browser.page_source
-    check_page(browser, "queue-open")
+    assert "h left" in browser.page_source
+    check_page(browser, "queue-at-risk")
 
     browser.find_element(By.LINK_TEXT, number).click()
     wait_for(browser, lambda d: f"Ticket {number}" in d.page_source)
     check_page(browser, "ticket")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Assign']").click()  # "me" is preselected: take it
+    wait_for(browser, lambda d: "<dd>Ada Admin</dd>" in d.page_source)
+    browser.find_element(By.LINK_TEXT, "Tickets").click()
+    wait_for(browser, lambda d: "Tickets: Mine" in d.page_source and number in d.page_source)
+    browser.find_element(By.LINK_TEXT, number).click()
+    wait_for(browser, lambda d: f"Ticket {number}" in d.page_source)
     Select(browser.find_element(By.ID, "canned")).select_by_visible_text("Export neu starten")
     browser.find_element(By.XPATH, "//button[normalize-space()='Fill in']").click()
     wait_for(browser, lambda d: "Guten Tag Erika Mustermann" in d.find_element(By.ID, "reply-text").get_attribute("value"))
