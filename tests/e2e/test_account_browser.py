@@ -3,8 +3,9 @@ days left, becomes a customer with an address, adds a user, opens a request with
 agent's reply, reopens the solved ticket, rates it, previews and confirms a cancellation; pages in German and
 Polish; axe-core on every page (0 serious or critical). Screenshots under tests/artifacts/ (gitignored).
 
-The browser runs at the real moment (it cannot time-travel), so the cancellation's day is checked against
-the notice rule for today; the functional tests cover the day after a month's deadline by time travel.
+The first flow runs at the real moment, so its cancellation's day is checked against the notice rule for today;
+a second flow sends every request of the browser at a moment the local stage may travel to (X-Cocoon-Now, set
+through Chromium's DevTools), the working day after a month's deadline, and sees the end of next month.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from infra.dynamodb_local import free_port
 from tests.functional.account_helpers import account_link_from_outbox
-from tests.functional.helpers import ADMIN, deliver_mail, now_header, post_json, signup_and_verify
+from tests.functional.helpers import ADMIN, auth, deliver_mail, now_header, post_json, signup_and_verify
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Path(__file__).resolve().parents[2] / "infra" / "node_modules" / "axe-core" / "axe.min.js"
@@ -89,7 +91,8 @@ def wait_for(driver: Any, condition: Any) -> None:
     WebDriverWait(driver, WAIT_SECONDS).until(condition)
 
 
-def sign_in(driver: Any, server: str, outbox_dir: Path, email: str, language: str = "en") -> None:
+def sign_in(driver: Any, server: str, outbox_dir: Path, email: str, language: str = "en",
+            at: datetime | None = None) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(f"{server}/account?lang={language}")
@@ -97,7 +100,7 @@ def sign_in(driver: Any, server: str, outbox_dir: Path, email: str, language: st
     driver.find_element(By.ID, "email").send_keys(email)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     wait_for(driver, lambda d: "/account/sign-in" in d.current_url)
-    deliver_mail(datetime.now(UTC).isoformat())
+    deliver_mail((at or datetime.now(UTC)).isoformat())
     token = account_link_from_outbox(outbox_dir, email)
     driver.get(f"{server}/account/sign-in/confirm?token={token}&lang={language}")
     check_page(driver, f"confirm-{language}")
@@ -203,3 +206,54 @@ def test_the_german_and_polish_sign_in_and_new_request(server: str, browser: Any
     browser.get(f"{server}/account/tickets/new?lang=pl")
     assert "Co nie działa?" in browser.page_source
     check_page(browser, "new-request-pl")
+
+
+def _first_day_after_a_months_deadline(today: date) -> date:
+    """The first day of next month's second half whose cancellation only ends the month after (notice rule)."""
+    from shared.derived import company_calendar
+    from shared.policy import get_policy
+    from shared.rules.cancellation import cancellation_effective_date
+
+    notice = get_policy().cancellation.notice_working_days
+    start = (today.replace(day=1) + timedelta(days=32)).replace(day=15)
+    for offset in range(17):
+        day = start + timedelta(days=offset)
+        if cancellation_effective_date(day, company_calendar(), notice).month != day.month:
+            return day
+    raise AssertionError("no day after the deadline in the second half of the month")
+
+
+def test_a_cancellation_received_after_the_months_deadline_shows_the_end_of_next_month(
+    server: str, browser: Any, client: Any, outbox_dir: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from shared.derived import company_calendar
+    from shared.policy import get_policy
+    from shared.rules.billing.months import COMPANY_TIME_ZONE
+    from shared.rules.cancellation import cancellation_effective_date
+    from shared.storage.accounts import get_account
+
+    received = _first_day_after_a_months_deadline(datetime.now(UTC).date())
+    at = datetime.combine(received, time(10, 0), ZoneInfo(COMPANY_TIME_ZONE)).astimezone(UTC)
+    expected = cancellation_effective_date(received, company_calendar(), get_policy().cancellation.notice_working_days)
+    assert expected.month != received.month  # the end of next month, not of this one
+
+    verified = signup_and_verify(client, outbox_dir, now=(at - timedelta(days=20)).isoformat())
+    converted = post_json(client, f"/accounts/{verified['account_id']}/subscription", {"edition": "team"},
+                          {**auth(verified), **now_header((at - timedelta(days=19)).isoformat())})
+    assert converted.status_code == 200, converted.body
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": now_header(at.isoformat())})
+    sign_in(browser, server, outbox_dir, ADMIN, at=at)
+
+    browser.get(f"{server}/account/subscription/cancellation?lang=en")
+    shown = re.search(r'name="effective_on" value="([0-9-]+)"', browser.page_source)
+    assert shown is not None and shown.group(1) == expected.isoformat(), browser.page_source[:2000]
+    assert get_account(verified["account_id"]).cancellation is None  # shown before the admin confirms
+    check_page(browser, "cancel-preview-after-deadline")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirm the cancellation']").click()
+    wait_for(browser, lambda d: "done=cancelled" in d.current_url)
+    cancellation = get_account(verified["account_id"]).cancellation
+    assert cancellation is not None and cancellation.effective_on == expected.isoformat()
+    assert cancellation.received_on == received.isoformat()
