@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import zipfile
@@ -65,7 +66,7 @@ REQUIRED_IN_ZIP = (
     "shared/__init__.py",
     "shared/policy.toml",
 )
-REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/")
+REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/")
 # Logical ids this module adds to the template (the roles' own are in infra/roles.py).
 ATTACHMENTS_BUCKET_POLICY = "AttachmentsBucketPolicy"
 ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
@@ -581,6 +582,29 @@ def _stale_bytecode(names: Sequence[str]) -> list[str]:
     return stale
 
 
+def add_botocore_data(zip_file: Path) -> None:
+    """Add the DynamoDB client's small botocore data folder (shared/storage/botocore_data.py), built from the
+    zip's own botocore so its version stamp matches what the Lambda imports; a zip without botocore gets none."""
+    from shared.storage.botocore_data import PACKAGED_FOLDER, SERVICE, build_folder
+
+    with zipfile.ZipFile(zip_file) as archive:
+        names = archive.namelist()
+        if "botocore/__init__.py" not in names:
+            return
+        found = re.search(r"__version__ = ['\"]([^'\"]+)", archive.read("botocore/__init__.py").decode("utf-8"))
+        if found is None:
+            raise PackagingError(f"{zip_file}: cannot read botocore's version")
+        wanted = [n for n in names if n.startswith(f"botocore/data/{SERVICE}/") or (n.count("/") == 2
+                  and n.startswith("botocore/data/") and n.endswith(".json"))]
+        with tempfile.TemporaryDirectory() as work:
+            archive.extractall(work, members=wanted)
+            built = build_folder(Path(work) / PACKAGED_FOLDER.name, Path(work) / "botocore" / "data", found.group(1))
+            files = sorted(path for path in built.rglob("*") if path.is_file())
+            with zipfile.ZipFile(zip_file, "a", compression=zipfile.ZIP_DEFLATED) as out:
+                for path in files:
+                    out.write(path, f"{PACKAGED_FOLDER.name}/{path.relative_to(built).as_posix()}")
+
+
 def verify_zip(zip_file: Path) -> int:
     """Check the zip holds our code and data files (Chalice would silently leave them out); return entries."""
     with zipfile.ZipFile(zip_file) as archive:
@@ -642,6 +666,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
         seconds["chalice package (merge)"] = time.monotonic() - step
 
         template, zip_file = merged_out / "sam.json", merged_out / "deployment.zip"
+        add_botocore_data(zip_file)
         entries = verify_zip(zip_file)
         step = time.monotonic()
         warnings = run_cfn_lint(template)

@@ -166,3 +166,52 @@ def test_every_public_billing_name_still_imports_from_the_package_and_from_its_o
     assert checked and set(checked) == set(billing.__all__)
     for name, module in checked.items():
         assert getattr(billing, name) is getattr(importlib.import_module(module), name), name
+
+
+def test_the_dynamodb_client_reads_no_other_services_data_nor_botocores_full_endpoints_file(db: str) -> None:
+    # The attempt: the first DynamoDB request makes botocore walk every service's folder and parse the
+    # 1.2 MB endpoints.json of every service (~30 ms of a cold start). The refusal: the client's loader
+    # searches only our small folder, never botocore's own data, and the request still answers.
+    printed = fresh(
+        "import json, botocore.loaders\n"
+        "loaded = []\n"
+        "original = botocore.loaders.JSONFileLoader.load_file\n"
+        "def recording(self, path):\n"
+        "    loaded.append(path)\n"
+        "    return original(self, path)\n"
+        "botocore.loaders.JSONFileLoader.load_file = recording\n"
+        "from shared.storage.models import Account\n"
+        "found = list(Account.query('ACCOUNT#nobody'))\n"
+        "builtin = botocore.loaders.Loader.BUILTIN_DATA_PATH\n"
+        "print(json.dumps({'found': len(found), 'builtin': [p for p in loaded if p.startswith(builtin)],\n"
+        "                  'loaded': len(loaded)}))\n"
+    )
+    result = json.loads(printed)
+    assert result["found"] == 0
+    assert result["loaded"] >= 3
+    assert result["builtin"] == []
+
+
+def test_a_stale_or_foreign_botocore_data_folder_is_not_used_and_the_client_still_answers(
+    db: str, tmp_path: Path
+) -> None:
+    # The attempt: a folder left by another botocore version (here with an endpoints file that would break
+    # the client) sits where the packaged one goes. The refusal: its version stamp differs, it is ignored.
+    stale = tmp_path / "botocore_dynamodb"
+    stale.mkdir()
+    (stale / "BOTOCORE_VERSION").write_text("0.0.1", encoding="utf-8")
+    (stale / "endpoints.json").write_text("{not json", encoding="utf-8")
+    printed = fresh(
+        "import json\n"
+        "from pathlib import Path\n"
+        "import shared.storage.botocore_data as data\n"
+        f"data.PACKAGED_FOLDER = Path({str(stale)!r})\n"
+        f"data.LOCAL_FOLDER = Path({str(tmp_path / 'local' / 'botocore_dynamodb')!r})\n"
+        "from shared.storage.models import Account\n"
+        "found = list(Account.query('ACCOUNT#nobody'))\n"
+        "loader = Account._get_connection().connection.client._loader\n"
+        "print(json.dumps({'found': len(found), 'paths': loader.search_paths}))\n"
+    )
+    result = json.loads(printed)
+    assert result["found"] == 0
+    assert result["paths"] == [str(tmp_path / "local" / "botocore_dynamodb")]  # rebuilt, not the stale one
