@@ -66,7 +66,8 @@ REQUIRED_IN_ZIP = (
     "shared/__init__.py",
     "shared/policy.toml",
 )
-REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/")
+REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/",
+                           "mail_bytecode/")
 # Logical ids this module adds to the template (the roles' own are in infra/roles.py).
 ATTACHMENTS_BUCKET_POLICY = "AttachmentsBucketPolicy"
 ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
@@ -212,6 +213,10 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
     for package in PACKAGES:
         shutil.copytree(PROJECT_ROOT / package, vendor / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         _compile_bytecode(vendor / package)
+    # The mails' compiled templates (shared/mail/bytecode.py): a cold Lambda does not compile them again.
+    from shared.mail.bytecode import PACKAGED_FOLDER as MAIL_BYTECODE
+
+    fill_mail_bytecode(vendor / MAIL_BYTECODE.name, vendor / "shared" / "templates" / "mail")
     # The desk's CSS and scripts from npm (shared/api/static_assets.py): the Lambda has no node_modules.
     from shared.api.static_assets import vendored_sources
 
@@ -220,6 +225,26 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
             raise PackagingError(f"{source} is missing: run `npm --prefix infra ci` (make install)")
         (vendor / "shared" / "static" / "vendor").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, vendor / "shared" / "static" / "vendor" / name)
+
+
+def fill_mail_bytecode(folder: Path, root: Path) -> int:
+    """Compile every mail text under `root` into `folder` (shared/mail/bytecode.py); how many texts."""
+    from shared.mail import render
+    from shared.mail.bytecode import bytecode_cache, compiled_text
+
+    cache_ = bytecode_cache(folder)
+    environment = render._environment(str(root))
+    texts = 0
+    for language in render.available_languages(root):
+        for path in sorted((root / language).glob("*.txt")):
+            if path.name.startswith("_"):
+                continue  # partials are included by name through the loader, not compiled as texts
+            source, _, _ = environment.loader.get_source(environment, f"{language}/{path.name}")
+            head, _, body = source.partition("\n\n")
+            for text in (head, body):
+                compiled_text(environment, text, cache_)
+                texts += 1
+    return texts
 
 
 def run_chalice_package(project_dir: Path, out: Path, stage: str, merge_template: Path | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,59 @@ def test_a_stale_or_foreign_botocore_data_folder_is_not_used_and_the_client_stil
     result = json.loads(printed)
     assert result["found"] == 0
     assert result["paths"] == [str(tmp_path / "local" / "botocore_dynamodb")]  # rebuilt, not the stale one
+
+
+MAIL_CONTEXT = (
+    "{'subject': 'Export & Co', 'requester_name': 'Müller & Söhne', 'number': 'T-1', 'tag': '[#T-1]',\n"
+    " 'support_hours': 'h', 'first_response_due': '2026-05-04 10:00 CEST', 'support_time_zone': 'Europe/Berlin',\n"
+    " 'missing': [], 'vague_subject': False}"
+)
+
+
+def render_in_fresh_interpreter(cache_folder: Path, template_root: Path | None = None) -> dict[str, object]:
+    """One ticket acknowledgement rendered by a fresh interpreter; how many texts Jinja compiled for it."""
+    override = f"os.environ['COCOON_MAIL_TEMPLATES'] = {str(template_root)!r}\n" if template_root else ""
+    return dict(json.loads(fresh(
+        "import json, os, jinja2\n"
+        f"{override}"
+        "from pathlib import Path\n"
+        "try:\n"  # the old code had no cache: the attempt then meets its compiler every time
+        "    import shared.mail.bytecode as bytecode\n"
+        f"    bytecode.PACKAGED_FOLDER = Path({str(cache_folder / 'absent')!r})\n"
+        f"    bytecode.LOCAL_FOLDER = Path({str(cache_folder)!r})\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "compiled = []\n"
+        "original = jinja2.Environment.compile\n"
+        "def counting(self, *args, **kwargs):\n"
+        "    compiled.append(1)\n"
+        "    return original(self, *args, **kwargs)\n"
+        "jinja2.Environment.compile = counting\n"
+        "from shared.mail.render import render_mail\n"
+        f"mail = render_mail('ticket_acknowledgement', 'de', {MAIL_CONTEXT}, fallback_language='en')\n"
+        "print(json.dumps({'compiled': len(compiled), 'subject': mail.subject, 'body': mail.body_text}))\n"
+    )))
+
+
+def test_a_second_cold_start_compiles_no_mail_template_and_renders_the_same_unescaped_text(tmp_path: Path) -> None:
+    # The attempt: every cold Lambda parses and compiles the subject and body of its first mail again
+    # (~8 ms of a first ticket's CPU). The refusal: a run before left their code; the text is identical.
+    first = render_in_fresh_interpreter(tmp_path / "cache")
+    second = render_in_fresh_interpreter(tmp_path / "cache")
+    assert first["compiled"] == 2
+    assert second["compiled"] == 0
+    assert second["subject"] == first["subject"] and second["body"] == first["body"]
+    assert "Müller & Söhne" in str(second["body"])  # plain-text mail: still not HTML-escaped
+
+
+def test_an_edited_mail_template_is_compiled_afresh_never_served_from_the_cache(tmp_path: Path) -> None:
+    # The attempt: the cache holds yesterday's body; today's template says something else.
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "shared/templates/mail", templates)
+    render_in_fresh_interpreter(tmp_path / "cache", templates)
+    edited = templates / "de" / "ticket_acknowledgement.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Ihr Cocoon-Support", "Ihr neues Team"),
+                      encoding="utf-8")
+    again = render_in_fresh_interpreter(tmp_path / "cache", templates)
+    assert again["compiled"] == 1  # the subject is unchanged and comes from the cache; the body is new
+    assert "Ihr neues Team" in str(again["body"]) and "Ihr Cocoon-Support" not in str(again["body"])
