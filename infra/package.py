@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import zipfile
@@ -66,7 +67,8 @@ REQUIRED_IN_ZIP = (
     "shared/policy.toml",
     "shared/locale/de/LC_MESSAGES/desk.po",  # the desk's German text (compiled when first loaded)
 )
-REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/")
+REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/",
+                           "mail_bytecode/")
 # Logical ids this module adds to the template (the roles' own are in infra/roles.py).
 ATTACHMENTS_BUCKET_POLICY = "AttachmentsBucketPolicy"
 ATTACHMENTS_ENV = "COCOON_ATTACHMENTS_BUCKET"
@@ -212,6 +214,10 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
     for package in PACKAGES:
         shutil.copytree(PROJECT_ROOT / package, vendor / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         _compile_bytecode(vendor / package)
+    # The mails' compiled templates (shared/mail/bytecode.py): a cold Lambda does not compile them again.
+    from shared.mail.bytecode import PACKAGED_FOLDER as MAIL_BYTECODE
+
+    fill_mail_bytecode(vendor / MAIL_BYTECODE.name, vendor / "shared" / "templates" / "mail")
     # The desk's CSS and scripts from npm (shared/api/static_assets.py): the Lambda has no node_modules.
     from shared.api.static_assets import vendored_sources
 
@@ -220,6 +226,26 @@ def prepare_staging(project_dir: Path, stage: str, config: dict[str, Any]) -> No
             raise PackagingError(f"{source} is missing: run `npm --prefix infra ci` (make install)")
         (vendor / "shared" / "static" / "vendor").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, vendor / "shared" / "static" / "vendor" / name)
+
+
+def fill_mail_bytecode(folder: Path, root: Path) -> int:
+    """Compile every mail text under `root` into `folder` (shared/mail/bytecode.py); how many texts."""
+    from shared.mail import render
+    from shared.mail.bytecode import bytecode_cache, compiled_text
+
+    cache_ = bytecode_cache(folder)
+    environment = render._environment(str(root))
+    texts = 0
+    for language in render.available_languages(root):
+        for path in sorted((root / language).glob("*.txt")):
+            if path.name.startswith("_"):
+                continue  # partials are included by name through the loader, not compiled as texts
+            source, _, _ = environment.loader.get_source(environment, f"{language}/{path.name}")
+            head, _, body = source.partition("\n\n")
+            for text in (head, body):
+                compiled_text(environment, text, cache_)
+                texts += 1
+    return texts
 
 
 def run_chalice_package(project_dir: Path, out: Path, stage: str, merge_template: Path | None = None) -> str:
@@ -582,6 +608,29 @@ def _stale_bytecode(names: Sequence[str]) -> list[str]:
     return stale
 
 
+def add_botocore_data(zip_file: Path) -> None:
+    """Add the DynamoDB client's small botocore data folder (shared/storage/botocore_data.py), built from the
+    zip's own botocore so its version stamp matches what the Lambda imports; a zip without botocore gets none."""
+    from shared.storage.botocore_data import PACKAGED_FOLDER, SERVICE, build_folder
+
+    with zipfile.ZipFile(zip_file) as archive:
+        names = archive.namelist()
+        if "botocore/__init__.py" not in names:
+            return
+        found = re.search(r"__version__ = ['\"]([^'\"]+)", archive.read("botocore/__init__.py").decode("utf-8"))
+        if found is None:
+            raise PackagingError(f"{zip_file}: cannot read botocore's version")
+        wanted = [n for n in names if n.startswith(f"botocore/data/{SERVICE}/") or (n.count("/") == 2
+                  and n.startswith("botocore/data/") and n.endswith(".json"))]
+        with tempfile.TemporaryDirectory() as work:
+            archive.extractall(work, members=wanted)
+            built = build_folder(Path(work) / PACKAGED_FOLDER.name, Path(work) / "botocore" / "data", found.group(1))
+            files = sorted(path for path in built.rglob("*") if path.is_file())
+            with zipfile.ZipFile(zip_file, "a", compression=zipfile.ZIP_DEFLATED) as out:
+                for path in files:
+                    out.write(path, f"{PACKAGED_FOLDER.name}/{path.relative_to(built).as_posix()}")
+
+
 def verify_zip(zip_file: Path) -> int:
     """Check the zip holds our code and data files (Chalice would silently leave them out); return entries."""
     with zipfile.ZipFile(zip_file) as archive:
@@ -643,6 +692,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
         seconds["chalice package (merge)"] = time.monotonic() - step
 
         template, zip_file = merged_out / "sam.json", merged_out / "deployment.zip"
+        add_botocore_data(zip_file)
         entries = verify_zip(zip_file)
         step = time.monotonic()
         warnings = run_cfn_lint(template)

@@ -141,8 +141,11 @@ def _subject_and_body(root: str, language: str, name: str) -> tuple[Any, Any]:
 
 @cache
 def _compiled(root: str, source: str) -> Any:
-    """Compiled once per text: an edited template file is read afresh, an unchanged one costs a file read."""
-    return _environment(root).from_string(source)
+    """Compiled once per text: an edited template file is read afresh, an unchanged one costs a file read.
+    The code comes from shared/mail/bytecode.py's cache when a run before compiled the same text."""
+    from shared.mail.bytecode import bytecode_cache, compiled_text
+
+    return compiled_text(_environment(root), source, bytecode_cache())
 
 
 # --- formatting for the reader's language ---------------------------------------------------------

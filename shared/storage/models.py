@@ -25,6 +25,7 @@ from pynamodb.models import Model
 
 from shared.storage import table as desk_indexes
 from shared.storage.attributes import CancellationRecord, FateEntry
+from shared.storage.botocore_data import seed_connection
 from shared.storage.table import DueIndex, LookupIndex, OpenIndex, QueueIndex, _TableMeta
 
 
@@ -57,7 +58,9 @@ class CocoonItem(Model):
         and indexes, so the one connection serves them all.
         """
         if cls is CocoonItem:
-            return super()._get_connection()
+            table = super()._get_connection()
+            seed_connection(table.connection)  # the small botocore data folder (shared/storage/botocore_data.py)
+            return table
         return CocoonItem._get_connection()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,108 @@ def test_every_public_billing_name_still_imports_from_the_package_and_from_its_o
     assert checked and set(checked) == set(billing.__all__)
     for name, module in checked.items():
         assert getattr(billing, name) is getattr(importlib.import_module(module), name), name
+
+
+def test_the_dynamodb_client_reads_no_other_services_data_nor_botocores_full_endpoints_file(db: str) -> None:
+    # The attempt: the first DynamoDB request makes botocore walk every service's folder and parse the
+    # 1.2 MB endpoints.json of every service (~30 ms of a cold start). The refusal: the client's loader
+    # searches only our small folder, never botocore's own data, and the request still answers.
+    printed = fresh(
+        "import json, botocore.loaders\n"
+        "loaded = []\n"
+        "original = botocore.loaders.JSONFileLoader.load_file\n"
+        "def recording(self, path):\n"
+        "    loaded.append(path)\n"
+        "    return original(self, path)\n"
+        "botocore.loaders.JSONFileLoader.load_file = recording\n"
+        "from shared.storage.models import Account\n"
+        "found = list(Account.query('ACCOUNT#nobody'))\n"
+        "builtin = botocore.loaders.Loader.BUILTIN_DATA_PATH\n"
+        "print(json.dumps({'found': len(found), 'builtin': [p for p in loaded if p.startswith(builtin)],\n"
+        "                  'loaded': len(loaded)}))\n"
+    )
+    result = json.loads(printed)
+    assert result["found"] == 0
+    assert result["loaded"] >= 3
+    assert result["builtin"] == []
+
+
+def test_a_stale_or_foreign_botocore_data_folder_is_not_used_and_the_client_still_answers(
+    db: str, tmp_path: Path
+) -> None:
+    # The attempt: a folder left by another botocore version (here with an endpoints file that would break
+    # the client) sits where the packaged one goes. The refusal: its version stamp differs, it is ignored.
+    stale = tmp_path / "botocore_dynamodb"
+    stale.mkdir()
+    (stale / "BOTOCORE_VERSION").write_text("0.0.1", encoding="utf-8")
+    (stale / "endpoints.json").write_text("{not json", encoding="utf-8")
+    printed = fresh(
+        "import json\n"
+        "from pathlib import Path\n"
+        "import shared.storage.botocore_data as data\n"
+        f"data.PACKAGED_FOLDER = Path({str(stale)!r})\n"
+        f"data.LOCAL_FOLDER = Path({str(tmp_path / 'local' / 'botocore_dynamodb')!r})\n"
+        "from shared.storage.models import Account\n"
+        "found = list(Account.query('ACCOUNT#nobody'))\n"
+        "loader = Account._get_connection().connection.client._loader\n"
+        "print(json.dumps({'found': len(found), 'paths': loader.search_paths}))\n"
+    )
+    result = json.loads(printed)
+    assert result["found"] == 0
+    assert result["paths"] == [str(tmp_path / "local" / "botocore_dynamodb")]  # rebuilt, not the stale one
+
+
+MAIL_CONTEXT = (
+    "{'subject': 'Export & Co', 'requester_name': 'Müller & Söhne', 'number': 'T-1', 'tag': '[#T-1]',\n"
+    " 'support_hours': 'h', 'first_response_due': '2026-05-04 10:00 CEST', 'support_time_zone': 'Europe/Berlin',\n"
+    " 'missing': [], 'vague_subject': False}"
+)
+
+
+def render_in_fresh_interpreter(cache_folder: Path, template_root: Path | None = None) -> dict[str, object]:
+    """One ticket acknowledgement rendered by a fresh interpreter; how many texts Jinja compiled for it."""
+    override = f"os.environ['COCOON_MAIL_TEMPLATES'] = {str(template_root)!r}\n" if template_root else ""
+    return dict(json.loads(fresh(
+        "import json, os, jinja2\n"
+        f"{override}"
+        "from pathlib import Path\n"
+        "try:\n"  # the old code had no cache: the attempt then meets its compiler every time
+        "    import shared.mail.bytecode as bytecode\n"
+        f"    bytecode.PACKAGED_FOLDER = Path({str(cache_folder / 'absent')!r})\n"
+        f"    bytecode.LOCAL_FOLDER = Path({str(cache_folder)!r})\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "compiled = []\n"
+        "original = jinja2.Environment.compile\n"
+        "def counting(self, *args, **kwargs):\n"
+        "    compiled.append(1)\n"
+        "    return original(self, *args, **kwargs)\n"
+        "jinja2.Environment.compile = counting\n"
+        "from shared.mail.render import render_mail\n"
+        f"mail = render_mail('ticket_acknowledgement', 'de', {MAIL_CONTEXT}, fallback_language='en')\n"
+        "print(json.dumps({'compiled': len(compiled), 'subject': mail.subject, 'body': mail.body_text}))\n"
+    )))
+
+
+def test_a_second_cold_start_compiles_no_mail_template_and_renders_the_same_unescaped_text(tmp_path: Path) -> None:
+    # The attempt: every cold Lambda parses and compiles the subject and body of its first mail again
+    # (~8 ms of a first ticket's CPU). The refusal: a run before left their code; the text is identical.
+    first = render_in_fresh_interpreter(tmp_path / "cache")
+    second = render_in_fresh_interpreter(tmp_path / "cache")
+    assert first["compiled"] == 2
+    assert second["compiled"] == 0
+    assert second["subject"] == first["subject"] and second["body"] == first["body"]
+    assert "Müller & Söhne" in str(second["body"])  # plain-text mail: still not HTML-escaped
+
+
+def test_an_edited_mail_template_is_compiled_afresh_never_served_from_the_cache(tmp_path: Path) -> None:
+    # The attempt: the cache holds yesterday's body; today's template says something else.
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "shared/templates/mail", templates)
+    render_in_fresh_interpreter(tmp_path / "cache", templates)
+    edited = templates / "de" / "ticket_acknowledgement.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Ihr Cocoon-Support", "Ihr neues Team"),
+                      encoding="utf-8")
+    again = render_in_fresh_interpreter(tmp_path / "cache", templates)
+    assert again["compiled"] == 1  # the subject is unchanged and comes from the cache; the body is new
+    assert "Ihr neues Team" in str(again["body"]) and "Ihr Cocoon-Support" not in str(again["body"])

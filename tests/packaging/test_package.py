@@ -600,6 +600,21 @@ def test_zip_holds_our_code_and_data_but_not_dev_tools(dist: Path) -> None:
         assert dev_only not in top_level, f"{dev_only} should not be deployed"
 
 
+def test_zip_carries_the_dynamodb_clients_botocore_data_made_from_its_own_botocore(dist: Path) -> None:
+    # shared/storage/botocore_data.py uses the folder only when its stamp is the botocore the Lambda imports.
+    import re
+
+    with zipfile.ZipFile(dist / "deployment.zip") as archive:
+        version = re.search(r"__version__ = ['\"]([^'\"]+)", archive.read("botocore/__init__.py").decode())
+        stamp = archive.read("botocore_dynamodb/BOTOCORE_VERSION").decode()
+        endpoints = json.loads(archive.read("botocore_dynamodb/endpoints.json"))
+        names = archive.namelist()
+    assert version is not None and stamp == version.group(1)
+    assert {name for partition in endpoints["partitions"] for name in partition["services"]} <= {
+        "dynamodb", "streams.dynamodb"}
+    assert any(name.startswith("botocore_dynamodb/dynamodb/") and name.endswith("service-2.json.gz") for name in names)
+
+
 def test_time_travel_stages_cannot_be_packaged() -> None:
     for stage in ("local", "test"):
         with pytest.raises(package.PackagingError, match="time travel"):
