@@ -51,12 +51,8 @@ class CocoonItem(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        """Every item type uses the base's one connection (one botocore session and client per process).
-
-        PynamoDB would cache a connection per model class first used: a cold request touching four item
-        types paid four times for botocore loading the DynamoDB model (~90 ms each). Same table, same keys
-        and indexes, so the one connection serves them all.
-        """
+        """One connection for every item type: PynamoDB caches one per class, and a cold request touching
+        four item types paid botocore's DynamoDB model four times (~90 ms each). Same table and indexes."""
         if cls is CocoonItem:
             table = super()._get_connection()
             seed_connection(table.connection)  # the small botocore data folder (shared/storage/botocore_data.py)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra.dynamodb_local import free_port
+from tests.e2e.waiting import WAIT_SECONDS, wait_for
 from tests.functional.account_helpers import account_link_from_outbox
 from tests.functional.helpers import ADMIN, auth, deliver_mail, now_header, post_json, signup_and_verify
 
@@ -31,7 +32,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,1600")
-WAIT_SECONDS = 20
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
@@ -84,11 +84,6 @@ def check_page(driver: Any, name: str) -> None:
     serious = [f"{v['id']}: {[n.get('target') for n in v['nodes']]}" for v in result if v["impact"] in ("serious", "critical")]
     assert serious == [], name
 
-
-def wait_for(driver: Any, condition: Any) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, WAIT_SECONDS).until(condition)
 
 
 def sign_in(driver: Any, server: str, outbox_dir: Path, email: str, language: str = "en",

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra.dynamodb_local import free_port
+from tests.e2e.waiting import WAIT_SECONDS, wait_for
 from tests.functional.helpers import (
     auth,
     body_of,
@@ -39,7 +40,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,1400")
-WAIT_SECONDS = 20
 CLERK = "bea@cocoon.example"
 
 
@@ -97,11 +97,6 @@ def check_page(driver: Any, name: str) -> None:
     screenshot(driver, name)
     assert serious_violations(driver) == [], name
 
-
-def wait_for(driver: Any, condition: Any) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, WAIT_SECONDS).until(condition)
 
 
 def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
