@@ -84,6 +84,7 @@ class World:
     sent: int = 0
     fuzzed: set[tuple[str, str]] = field(default_factory=set)
     signups: int = 0
+    rated_ticket: tuple[str, dict[str, str]] | None = None  # a solved ticket and its rating links' tokens
     answers: Counter[tuple[str, int]] = field(default_factory=Counter)  # (route, status) → how often
 
     def tenant_headers(self) -> dict[str, str]:
@@ -170,6 +171,27 @@ class World:
         email = f"fuzz{self.signups}@beispiel.example"
         now = datetime.now(UTC).isoformat()
         self.account_cookie, self.account_csrf = account_sign_in(self.client, self.outbox_dir, email, now)
+
+    def rating_link(self) -> tuple[str, dict[str, str]]:
+        """A ticket solved at the real moment and its mail's two rating links (verdict → token), as mailed."""
+        from urllib.parse import parse_qs, urlsplit
+
+        from shared.policy import get_policy
+        from shared.services.support.rating import rating_links
+
+        if self.rated_ticket is None:
+            real_now = datetime.now(UTC).replace(microsecond=0).isoformat()
+            opened = post_json(self.client, "/tickets", {"subject": "Rate me", "description": "fails", "impact": "severe"},
+                               {**self.tenant_headers(), "X-Cocoon-Now": real_now})
+            assert opened.status_code == 201, opened.body
+            number = body_of(opened)["number"]
+            solved = post_json(self.client, f"/staff/tickets/{number}/state", {"state": "solved"},
+                               {**self.staff_headers(), "X-Cocoon-Now": real_now})
+            assert solved.status_code == 200, solved.body
+            links = rating_links(number, datetime.fromisoformat(real_now), get_policy())
+            tokens = {verdict: parse_qs(urlsplit(url).query)["token"][0] for verdict, url in links.items()}
+            self.rated_ticket = (number, tokens)
+        return self.rated_ticket
 
     def ensure_desk_admin(self) -> None:
         """A generated request may have signed the admin out (or deactivated them): sign in a new one."""
@@ -264,12 +286,11 @@ def _fuzz(world: World, key: tuple[str, str], examples: int) -> None:
         world.ensure_desk_admin()
     if spec.access is Access.CUSTOMER:
         world.ensure_account_admin()
-    strategy = requests_for(
-        spec,
-        authorization=world.authorization_for(spec),
-        known=_known_for(spec, world.known),
-        hints=HINTS,
-    )
+    known, hints = _known_for(spec, world.known), HINTS
+    if spec.path.startswith("/ticket-ratings/"):  # a signed link's valid token is the mailed link's
+        number, tokens = world.rating_link()
+        known, hints = {"number": (number,)}, {**HINTS, "verdict": ("good",), "token": (tokens["good"],)}
+    strategy = requests_for(spec, authorization=world.authorization_for(spec), known=known, hints=hints)
 
     @settings(
         max_examples=examples,
