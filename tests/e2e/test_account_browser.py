@@ -24,7 +24,16 @@ import pytest
 from infra.dynamodb_local import free_port
 from tests.e2e.waiting import WAIT_SECONDS, wait_for
 from tests.functional.account_helpers import account_link_from_outbox
-from tests.functional.helpers import ADMIN, auth, deliver_mail, now_header, post_json, signup_and_verify
+from tests.functional.helpers import (
+    ADMIN,
+    auth,
+    deliver_mail,
+    mail_text,
+    mails,
+    now_header,
+    post_json,
+    signup_and_verify,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Path(__file__).resolve().parents[2] / "infra" / "node_modules" / "axe-core" / "axe.min.js"
@@ -151,6 +160,16 @@ def test_a_trial_admin_becomes_a_customer_gets_help_rates_it_and_cancels(
 
     staff_call(client, agent, f"/staff/tickets/{number}/replies", {"text": "Fixed in 4.2: please retry."})
     staff_call(client, agent, f"/staff/tickets/{number}/state", {"state": "solved"})
+    # The solved mail's rating link: its page asks first (a GET never records) and passes axe.
+    deliver_mail(datetime.now(UTC).isoformat())
+    (solved_mail,) = mails(outbox_dir, f"ticket-solved-{number}-")
+    link = re.search(r"https?://[^/\s]+(/ticket-ratings/\S+verdict=good\S*)", mail_text(outbox_dir / solved_mail))
+    assert link is not None
+    browser.get(f"{server}{link.group(1)}")
+    assert browser.find_elements(By.CSS_SELECTOR, "form[method=post]")
+    check_page(browser, "rating-link-confirm")
+    assert Ticket.get(f"ACCOUNT#{verified['account_id']}", f"TICKET#{number}").rating is None
+
     browser.get(f"{server}/account/tickets/{number}?lang=en")
     assert "Fixed in 4.2" in browser.page_source and "Reopen it until" in browser.page_source
     check_page(browser, "ticket-solved")
