@@ -22,6 +22,7 @@ def _environment(language: str) -> Any:
 
     from shared.api.desk_i18n import desk_translations
     from shared.api.static_assets import asset_url
+    from shared.rules.desk_labels import code_label
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(DESK_ROOT)),
@@ -33,6 +34,7 @@ def _environment(language: str) -> Any:
     # A text made in Python (a notice, a queue's title; marked with N_ for the catalog): translated as it
     # is, never %-formatted, so a text with a "%" in it cannot break the page.
     env.filters["t"] = desk_translations(language).gettext
+    env.filters["label"] = lambda code: desk_translations(language).gettext(code_label(code))  # a state, a priority
     env.globals["asset_url"] = asset_url
     env.globals["desk_languages"] = _language_names()
     return env

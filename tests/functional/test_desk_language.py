@@ -81,6 +81,9 @@ def test_a_member_chooses_german_and_the_queue_and_ticket_page_speak_it(client, 
     ticket = _text(client.http.get(f"/desk/tickets/{number}", headers=english_browser))
     assert _lang(ticket) == "de" and "Verlauf" in ticket and "Antwort senden" in ticket and "<strong>Kunde</strong>" in ticket
     assert english_left_in(ticket) == []
+    # The codes (state "new", priority "high") are shown in words of the member's language; the API keeps codes.
+    assert "<dd>neu</dd>" in ticket and "<dd>hoch</dd>" in ticket and '<option value="urgent">dringend</option>' in ticket
+    assert "<td>neu</td>" in queue and "<td>hoch</td>" in queue
     assert _choose(client, admin, "en").status_code == 303
     assert _lang(_text(client.http.get("/desk/tickets", headers={**admin, "Accept-Language": "de"}))) == "en"
 
