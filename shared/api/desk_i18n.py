@@ -12,32 +12,20 @@ tests/unit/test_desk_translations.py fails on it.
 from __future__ import annotations
 
 import gettext
-from functools import cache
-from io import BytesIO
 from pathlib import Path
 
-LOCALE_ROOT = Path(__file__).resolve().parents[1] / "locale"
+from shared.api.catalogs import catalog_path as shared_catalog_path
+from shared.api.catalogs import compiled_catalog
+
 DOMAIN = "desk"
 
 
 def catalog_path(language: str) -> Path:
-    return LOCALE_ROOT / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return shared_catalog_path(DOMAIN, language)
 
 
-@cache
 def desk_translations(language: str) -> gettext.NullTranslations:
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    path = catalog_path(language)
-    if not path.is_file():
-        return gettext.NullTranslations()
-    with path.open("rb") as source:
-        catalog = read_po(source, locale=language, domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return compiled_catalog(DOMAIN, language)
 
 
 def request_desk_language(member: object | None) -> str:

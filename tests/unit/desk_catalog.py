@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
-from shared.api.desk_i18n import LOCALE_ROOT
+from shared.api.catalogs import LOCALE_ROOT
 
 PROJECT = LOCALE_ROOT.parents[1]
 

@@ -8,7 +8,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from shared.api.account_i18n import LOCALE_ROOT, catalog_path
+from shared.api.account_i18n import catalog_path
+from shared.api.catalogs import LOCALE_ROOT
 from shared.policy import get_policy
 
 PLACEHOLDER = re.compile(r"%\(\w+\)s")

@@ -10,7 +10,8 @@ import jinja2
 import pytest
 from babel.messages.pofile import read_po
 
-from shared.api.desk_i18n import LOCALE_ROOT, catalog_path
+from shared.api.catalogs import LOCALE_ROOT
+from shared.api.desk_i18n import catalog_path
 from shared.policy import get_policy
 from tests.unit.desk_catalog import PROJECT, desk_msgids
 
