@@ -18,6 +18,15 @@ class MailedAccount(Protocol):
     def account_id(self) -> str: ...
 
 
+class AddressedAccount(MailedAccount, Protocol):
+    """An account its admin's mails go to: the names above, the admin's address and the account's language."""
+
+    @property
+    def admin_email(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
+
 def mail_context(account: MailedAccount, policy: Policy, **extra: Any) -> dict[str, Any]:
     from shared.settings import get_settings
 

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Protocol
 
 from shared.mail.compose import ComposedMail, compose_mail
-from shared.mail.context import mail_context
+from shared.mail.context import AddressedAccount, mail_context
 from shared.policy import Policy
 
 
-class MailedAccount(Protocol):
-    @property
-    def account_id(self) -> str: ...
-    @property
-    def company_name(self) -> str: ...
-    @property
-    def admin_name(self) -> str: ...
-    @property
-    def admin_email(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-
-
 def cancellation_confirmation(
-    account: MailedAccount, received_on: date, effective_on: date, channel: str, now: datetime, policy: Policy
+    account: AddressedAccount, received_on: date, effective_on: date, channel: str, now: datetime, policy: Policy
 ) -> ComposedMail:
     # The moment in the id: a customer may cancel, withdraw and cancel again, each mailed once.
     return compose_mail(
@@ -40,7 +26,7 @@ def cancellation_confirmation(
     )
 
 
-def cancellation_withdrawn(account: MailedAccount, effective_on: str, now: datetime, policy: Policy) -> ComposedMail:
+def cancellation_withdrawn(account: AddressedAccount, effective_on: str, now: datetime, policy: Policy) -> ComposedMail:
     return compose_mail(
         mail_id=f"cancellation-withdrawn-{account.account_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
         account_id=account.account_id,

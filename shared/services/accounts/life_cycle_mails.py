@@ -12,23 +12,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from shared.mail.compose import ComposedMail, compose_mail
-from shared.mail.context import mail_context
+from shared.mail.context import AddressedAccount, mail_context
 from shared.policy import Policy
 from shared.rules.accounts.dates import deletion_day, deletion_warning_moment
 from shared.rules.clock import local_day, start_of_day
 
 
-class LifeCycleAccount(Protocol):
-    @property
-    def account_id(self) -> str: ...
-    @property
-    def company_name(self) -> str: ...
-    @property
-    def admin_name(self) -> str: ...
-    @property
-    def admin_email(self) -> str: ...
-    @property
-    def language(self) -> str: ...
+class LifeCycleAccount(AddressedAccount, Protocol):
     @property
     def trial_ends_on(self) -> str | None: ...
     @property
