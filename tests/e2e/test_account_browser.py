@@ -11,18 +11,13 @@ through Chromium's DevTools), the working day after a month's deadline, and sees
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from infra.dynamodb_local import free_port
-from tests.e2e.waiting import WAIT_SECONDS, wait_for
+from tests.e2e import browsing
+from tests.e2e.browsing import wait_for
 from tests.functional.account_helpers import account_link_from_outbox
 from tests.functional.helpers import (
     ADMIN,
@@ -35,64 +30,18 @@ from tests.functional.helpers import (
     signup_and_verify,
 )
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-AXE = Path(__file__).resolve().parents[2] / "infra" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,1600")
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
 )
 
 
-@pytest.fixture
-def server(db: str) -> Iterator[str]:
-    from infra.local_stack import make_server
-
-    port = free_port()
-    local = make_server("127.0.0.1", port, stage="test")
-    thread = threading.Thread(target=local.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        local.shutdown()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists() and not shutil.which(path)]
-    if missing or not AXE.exists():
-        pytest.skip(f"not installed: {', '.join(missing) or AXE} (`make browser`, `make install`)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT_SECONDS)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def check_page(driver: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"account-{name}.png"
-    assert driver.save_screenshot(str(path)) and path.stat().st_size > 1000, path
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([{id: String(e), impact: 'critical', nodes: []}]));"
-    )
-    serious = [f"{v['id']}: {[n.get('target') for n in v['nodes']]}" for v in result if v["impact"] in ("serious", "critical")]
-    assert serious == [], name
-
+    browsing.check_page(driver, f"account-{name}")
 
 
 def sign_in(driver: Any, server: str, outbox_dir: Path, email: str, language: str = "en",

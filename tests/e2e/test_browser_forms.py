@@ -8,8 +8,6 @@ not work here). Screenshots go to tests/artifacts/ (gitignored) for a person to 
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,68 +15,14 @@ from typing import Any
 
 import pytest
 
-from infra.dynamodb_local import free_port
 from shared.storage.models import Account, CocoonItem, Ticket
+from tests.e2e.browsing import ARTIFACTS, WAIT_SECONDS, chromium
 from tests.functional.helpers import signup_and_verify
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",  # root in a container: Chromium's sandbox needs user namespaces we may not have
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",  # no calls home: the only network here is the registries
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--no-first-run",
-    "--window-size=1100,1400",
-)
-WAIT_SECONDS = 20
-
-
-@pytest.fixture
-def server(db: str) -> Iterator[str]:
-    """The whole app on a free loopback port, as `make run` serves it."""
-    from infra.local_stack import make_server
-
-    port = free_port()
-    local = make_server("127.0.0.1", port, stage="test")
-    thread = threading.Thread(target=local.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        local.shutdown()
-
-
-def _chromium(javascript: bool = True) -> Any:
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists() and not shutil.which(path)]
-    if missing:
-        pytest.skip(
-            f"Chromium is not installed ({', '.join(missing)} missing): `make browser` installs Debian's "
-            "chromium and chromium-driver"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    if not javascript:
-        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    # Both paths given: Selenium Manager has nothing to look up or download.
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT_SECONDS)
-    return driver
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    driver = _chromium()
+    driver = chromium()
     try:
         yield driver
     finally:
@@ -87,7 +31,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def browser_without_javascript() -> Iterator[Any]:
-    driver = _chromium(javascript=False)
+    driver = chromium(javascript=False)
     try:
         yield driver
     finally:

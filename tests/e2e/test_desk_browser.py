@@ -9,18 +9,13 @@ DynamoDB Local; screenshots under tests/artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import shutil
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from infra.dynamodb_local import free_port
-from tests.e2e.waiting import WAIT_SECONDS, wait_for
+from tests.e2e import browsing
+from tests.e2e.browsing import wait_for
 from tests.functional.helpers import (
     auth,
     body_of,
@@ -34,69 +29,17 @@ from tests.functional.helpers import (
     signup_and_verify,
 )
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-AXE = Path(__file__).resolve().parents[2] / "infra" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,1400")
 CLERK = "bea@cocoon.example"
 
 
-@pytest.fixture
-def server(db: str) -> Iterator[str]:
-    from infra.local_stack import make_server
-
-    port = free_port()
-    local = make_server("127.0.0.1", port, stage="test")
-    thread = threading.Thread(target=local.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        local.shutdown()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists() and not shutil.which(path)]
-    if missing or not AXE.exists():
-        pytest.skip(f"not installed: {', '.join(missing) or AXE} (`make browser`, `make install`)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT_SECONDS)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
-def screenshot(driver: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"desk-{name}.png"
-    assert driver.save_screenshot(str(path)) and path.stat().st_size > 1000, path
-
-
-def serious_violations(driver: Any) -> list[str]:
-    """axe-core's violations of impact serious or critical on the page as it is now."""
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([{id: String(e), impact: 'critical', nodes: []}]));"
-    )
-    return [f"{v['id']}: {[n.get('target') for n in v['nodes']]}" for v in result if v["impact"] in ("serious", "critical")]
 
 
 def check_page(driver: Any, name: str) -> None:
-    screenshot(driver, name)
-    assert serious_violations(driver) == [], name
-
+    browsing.check_page(driver, f"desk-{name}")
 
 
 def test_a_clerk_signs_in_finds_an_account_lifts_a_stop_and_records_a_letter(
