@@ -65,6 +65,7 @@ REQUIRED_IN_ZIP = (
     "functions/__init__.py",
     "shared/__init__.py",
     "shared/policy.toml",
+    "policy_snapshot.pickle",  # the validated policy (shared/snapshot.py): a cold start validates nothing
     "shared/locale/de/LC_MESSAGES/desk.po",  # the desk's German text (compiled when first loaded)
 )
 REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/",
@@ -631,6 +632,31 @@ def add_botocore_data(zip_file: Path) -> None:
                     out.write(path, f"{PACKAGED_FOLDER.name}/{path.relative_to(built).as_posix()}")
 
 
+def add_policy_snapshot(zip_file: Path) -> None:
+    """Add the validated policy (shared/snapshot.py) at the zip's root, fingerprinted from the zip's own policy
+    file, models and pydantic, so a cold Lambda uses it rather than validating again; a zip without pydantic
+    gets none."""
+    from pydantic.version import VERSION
+
+    from shared.policy import DEFAULT_POLICY_PATH, SNAPSHOT_NAME, write_policy_snapshot
+
+    with zipfile.ZipFile(zip_file) as archive:
+        names = set(archive.namelist())
+        if "pydantic/version.py" not in names:
+            return
+        found = re.search(r"^VERSION = ['\"]([^'\"]+)", archive.read("pydantic/version.py").decode("utf-8"), re.M)
+        if found is None or found.group(1) != VERSION:
+            raise PackagingError(f"{zip_file}: its pydantic is not the {VERSION} that validates the policy here")
+        if archive.read("shared/policy.py") != DEFAULT_POLICY_PATH.with_name("policy.py").read_bytes():
+            raise PackagingError(f"{zip_file}: its shared/policy.py is not this project's")
+        policy_file = archive.read("shared/policy.toml")
+    with tempfile.TemporaryDirectory() as work:
+        (Path(work) / "policy.toml").write_bytes(policy_file)
+        snapshot = write_policy_snapshot(Path(work) / SNAPSHOT_NAME, Path(work) / "policy.toml")
+        with zipfile.ZipFile(zip_file, "a", compression=zipfile.ZIP_DEFLATED) as out:
+            out.write(snapshot, SNAPSHOT_NAME)
+
+
 def verify_zip(zip_file: Path) -> int:
     """Check the zip holds our code and data files (Chalice would silently leave them out); return entries."""
     with zipfile.ZipFile(zip_file) as archive:
@@ -693,6 +719,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
 
         template, zip_file = merged_out / "sam.json", merged_out / "deployment.zip"
         add_botocore_data(zip_file)
+        add_policy_snapshot(zip_file)
         entries = verify_zip(zip_file)
         step = time.monotonic()
         warnings = run_cfn_lint(template)

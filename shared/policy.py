@@ -16,7 +16,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shared.snapshot import fingerprint, read_snapshot, write_snapshot
+
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
+SNAPSHOT_NAME = "policy_snapshot.pickle"
+PACKAGED_SNAPSHOT = Path(__file__).resolve().parents[1] / SNAPSHOT_NAME  # infra/package.py writes it
+LOCAL_SNAPSHOT = Path(__file__).resolve().parents[1] / ".local" / SNAPSHOT_NAME
 
 Priority = Literal["urgent", "high", "normal", "low"]
 Impact = Literal["unusable", "severe", "moderate", "minimal"]
@@ -28,7 +33,8 @@ class PolicyError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a cold start that reads the validated snapshot (get_policy) never builds a validator.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Seller(_Strict):
@@ -262,7 +268,42 @@ def load_policy(path: Path = DEFAULT_POLICY_PATH) -> Policy:
         raise PolicyError(f"policy file {path}: {problems}") from exc
 
 
+def policy_fingerprint(path: Path = DEFAULT_POLICY_PATH) -> str:
+    """What a validated policy was made from: this policy file, these models and this pydantic."""
+    from pydantic.version import VERSION
+
+    return fingerprint(path.read_bytes(), Path(__file__).read_bytes(), VERSION.encode("ascii"))
+
+
+def cached_policy(path: Path, snapshots: tuple[Path, ...], local: Path | None) -> Policy:
+    """The policy at `path`: a snapshot of it validated earlier (shared/snapshot.py), else validated now.
+
+    The first snapshot made from this very file, these models and this pydantic is used; when none is, the
+    file is validated (a broken one raises PolicyError, whatever snapshot lies beside it) and the result
+    is kept at `local` for the next cold start.
+    """
+    try:
+        expected = policy_fingerprint(path)
+    except OSError:
+        return load_policy(path)  # names the unreadable file
+    for snapshot in snapshots:
+        stored = read_snapshot(snapshot, expected)
+        if isinstance(stored, Policy):
+            return stored
+    policy = load_policy(path)
+    if local is not None:
+        write_snapshot(local, expected, policy)
+    return policy
+
+
+def write_policy_snapshot(target: Path, path: Path = DEFAULT_POLICY_PATH) -> Path:
+    """Validate the policy at `path` and store it at `target` for cold starts (infra/package.py)."""
+    if not write_snapshot(target, policy_fingerprint(path), load_policy(path)):
+        raise PolicyError(f"cannot write the policy snapshot {target}")
+    return target
+
+
 @cache
 def get_policy() -> Policy:
-    """The process's policy, loaded on first use (cold starts import no pydantic they don't need)."""
-    return load_policy()
+    """The process's policy, loaded on first use: the zip's or `.local/`'s validated snapshot when current."""
+    return cached_policy(DEFAULT_POLICY_PATH, (PACKAGED_SNAPSHOT, LOCAL_SNAPSHOT), LOCAL_SNAPSHOT)

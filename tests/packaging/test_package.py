@@ -78,6 +78,8 @@ if request.get("event") is not None:
     handler = getattr(packaged, request.get("handler") or "app")
     result["response"] = handler(request["event"], LambdaContext())
     result["origins"]["boto3"] = sys.modules["boto3"].__file__ if "boto3" in sys.modules else None
+    policy_module = sys.modules.get("shared.policy")
+    result["policy_validator_built"] = None if policy_module is None else policy_module.Policy.__pydantic_complete__
 with open(result_path, "w", encoding="utf-8") as out:
     json.dump(result, out, default=str)
 """
@@ -615,6 +617,18 @@ def test_zip_carries_the_dynamodb_clients_botocore_data_made_from_its_own_botoco
     assert any(name.startswith("botocore_dynamodb/dynamodb/") and name.endswith("service-2.json.gz") for name in names)
 
 
+def test_zip_carries_the_validated_policy_made_from_its_own_policy_file(dist: Path, tmp_path: Path) -> None:
+    # shared/snapshot.py: the Lambda uses it only when its fingerprint is of the zip's own policy and models.
+    from shared.policy import SNAPSHOT_NAME, load_policy, policy_fingerprint
+    from shared.snapshot import read_snapshot
+
+    with zipfile.ZipFile(dist / "deployment.zip") as archive:
+        (tmp_path / "policy.toml").write_bytes(archive.read("shared/policy.toml"))
+        (tmp_path / SNAPSHOT_NAME).write_bytes(archive.read(SNAPSHOT_NAME))
+    stored = read_snapshot(tmp_path / SNAPSHOT_NAME, policy_fingerprint(tmp_path / "policy.toml"))
+    assert stored is not None and stored == load_policy(tmp_path / "policy.toml")
+
+
 def test_time_travel_stages_cannot_be_packaged() -> None:
     for stage in ("local", "test"):
         with pytest.raises(package.PackagingError, match="time travel"):
@@ -817,6 +831,8 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
     for module in ("app", "shared", "functions", "chalice", "pydantic", "pynamodb", "botocore"):
         assert result["origins"][module].startswith(code_dir), (module, result["origins"][module])
     assert not any(str(package.PROJECT_ROOT / ".venv") in entry for entry in result["sys_path"])
+    # The zip's validated policy snapshot was used: the cold start built no validator of the policy.
+    assert result["policy_validator_built"] is False
 
     items = client.scan(
         TableName=env["COCOON_TABLE"],
