@@ -272,3 +272,27 @@ def test_an_edited_mail_template_is_compiled_afresh_never_served_from_the_cache(
     again = render_in_fresh_interpreter(tmp_path / "cache", templates)
     assert again["compiled"] == 1  # the subject is unchanged and comes from the cache; the body is new
     assert "Ihr neues Team" in str(again["body"]) and "Ihr Cocoon-Support" not in str(again["body"])
+
+
+def test_a_first_request_does_not_search_the_installed_packages_for_pydantic_plugins(db: str) -> None:
+    # Before: the first validator pydantic built scanned every installed distribution's entry points for
+    # plugins (~5-12 ms); Cocoon uses none, and chalice.json's PYDANTIC_DISABLE_PLUGINS says so.
+    printed = fresh(
+        "import json, importlib.metadata\n"
+        "asked = []\n"
+        "original = importlib.metadata.entry_points\n"
+        "def recording(**params):\n"
+        "    asked.append(params.get('group'))\n"
+        "    return original(**params)\n"
+        "importlib.metadata.entry_points = recording\n"
+        "from chalice.test import Client\n"
+        "import app\n"
+        "body = {'email': 'plugins@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
+        "with Client(app.app, stage_name='test') as client:\n"
+        "    answer = client.http.post('/tickets', body=json.dumps(body), headers={'Content-Type': 'application/json',\n"
+        "                              'X-Cocoon-Now': '2026-05-05T10:00:00+02:00'})\n"
+        "print(json.dumps({'status': answer.status_code, 'asked': asked}))\n"
+    )
+    result = json.loads(printed)
+    assert result["status"] == 403  # validated (a stranger's address is refused after its body is checked)
+    assert "pydantic" not in result["asked"]

@@ -662,6 +662,8 @@ def test_a_stage_that_would_run_as_local_cannot_be_packaged(tmp_path: Path) -> N
 def test_every_function_runs_as_the_stage(functions: dict[str, Any]) -> None:
     for name, function in functions.items():
         assert function["Properties"]["Environment"]["Variables"]["COCOON_STAGE"] == STAGE, name
+        # Cocoon uses no pydantic plugin: a cold start need not search every installed package for one.
+        assert function["Properties"]["Environment"]["Variables"]["PYDANTIC_DISABLE_PLUGINS"] == "__all__", name
 
 
 # --- (c) handler strings ----------------------------------------------------------------------------------
