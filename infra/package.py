@@ -66,6 +66,7 @@ REQUIRED_IN_ZIP = (
     "shared/__init__.py",
     "shared/policy.toml",
     "policy_snapshot.pickle",  # the validated policy (shared/snapshot.py): a cold start validates nothing
+    "dataclass_code.marshal",  # dataclasses' compiled methods (shared/dataclass_code.py): none compiled cold
     "shared/locale/de/LC_MESSAGES/desk.po",  # the desk's German text (compiled when first loaded)
 )
 REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/",
@@ -657,6 +658,36 @@ def add_policy_snapshot(zip_file: Path) -> None:
             out.write(snapshot, SNAPSHOT_NAME)
 
 
+# Imports every module of ours (and so the libraries they use) with the dataclass code recorder on, and writes
+# what it compiled: the zip's kept dataclass code (shared/dataclass_code.py), none of it from .local/.
+_RECORD_DATACLASS_CODE = """
+import importlib, pkgutil, sys
+from pathlib import Path
+from shared import dataclass_code
+dataclass_code.install(files=())
+import app
+for package in ("functions", "shared"):
+    for module in pkgutil.walk_packages([package], prefix=package + "."):
+        importlib.import_module(module.name)
+assert dataclass_code.write_kept(Path(sys.argv[1]), dataclass_code.kept_code())
+"""
+
+
+def add_dataclass_code(zip_file: Path) -> None:
+    """Add the compiled code of every dataclass our modules and their libraries create (a cold start compiles
+    none of it); made by this Python, whose bytecode magic number the file carries, as the zip's .pyc do."""
+    from shared.dataclass_code import FILE_NAME
+
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / FILE_NAME
+        env = {key: value for key, value in _environ().items() if not key.startswith("COCOON_")}
+        env[STAGE_VARIABLE] = "prod"
+        subprocess.run([sys.executable, "-c", _RECORD_DATACLASS_CODE, str(target)], cwd=PROJECT_ROOT, env=env,
+                       check=True, capture_output=True, timeout=300)
+        with zipfile.ZipFile(zip_file, "a", compression=zipfile.ZIP_DEFLATED) as out:
+            out.write(target, FILE_NAME)
+
+
 def verify_zip(zip_file: Path) -> int:
     """Check the zip holds our code and data files (Chalice would silently leave them out); return entries."""
     with zipfile.ZipFile(zip_file) as archive:
@@ -720,6 +751,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
         template, zip_file = merged_out / "sam.json", merged_out / "deployment.zip"
         add_botocore_data(zip_file)
         add_policy_snapshot(zip_file)
+        add_dataclass_code(zip_file)
         entries = verify_zip(zip_file)
         step = time.monotonic()
         warnings = run_cfn_lint(template)

@@ -6,13 +6,19 @@ again and again as they pile up: measured, ~100 ms of CPU on the first signup or
 a quarter of the cold start. Importing this module pauses the collector; `imported()` (the last line
 of app.py) moves everything alive into the permanent generation, which no collection walks again,
 and turns the collector back on with its usual thresholds for the requests that follow.
+
+It also installs the kept code of dataclasses (shared/dataclass_code.py) before any module below app.py
+creates one.
 """
 
 from __future__ import annotations
 
 import gc
 
+from shared import dataclass_code
+
 gc.disable()
+dataclass_code.install()
 
 
 def imported() -> None:

@@ -80,6 +80,8 @@ if request.get("event") is not None:
     result["origins"]["boto3"] = sys.modules["boto3"].__file__ if "boto3" in sys.modules else None
     policy_module = sys.modules.get("shared.policy")
     result["policy_validator_built"] = None if policy_module is None else policy_module.Policy.__pydantic_complete__
+    kept_code = sys.modules.get("shared.dataclass_code")
+    result["dataclass_methods_compiled"] = None if kept_code is None else kept_code.compiled_here()
 with open(result_path, "w", encoding="utf-8") as out:
     json.dump(result, out, default=str)
 """
@@ -835,6 +837,8 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
     assert not any(str(package.PROJECT_ROOT / ".venv") in entry for entry in result["sys_path"])
     # The zip's validated policy snapshot was used: the cold start built no validator of the policy.
     assert result["policy_validator_built"] is False
+    # ...and compiled no dataclass method: the zip's kept code (shared/dataclass_code.py) held every one.
+    assert result["dataclass_methods_compiled"] == 0
 
     items = client.scan(
         TableName=env["COCOON_TABLE"],

@@ -1,0 +1,120 @@
+"""The code that dataclasses generate, compiled once and kept beside the code, as a .pyc keeps a module's.
+
+Why: Python 3.11's `dataclasses` writes each class's `__init__`, `__repr__`, `__eq__`, `__hash__` (and a
+frozen class's `__setattr__` and `__delattr__`) as source text and compiles it with `exec` as the class is
+created: ~0.5 ms per frozen class, four fifths of it in the compiler. A cold start's first answer creates
+60-90 dataclasses (ours, pydantic's, annotated_types'): measured, 25-45 ms of CPU. The text is the same in
+every process, so its compiled code is too.
+
+How: `dataclasses` calls the name `exec` of its own module; `install()` binds that name to `_cached_exec`,
+which runs the code kept for the very same text (sha256 of it) or compiles it as `exec` would (no inherited
+`__future__` flags) and keeps it. The same code then runs with the same globals and namespace: nothing else
+changes. `infra/package.py` writes the zip's file (`dataclass_code.marshal`, read-only at runtime); a local
+run adds what it compiled to `.local/dataclass_code.marshal` when it exits.
+
+Trust: marshal loads code, so only files this project wrote are read (the zip's, shipped with the code it
+sits beside; `.local/`'s, written like its bytecode), each stamped with this Python's bytecode magic number;
+another stamp, or a file that does not load, is not used (every class is then compiled: slower, the same).
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import dataclasses
+import hashlib
+import marshal
+import os
+from importlib.util import MAGIC_NUMBER
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FILE_NAME = "dataclass_code.marshal"
+PACKAGED_FILE = PROJECT_ROOT / FILE_NAME  # infra/package.py writes it at the zip's root
+LOCAL_FILE = PROJECT_ROOT / ".local" / FILE_NAME
+HEADER = b"cocoon-dataclass-code-1:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n"
+
+_kept: dict[bytes, CodeType] = {}
+_compiled: list[bytes] = []  # what this process compiled itself: saved on exit, and counted by tests
+
+
+def read_kept(path: Path) -> dict[bytes, CodeType]:
+    """The code kept at `path` by text digest; empty when absent, of another Python, or not loadable."""
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return {}
+    if not stored.startswith(HEADER):
+        return {}
+    try:
+        kept = marshal.loads(stored[len(HEADER):])  # noqa: S302 - only our own files (see Trust)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {key: code for key, code in kept.items() if isinstance(key, bytes) and isinstance(code, CodeType)}
+
+
+def write_kept(path: Path, kept: dict[bytes, CodeType]) -> bool:
+    """Store `kept` at `path`, atomically (a rename); False where the folder cannot be written."""
+    import tempfile  # only a run that writes pays for it
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(HEADER + marshal.dumps(kept))
+        os.replace(temporary, path)
+    except OSError:
+        return False
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return True
+
+
+def _cached_exec(text: str, globals_: dict[str, Any] | None = None, locals_: dict[str, Any] | None = None) -> None:
+    """`exec(text, globals_, locals_)`, with the text's code compiled once per text, not once per class."""
+    key = hashlib.sha256(text.encode("utf-8")).digest()
+    code = _kept.get(key)
+    if code is None:
+        code = compile(text, "<string>", "exec", dont_inherit=True)  # what exec(text) compiles
+        _kept[key] = code
+        _compiled.append(key)
+    builtins.exec(code, globals_, locals_)  # noqa: S102 - dataclasses' own generated code, as it ran it
+
+
+def compiled_here() -> int:
+    """How many dataclass texts this process had to compile (0 on a cold start with a current file)."""
+    return len(_compiled)
+
+
+def save(path: Path = LOCAL_FILE) -> bool:
+    """Add what this process compiled to the file at `path` (another process may have added its own)."""
+    if not _compiled:
+        return True
+    merged = read_kept(path)
+    merged.update({key: _kept[key] for key in _compiled})
+    return write_kept(path, merged)
+
+
+def kept_code() -> dict[bytes, CodeType]:
+    """Everything kept in this process: what it read and what it compiled (infra/package.py writes it)."""
+    return dict(_kept)
+
+
+def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
+    """Route the generated code of every dataclass created from now on through the kept code of `files`
+    (the first that holds any); a local run adds what it compiled to `.local/`'s file when it exits."""
+    if getattr(dataclasses, "exec", None) is _cached_exec:
+        return
+    found = next((kept for kept in map(read_kept, files) if kept), {})
+    _kept.update(found)
+    vars(dataclasses)["exec"] = _cached_exec
+    if LOCAL_FILE in files and not read_kept(PACKAGED_FILE):  # a Lambda's code folder is read-only
+        atexit.register(save)

@@ -1,0 +1,152 @@
+"""The kept code of dataclasses (shared/dataclass_code.py): a compile cache that must never change a class.
+
+Each test is an attempt to make a process run code that is not what `dataclasses` would have compiled for
+the class at hand (a file of another Python, a damaged file, one text's code for another text, the
+`__future__` flags of the module that compiles) and the expected refusal: it is not used, or the class
+behaves exactly as without the cache. One fresh interpreter checks the cut: a second cold start of the app
+compiles no dataclass method at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared import dataclass_code
+from shared.dataclass_code import HEADER, read_kept, write_kept
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fresh(code: str) -> dict[str, Any]:
+    answer = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), capture_output=True,
+                            text=True, timeout=120)
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture
+def hooked() -> object:
+    """The hook as app.py installs it (shared/cold_start.py); nothing is read or saved by this one."""
+    dataclass_code.install(files=())
+    return dataclasses.__dict__["exec"]
+
+
+def test_a_second_cold_start_of_the_app_compiles_no_dataclass_method() -> None:
+    # Before: every cold start compiled each dataclass's methods afresh (~0.5 ms per frozen class).
+    code = (
+        "import json, dataclasses\n"
+        "import app\n"
+        "from shared import dataclass_code\n"
+        "print(json.dumps({'compiled': dataclass_code.compiled_here(),"
+        " 'hooked': dataclasses.exec is dataclass_code._cached_exec}))\n"
+    )
+    fresh(code)  # may compile and keep what is new (.local/)
+    assert fresh(code) == {"compiled": 0, "hooked": True}
+
+
+def _classes() -> list[type]:
+    """Dataclasses of every kind the generator writes differently: defaults, factories, order, slots, kw_only."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        number: str
+        amount: int = 0
+        tags: tuple[str, ...] = dataclasses.field(default_factory=tuple)
+
+    @dataclasses.dataclass(frozen=True, order=True, slots=True)
+    class Ordered:
+        day: int
+        label: str = "x"
+
+    @dataclasses.dataclass(kw_only=True)
+    class Mutable:
+        name: str
+        seen: list[int] = dataclasses.field(default_factory=list)
+
+    return [Plain, Ordered, Mutable]
+
+
+def _behaviour(classes: list[type]) -> dict[str, Any]:
+    plain, ordered, mutable = classes
+    first, second = plain("2026-000001", 5), plain("2026-000001", 5)
+    frozen_refused = False
+    try:
+        first.amount = 6  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        frozen_refused = True
+    made = mutable(name="a")
+    made.seen.append(1)
+    return {
+        "repr": [repr(first), repr(ordered(3)), repr(made)],
+        "equal": first == second and hash(first) == hash(second),
+        "order": sorted([ordered(2, "b"), ordered(1, "c")]) == [ordered(1, "c"), ordered(2, "b")],
+        "frozen": frozen_refused,
+        "fresh_factory": mutable(name="b").seen == [],
+        "signatures": [str(inspect.signature(cls)) for cls in classes],
+        "init_annotations": [repr(cls.__init__.__annotations__.get("return")) for cls in classes],  # type: ignore[misc]
+    }
+
+
+def test_a_class_made_through_the_kept_code_behaves_as_one_compiled_afresh(hooked: object) -> None:
+    assert hooked is dataclass_code._cached_exec
+    cached = _behaviour(_classes())
+    again = _behaviour(_classes())  # every text is now kept: the second set runs only kept code
+    del vars(dataclasses)["exec"]
+    try:
+        compiled = _behaviour(_classes())
+    finally:
+        vars(dataclasses)["exec"] = hooked
+    assert cached == again == compiled
+    # Compiled as exec compiles a text: the return annotation is None, not the string a module's
+    # `from __future__ import annotations` would have made of it.
+    assert compiled["init_annotations"] == ["None", "None", "None"]
+
+
+def test_one_texts_code_is_never_run_for_another_text(hooked: object) -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Left:
+        left: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Right:
+        right: int
+
+    assert repr(Left(1)) == "test_one_texts_code_is_never_run_for_another_text.<locals>.Left(left=1)"
+    assert repr(Right(2)) == "test_one_texts_code_is_never_run_for_another_text.<locals>.Right(right=2)"
+    left: object = Left(1)
+    assert left != Right(1)
+    assert inspect.signature(Left).parameters.keys() == {"left"} and inspect.signature(Right).parameters.keys() == {
+        "right"}
+
+
+def test_a_file_of_another_python_is_not_used(tmp_path: Path) -> None:
+    code = compile("x = 1", "<string>", "exec")
+    other = tmp_path / "other.marshal"
+    other.write_bytes(b"cocoon-dataclass-code-1:" + b"0d0d0a0d" + b"\n" + marshal.dumps({b"k" * 32: code}))
+    assert read_kept(other) == {}
+    assert write_kept(tmp_path / "ours.marshal", {b"k" * 32: code})
+    assert list(read_kept(tmp_path / "ours.marshal")) == [b"k" * 32]
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps({"text": 1})])
+def test_a_damaged_or_foreign_file_is_not_used(tmp_path: Path, payload: bytes) -> None:
+    damaged = tmp_path / "damaged.marshal"
+    damaged.write_bytes(HEADER + payload)
+    assert read_kept(damaged) == {}
+
+
+def test_a_folder_it_cannot_write_keeps_nothing_and_fails_no_one(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert not write_kept(blocked / "kept.marshal", {})
