@@ -84,9 +84,10 @@ def _country_choices() -> list[tuple[str, str]]:
     """ISO 3166 alpha-2 countries by English name: the codes SignupRequest accepts."""
     from babel import Locale
 
+    from shared.rules.country_codes import COUNTRY_CODES
+
     territories: dict[str, str] = dict(Locale("en").territories)
-    codes = [code for code in territories if len(code) == 2 and code.isalpha()]
-    return sorted(((code, territories[code]) for code in codes), key=lambda pair: pair[1])
+    return sorted(((code, territories[code]) for code in COUNTRY_CODES), key=lambda pair: pair[1])
 
 
 def _preferred_language(accept_language: str, policy: Any) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-from shared.contracts import _country_codes, _Request
+from shared.contracts import _Request
+from shared.rules.country_codes import COUNTRY_CODES
 
 
 class BillingAddressRequest(_Request):
@@ -24,7 +25,7 @@ class BillingAddressRequest(_Request):
     @classmethod
     def _known_country(cls, value: str) -> str:
         value = value.upper()
-        if value not in _country_codes():
+        if value not in COUNTRY_CODES:
             raise ValueError("not an ISO 3166 alpha-2 country code")
         return value
 

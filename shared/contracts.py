@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import Literal
 
 from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
@@ -16,6 +15,7 @@ from pydantic import BaseModel as _PydanticModel
 
 from shared.policy import get_policy
 from shared.rules.accounts.states import AccountState, OrganizationType
+from shared.rules.country_codes import COUNTRY_CODES
 
 
 class BaseModel(_PydanticModel):
@@ -28,14 +28,6 @@ class BaseModel(_PydanticModel):
 class _Request(BaseModel):
     # Web forms may send more fields than we read (buttons, CSRF tokens); ignore them.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-@cache
-def _country_codes() -> frozenset[str]:
-    from babel import Locale
-
-    territories: dict[str, str] = dict(Locale("en").territories)
-    return frozenset(code for code in territories if len(code) == 2 and code.isalpha())
 
 
 class SignupRequest(_Request):
@@ -62,7 +54,7 @@ class SignupRequest(_Request):
     @classmethod
     def _known_country(cls, value: str) -> str:
         value = value.upper()
-        if value not in _country_codes():
+        if value not in COUNTRY_CODES:
             raise ValueError("not an ISO 3166 alpha-2 country code")
         return value
 
