@@ -322,3 +322,22 @@ def test_a_first_signup_loads_no_babel_locale_to_check_its_country(db: str) -> N
     result = json.loads(printed)
     assert result["country"] == "AT" and result["refused"] is True
     assert "en" not in result["loaded"]
+
+
+def test_a_first_signup_and_web_form_ticket_create_only_their_own_contracts_models(db: str) -> None:
+    # Before: the first request to name one contract model created all fifty classes (~15-20 ms).
+    printed = fresh(
+        "import json, sys\n"
+        "from chalice.test import Client\n"
+        "import app\n"
+        "body = {'email': 'contracts@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
+        "with Client(app.app, stage_name='test') as client:\n"
+        "    answer = client.http.post('/tickets', body=json.dumps(body), headers={'Content-Type': 'application/json',\n"
+        "                              'X-Cocoon-Now': '2026-05-06T10:00:00+02:00'})\n"
+        "loaded = sorted(name for name in sys.modules if name.startswith('shared.contracts.'))\n"
+        "print(json.dumps({'status': answer.status_code, 'loaded': loaded}))\n"
+    )
+    result = json.loads(printed)
+    assert result["status"] == 403  # a stranger's address, refused after its body was validated
+    assert set(result["loaded"]) <= {"shared.contracts.base", "shared.contracts.support", "shared.contracts.errors"}
+    assert "shared.contracts.support" in result["loaded"]

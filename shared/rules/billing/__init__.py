@@ -25,8 +25,9 @@ shared.rules.billing.einvoice (imported on its own: it pulls in factur-x).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shared.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # the names, for the type checker; at run time each is imported on first use
     from shared.rules.billing.apps import apps_subscribed_between
@@ -129,13 +130,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """PEP 562: `from shared.rules.billing import X` imports only X's own module, once."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOME, globals())  # `from shared.rules.billing import X` loads X's module
 
 
 __all__ = [
