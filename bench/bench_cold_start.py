@@ -17,6 +17,10 @@ makes the live customer with an invoice that the ticket and the invoice GET need
 up another address and writes another ticket, each on another day, so no run meets a limit or a
 duplicate left by the one before.
 
+Also for information, each first answer's libraries' floor: a fresh interpreter that imports only the
+third-party libraries that answer's path needs and makes one DynamoDB request through one botocore client
+(over our small data folder). The first answer minus its floor is what Cocoon's own modules cost.
+
 If the target is missed, the heaviest imports under `import app` (from `python -X importtime`)
 are printed: the third-party imports that Cocoon's own modules pull in at import time are the
 ones to make lazy.
@@ -199,6 +203,34 @@ def first_answer_cases(env: dict[str, str]) -> list[Case]:
     ]
 
 
+# What a first answer cannot do without, whatever our code does: the libraries its path imports, one botocore
+# DynamoDB client (over our small data folder) and one request to DynamoDB Local. For information: a first
+# answer's ratio minus its floor's is what our own modules and their first use cost.
+LIBRARY_FLOOR = """
+import os, botocore.session
+{imports}
+from shared.storage.botocore_data import restrict_session
+session = botocore.session.get_session()
+restrict_session(session)
+session.create_client("dynamodb", endpoint_url=os.environ["COCOON_DYNAMODB_ENDPOINT"]).list_tables()
+"""
+FLOOR_IMPORTS = {
+    "first signup": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, jinja2, "
+                    "babel.dates, stdnum",
+    "first web-form ticket": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, "
+                             "jinja2, babel.dates, holidays",
+    "first invoice GET": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models",
+}
+
+
+def library_floor_cases(env: dict[str, str]) -> list[Case]:
+    return [
+        Case(f"info: libraries' floor of the {answer}", LIBRARY_FLOOR.replace("{imports}", imports), target=False,
+             env=env, setup=FIRST_ANSWER_SETUP)
+        for answer, imports in FLOOR_IMPORTS.items()
+    ]
+
+
 def statement_of(case: Case, run: int, customer: dict[str, str]) -> str:
     """The case's statement for its `run`-th run (the first-answer cases number their address and day)."""
     if case.env is None:
@@ -295,7 +327,7 @@ def measure(env: dict[str, str], local_env: dict[str, str], customer: dict[str, 
              "import app; import " + ", ".join(SIGNUP_ROUTE_IMPORTS), target=False),
     ]
     first_answers = first_answer_cases(local_env)
-    cases += first_answers
+    cases += first_answers + library_floor_cases(local_env)
     runs = 0
     for case in cases:
         run_child(timed_code(statement_of(case, runs, customer), case.setup), case.env or env)
@@ -328,8 +360,10 @@ def measure(env: dict[str, str], local_env: dict[str, str], customer: dict[str, 
         print_heaviest_imports("import app", env, "MISS - import app")
     print_heaviest_imports(cases[3].statement, env, "info - first signup after a cold start")
     answers = ", ".join(f"{case.label.split(':')[0]} {case.median / baseline:.2f}x" for case in first_answers)
+    floors = ", ".join(f"{case.label.split(' of the ')[1]} {case.median / baseline:.2f}x" for case in cases
+                       if case.label.startswith("info: libraries' floor"))
     print(f"cold start: import app {cases[1].median / baseline:.2f} x import boto3; first answers: {answers} "
-          f"(target <= {TARGET_RATIO} each) {'MISS' if missed else 'OK'}")
+          f"(target <= {TARGET_RATIO} each) {'MISS' if missed else 'OK'}; the libraries' floor of each: {floors}")
 
 
 if __name__ == "__main__":
