@@ -36,6 +36,9 @@ PACKAGED_FILE = PROJECT_ROOT / FILE_NAME  # infra/package.py writes it at the zi
 LOCAL_FILE = PROJECT_ROOT / ".local" / FILE_NAME
 HEADER = b"cocoon-dataclass-code-1:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n"
 
+# Test code and test tools make dataclasses no Lambda creates: they are compiled, but not kept in `.local/`.
+NOT_KEPT_FROM = frozenset({"tests", "conftest", "__main__", "_pytest", "pytest", "hypothesis", "pluggy", "xdist"})
+
 _kept: dict[bytes, CodeType] = {}
 _compiled: list[bytes] = []  # what this process compiled itself: saved on exit, and counted by tests
 
@@ -85,12 +88,14 @@ def _cached_exec(text: str, globals_: dict[str, Any] | None = None, locals_: dic
     if code is None:
         code = compile(text, "<string>", "exec", dont_inherit=True)  # what exec(text) compiles
         _kept[key] = code
-        _compiled.append(key)
+        if str((globals_ or {}).get("__name__", "")).split(".")[0] not in NOT_KEPT_FROM:
+            _compiled.append(key)
     builtins.exec(code, globals_, locals_)  # noqa: S102 - dataclasses' own generated code, as it ran it
 
 
 def compiled_here() -> int:
-    """How many dataclass texts this process had to compile (0 on a cold start with a current file)."""
+    """How many dataclass texts of the app and its libraries this process had to compile (0 on a cold start
+    with a current file)."""
     return len(_compiled)
 
 

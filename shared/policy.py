@@ -7,7 +7,6 @@ than silently falling back to a default.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import time
 from decimal import Decimal
 from functools import cache
@@ -255,6 +254,8 @@ class Policy(_Strict):
 
 def load_policy(path: Path = DEFAULT_POLICY_PATH) -> Policy:
     """Parse and validate a policy file; raise PolicyError naming the first bad key."""
+    import tomllib  # a cold start with a current snapshot (get_policy) parses no TOML
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

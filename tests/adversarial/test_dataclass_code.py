@@ -150,3 +150,15 @@ def test_a_folder_it_cannot_write_keeps_nothing_and_fails_no_one(tmp_path: Path)
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder", encoding="utf-8")
     assert not write_kept(blocked / "kept.marshal", {})
+
+
+def test_a_test_modules_dataclass_is_compiled_but_never_kept_for_the_apps_cold_starts(hooked: object) -> None:
+    # Else every test run would add its own classes to .local/'s file, which every cold start then loads.
+    before = dataclass_code.compiled_here()
+
+    @dataclasses.dataclass(frozen=True)
+    class OnlyInThisTest:
+        a_field_no_app_class_has: int
+
+    assert OnlyInThisTest(1).a_field_no_app_class_has == 1
+    assert dataclass_code.compiled_here() == before
