@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from shared.contracts import _Request
-from shared.rules.country_codes import COUNTRY_CODES
+from shared.rules.country_codes import known_country_code
 
 
 class BillingAddressRequest(_Request):
@@ -24,10 +24,7 @@ class BillingAddressRequest(_Request):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        value = value.upper()
-        if value not in COUNTRY_CODES:
-            raise ValueError("not an ISO 3166 alpha-2 country code")
-        return value
+        return known_country_code(value)
 
     @field_validator("buyer_reference")
     @classmethod

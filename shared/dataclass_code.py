@@ -24,7 +24,6 @@ import builtins
 import dataclasses
 import hashlib
 import marshal
-import os
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
@@ -61,24 +60,10 @@ def read_kept(path: Path) -> dict[bytes, CodeType]:
 
 
 def write_kept(path: Path, kept: dict[bytes, CodeType]) -> bool:
-    """Store `kept` at `path`, atomically (a rename); False where the folder cannot be written."""
-    import tempfile  # only a run that writes pays for it
+    """Store `kept` at `path`, atomically; False where the folder cannot be written."""
+    from shared.snapshot import write_atomically
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(HEADER + marshal.dumps(kept))
-        os.replace(temporary, path)
-    except OSError:
-        return False
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return True
+    return write_atomically(path, HEADER + marshal.dumps(kept))
 
 
 def _cached_exec(text: str, globals_: dict[str, Any] | None = None, locals_: dict[str, Any] | None = None) -> None:

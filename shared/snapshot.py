@@ -19,7 +19,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 FORMAT = b"cocoon-snapshot-1"
@@ -51,16 +50,19 @@ def read_snapshot(path: Path, expected: str) -> object | None:
     return value
 
 
-def write_snapshot(path: Path, expected: str, value: object) -> bool:
-    """Store `value` at `path` under `expected`, atomically (a rename); False where the folder is read-only."""
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a rename, so a reader sees all or none; False where the folder cannot be
+    written (a Lambda's code folder: what it needs came in the zip)."""
+    import tempfile  # only a process that writes pays for it
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     except OSError:
-        return False  # the Lambda's code folder: its snapshot, if any, came in the zip
+        return False
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(expected.encode("ascii") + b"\n" + pickle.dumps(value, protocol=PROTOCOL))
+            out.write(data)
         os.replace(temporary, path)
     except OSError:
         return False
@@ -68,3 +70,8 @@ def write_snapshot(path: Path, expected: str, value: object) -> bool:
         if os.path.exists(temporary):
             os.unlink(temporary)
     return True
+
+
+def write_snapshot(path: Path, expected: str, value: object) -> bool:
+    """Store `value` at `path` under `expected`, atomically; False where the folder is read-only."""
+    return write_atomically(path, expected.encode("ascii") + b"\n" + pickle.dumps(value, protocol=PROTOCOL))

@@ -10,7 +10,7 @@ from pydantic import EmailStr, Field, field_validator
 from shared.contracts.base import BaseModel, _Request
 from shared.policy import get_policy
 from shared.rules.accounts.states import OrganizationType
-from shared.rules.country_codes import COUNTRY_CODES
+from shared.rules.country_codes import known_country_code
 
 
 class SignupRequest(_Request):
@@ -36,10 +36,7 @@ class SignupRequest(_Request):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        value = value.upper()
-        if value not in COUNTRY_CODES:
-            raise ValueError("not an ISO 3166 alpha-2 country code")
-        return value
+        return known_country_code(value)
 
     @field_validator("language")
     @classmethod

@@ -28,6 +28,14 @@ COUNTRY_CODES: frozenset[str] = frozenset({
 })
 
 
+def known_country_code(value: str) -> str:
+    """The code in upper case, or ValueError: what the signup's and the billing address's `country` accept."""
+    code = value.upper()
+    if code not in COUNTRY_CODES:
+        raise ValueError("not an ISO 3166 alpha-2 country code")
+    return code
+
+
 def babel_country_codes() -> frozenset[str]:
     """The two-letter territories of the installed Babel: what COUNTRY_CODES must equal."""
     from babel import Locale
