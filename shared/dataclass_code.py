@@ -103,8 +103,9 @@ def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
     (the first that holds any); a local run adds what it compiled to `.local/`'s file when it exits."""
     if getattr(dataclasses, "exec", None) is _cached_exec:
         return
-    found = next((kept for kept in map(read_kept, files) if kept), {})
+    source, found = next(((path, kept) for path, kept in ((path, read_kept(path)) for path in files) if kept),
+                         (None, {}))
     _kept.update(found)
     vars(dataclasses)["exec"] = _cached_exec
-    if LOCAL_FILE in files and not read_kept(PACKAGED_FILE):  # a Lambda's code folder is read-only
+    if LOCAL_FILE in files and source != PACKAGED_FILE:  # a Lambda's code folder is read-only: no saving there
         atexit.register(save)
