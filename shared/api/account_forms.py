@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.address_contracts import BillingAddressRequest
 from shared.api.desk_forms import CsrfOnlyForm
 from shared.api.desk_forms import SignInConfirmForm as SignInConfirmForm  # the same link, another scope
 from shared.api.desk_forms import SignInForm as SignInForm
 from shared.contracts import AuthorizerRequest, SubscriptionRequest, TicketRequest, UserRequest
+from shared.contracts.email_address import EmailAddress
 
 
 class TicketReplyForm(CsrfOnlyForm):
@@ -59,7 +60,7 @@ class SupportLinkRequest(BaseModel):
     """The app asks for the account pages' deep link of one contact (the admin when no address is given)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
 
 
 class RatingLinkForm(BaseModel):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.contracts.email_address import EmailAddress
 from shared.rules.accounts.states import StaffRole
 
 
@@ -15,7 +16,7 @@ class _Form(BaseModel):
 
 
 class SignInForm(_Form):
-    email: EmailStr
+    email: EmailAddress
 
 
 class SignInConfirmForm(_Form):
@@ -32,7 +33,7 @@ class CsrfOnlyForm(_Form):
 
 class AddStaffForm(CsrfOnlyForm):
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: EmailAddress
     role: StaffRole
 
 
@@ -45,7 +46,7 @@ class AccountSearchForm(CsrfOnlyForm):
 
 
 class LiftSuppressionForm(CsrfOnlyForm):
-    email: EmailStr
+    email: EmailAddress
 
 
 class RecordCancellationForm(CsrfOnlyForm):

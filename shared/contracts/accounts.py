@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field, field_validator
 
 from shared.contracts.base import BaseModel, _Request
+from shared.contracts.email_address import EmailAddress
 from shared.policy import get_policy
 from shared.rules.accounts.states import AccountState
 
@@ -65,7 +66,7 @@ class SubscriptionResult(BaseModel):
 
 
 class UserRequest(_Request):
-    email: EmailStr
+    email: EmailAddress
     name: str = Field(min_length=1, max_length=200)
 
 

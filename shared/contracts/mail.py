@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from shared.contracts.base import BaseModel, _Request
+from shared.contracts.email_address import EmailAddress
 
 
 class InboundOutcome(BaseModel):
@@ -27,7 +28,7 @@ class InboundOutcome(BaseModel):
 
 
 class SuppressionLiftRequest(_Request):
-    email: EmailStr = Field(description="the address that may be mailed again")
+    email: EmailAddress = Field(description="the address that may be mailed again")
 
 
 class SuppressionLifted(BaseModel):
@@ -36,7 +37,7 @@ class SuppressionLifted(BaseModel):
 
 
 class SuppressionShowRequest(_Request):
-    email: EmailStr = Field(description="the address to look up (in the body: addresses stay out of URLs and logs)")
+    email: EmailAddress = Field(description="the address to look up (in the body: addresses stay out of URLs and logs)")
 
 
 class SuppressionView(BaseModel):

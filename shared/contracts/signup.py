@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field, field_validator
 
 from shared.contracts.base import BaseModel, _Request
+from shared.contracts.email_address import EmailAddress
 from shared.policy import get_policy
 from shared.rules.accounts.states import OrganizationType
 from shared.rules.country_codes import known_country_code
@@ -19,14 +20,14 @@ class SignupRequest(_Request):
     country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
     vat_id: str | None = Field(default=None, max_length=40)
     admin_name: str = Field(min_length=1, max_length=200)
-    admin_email: EmailStr
+    admin_email: EmailAddress
     language: str = Field(min_length=2, max_length=2)
     accept_dpa: bool
     website: str | None = Field(default=None, description="spam trap: must be empty")
     street: str | None = Field(default=None, max_length=200, description="billing address (for invoices)")
     postcode: str | None = Field(default=None, max_length=20)
     city: str | None = Field(default=None, max_length=100)
-    billing_email: EmailStr | None = Field(default=None, description="where invoices go (default: the admin)")
+    billing_email: EmailAddress | None = Field(default=None, description="where invoices go (default: the admin)")
 
     @field_validator("billing_email", mode="before")
     @classmethod

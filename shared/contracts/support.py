@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import EmailStr, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from shared.contracts.base import BaseModel, _Request
+from shared.contracts.email_address import EmailAddress
 
 
 class TicketRequest(_Request):
-    email: EmailStr | None = Field(
+    email: EmailAddress | None = Field(
         default=None, description="the requester (web form); the app's token names the account"
     )
     subject: str = Field(default="", max_length=300)
@@ -69,7 +70,7 @@ class TicketView(BaseModel):
 
 
 class StaffTicketRequest(TicketRequest):
-    email: EmailStr = Field(description="the customer contact the request is recorded for")
+    email: EmailAddress = Field(description="the customer contact the request is recorded for")
 
 
 class TextRequest(_Request):
@@ -112,7 +113,7 @@ class ReportDecision(_Request):
 
 
 class AuthorizerRequest(_Request):
-    email: EmailStr
+    email: EmailAddress
     name: str = Field(min_length=1, max_length=200)
 
 
