@@ -339,5 +339,6 @@ def test_a_first_signup_and_web_form_ticket_create_only_their_own_contracts_mode
     )
     result = json.loads(printed)
     assert result["status"] == 403  # a stranger's address, refused after its body was validated
-    assert set(result["loaded"]) <= {"shared.contracts.base", "shared.contracts.support", "shared.contracts.errors"}
+    assert set(result["loaded"]) <= {"shared.contracts.base", "shared.contracts.email_address",
+                                     "shared.contracts.support", "shared.contracts.errors"}
     assert "shared.contracts.support" in result["loaded"]
