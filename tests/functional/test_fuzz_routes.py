@@ -129,8 +129,10 @@ class World:
         assert billing.run(datetime.fromisoformat(FIRST_BILLING_NIGHT)).failed == 0
         invoices = self.client.http.get(f"{account}/invoices", headers=self.tenant_headers())
         assert invoices.status_code == 200, invoices.body
-        numbers = self.known.setdefault("invoice_number", [])
-        numbers += [invoice["number"] for invoice in body_of(invoices)["invoices"] if invoice["number"] not in numbers]
+        # {id} is the current account: its own invoices first (another account's number can only be a 404).
+        own = [invoice["number"] for invoice in body_of(invoices)["invoices"]]
+        earlier = [number for number in self.known.get("invoice_number", []) if number not in own]
+        self.known["invoice_number"] = own + earlier
         # A live mandate and a pending cancellation, so revoking and withdrawing have something to act on.
         mandate = {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX", "reference": f"FUZZ-{self.signups}",
                    "signed_on": "2026-01-15"}
