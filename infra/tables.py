@@ -15,6 +15,25 @@ IDEMPOTENCY_TABLE = "IdempotencyTable"
 TABLE_ENV = {MAIN_TABLE: "COCOON_TABLE", IDEMPOTENCY_TABLE: "COCOON_IDEMPOTENCY_TABLE"}
 
 
+# The main table's global secondary indexes: (name, hash key, range key), each projecting all attributes and
+# sparse (only items that carry both keys are in it). shared/storage/table.py declares the same for PynamoDB;
+# tests/unit/test_table_indexes.py checks that the two agree.
+SPARSE_INDEXES: tuple[tuple[str, str, str], ...] = (
+    ("due", "due_job", "due_at"),  # what a job must do, by due moment: a sweep reads what is due, never a Scan
+    ("lookup", "lookup_key", "sk"),  # alternate keys: a contact's e-mail hash, a ticket number
+    ("queue", "queue_state", "queue_due"),  # open (and solved) tickets by state and due time: the staff queue
+    ("open", "open_queue", "queue_due"),  # open tickets by region: the desk's "all open" in one Query per region
+    ("assignee", "assignee_queue", "queue_due"),  # open tickets of one assignee: the desk's "mine" in one Query
+    ("account_queue", "account_queue", "queue_due"),  # open tickets of one account: a queue filtered by account
+)
+
+
+def _main_table_attributes() -> list[str]:
+    """pk, sk and every index key, each once, in the order first named."""
+    names = ["pk", "sk"] + [key for _, hash_key, range_key in SPARSE_INDEXES for key in (hash_key, range_key)]
+    return list(dict.fromkeys(names))
+
+
 def _s(name: str) -> dict[str, str]:
     return {"AttributeName": name, "AttributeType": "S"}
 
@@ -25,79 +44,21 @@ def table_properties() -> dict[str, dict[str, Any]]:
         "BillingMode": "PAY_PER_REQUEST",
         # pk/sk: one partition per account holds its whole history, so export,
         # deletion and billing read an account with one Query.
-        "AttributeDefinitions": [
-            _s("pk"),
-            _s("sk"),
-            _s("due_job"),
-            _s("due_at"),
-            _s("lookup_key"),
-            _s("queue_state"),
-            _s("queue_due"),
-            _s("open_queue"),
-            _s("assignee_queue"),
-            _s("account_queue"),
-        ],
+        "AttributeDefinitions": [_s(name) for name in _main_table_attributes()],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
             {"AttributeName": "sk", "KeyType": "RANGE"},
         ],
         "GlobalSecondaryIndexes": [
             {
-                # Sparse: only items that are due for a job carry due_job/due_at,
-                # so a sweep reads what is due and nothing else (never a Scan).
-                "IndexName": "due",
+                "IndexName": name,
                 "KeySchema": [
-                    {"AttributeName": "due_job", "KeyType": "HASH"},
-                    {"AttributeName": "due_at", "KeyType": "RANGE"},
+                    {"AttributeName": hash_key, "KeyType": "HASH"},
+                    {"AttributeName": range_key, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                # Sparse: alternate keys (a contact's e-mail hash, a ticket number).
-                "IndexName": "lookup",
-                "KeySchema": [
-                    {"AttributeName": "lookup_key", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                # Sparse: open (and solved) tickets by state, sorted by their due time: the staff queue.
-                "IndexName": "queue",
-                "KeySchema": [
-                    {"AttributeName": "queue_state", "KeyType": "HASH"},
-                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                # Sparse: open tickets by region, sorted by their due time: the desk's "all open" queue in
-                # one Query per region (the queue index would need one per state).
-                "IndexName": "open",
-                "KeySchema": [
-                    {"AttributeName": "open_queue", "KeyType": "HASH"},
-                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                # Sparse: open tickets of one assignee by due time: the desk's "mine" in one Query.
-                "IndexName": "assignee",
-                "KeySchema": [
-                    {"AttributeName": "assignee_queue", "KeyType": "HASH"},
-                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                # Sparse: open tickets of one account by due time: any queue filtered by account in one Query.
-                "IndexName": "account_queue",
-                "KeySchema": [
-                    {"AttributeName": "account_queue", "KeyType": "HASH"},
-                    {"AttributeName": "queue_due", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
+            }
+            for name, hash_key, range_key in SPARSE_INDEXES
         ],
         "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
