@@ -786,3 +786,17 @@ def copy_of_project(into: Path) -> Path:
                         ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.toml", "templates"))
     shutil.copy(root / "pyproject.toml", into / "pyproject.toml")
     return into
+
+
+def record_dynamodb_requests(monkeypatch: Any) -> list[str]:
+    """The DynamoDB operations of the code under test, in order (recorded where botocore makes the call)."""
+    seen: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            seen.append(operation)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return seen

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import botocore.client
 import pytest
 
 from functions.cli import main as cocoon
@@ -21,6 +20,7 @@ from tests.functional.helpers import (
     now_header,
     post_form,
     post_json,
+    record_dynamodb_requests,
     signup_fields,
 )
 
@@ -70,17 +70,6 @@ def _text(response: Any) -> str:
     return response.body.decode() if isinstance(response.body, bytes) else str(response.body)
 
 
-def _dynamodb_requests(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            seen.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    return seen
 
 
 @pytest.mark.parametrize("typed", ["müller", "MULLER & so", "  Müller  &  Söhne", "mul"])
@@ -110,7 +99,7 @@ def test_a_ticket_number_and_an_invoice_number_find_their_account(client, custom
     )
     assert ticket.status_code == 201, ticket.body
     number = body_of(ticket)["number"]
-    requests = _dynamodb_requests(monkeypatch)
+    requests = record_dynamodb_requests(monkeypatch)
     kind, found = search_accounts(number)
     assert kind == "ticket" and [hit.account_id for hit in found] == [customer["account_id"]]
     assert requests == ["Query", "BatchGetItem"]  # never a Scan, at most 2 requests
@@ -120,7 +109,7 @@ def test_a_ticket_number_and_an_invoice_number_find_their_account(client, custom
 def test_a_name_search_costs_two_requests_and_an_unknown_name_one(customer, db, monkeypatch):
     from shared.services.search.accounts import search_accounts
 
-    requests = _dynamodb_requests(monkeypatch)
+    requests = record_dynamodb_requests(monkeypatch)
     assert [hit.account_id for hit in search_accounts("Müller")[1]] == [customer["account_id"]]
     assert requests == ["Query", "BatchGetItem"]
     requests.clear()

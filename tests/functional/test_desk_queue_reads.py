@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import botocore.client
 import pytest
 
 from functions.cli import main as cocoon
-from tests.functional.helpers import auth, body_of, desk_sign_in, now_header, post_json, signup_and_verify
+from tests.functional.helpers import (
+    auth,
+    body_of,
+    desk_sign_in,
+    now_header,
+    post_json,
+    record_dynamodb_requests,
+    signup_and_verify,
+)
 
 OPENED = "2026-11-23T11:00:00+01:00"  # Monday, inside DACH support hours
 LATER = "2026-11-23T12:00:00+01:00"
@@ -32,18 +39,6 @@ def _assign(client, number: str, staff: dict[str, str]) -> None:
     assert taken.status_code == 200, taken.body
 
 
-def _dynamodb_requests(monkeypatch) -> list[str]:
-    """The DynamoDB operations of the code under test, in order (counted where botocore makes the call)."""
-    seen: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            seen.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    return seen
 
 
 def _policy(**support: int) -> Any:
@@ -78,7 +73,7 @@ def test_every_view_filters_by_account_in_one_query(
     _assign(client, ours[0], agent)
     _assign(client, theirs[0], agent)
     account = customer["account_id"]
-    requests = _dynamodb_requests(monkeypatch)
+    requests = record_dynamodb_requests(monkeypatch)
     expected = {"open": ours, "mine": [ours[0]], "unassigned": ours[1:], "waiting": [], "overdue": [], "at_risk": None}
     for view, shown in expected.items():
         requests.clear()
@@ -119,7 +114,7 @@ def test_mine_reads_the_assignee_index_and_fills_its_page(client, customer, agen
     for index, number in enumerate(numbers):  # the earliest due are someone else's: a filter would read past them
         _assign(client, number, other_agent if index < 5 else agent)
     me = next(t.assignee_id for t in Ticket.scan() if isinstance(t, Ticket) and t.number == numbers[-1])
-    requests = _dynamodb_requests(monkeypatch)
+    requests = record_dynamodb_requests(monkeypatch)
     page = queue_page(View.MINE, str(me), datetime.fromisoformat(LATER), _policy(desk_page_size=3))
     assert sorted(row.number for row in page.rows) == sorted(numbers[5:])
     assert requests == ["Query"]
@@ -132,7 +127,7 @@ def test_a_filtered_page_of_all_open_fills_in_at_most_three_queries(client, cust
     numbers = [_open(client, customer, f"Problem {i}", IMPACTS[i % 4]) for i in range(12)]
     low = [n for i, n in enumerate(numbers) if IMPACTS[i % 4] == "minimal"]
     policy = _policy(desk_page_size=2, desk_filtered_read=2)  # each Query reads 2 items, a quarter of them low
-    requests = _dynamodb_requests(monkeypatch)
+    requests = record_dynamodb_requests(monkeypatch)
     seen: list[str] = []
     cursor = ""
     for _ in range(6):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import botocore.client
 import pytest
 
-from tests.functional.helpers import auth, body_of, desk_sign_in, now_header, post_json
+from tests.functional.helpers import auth, body_of, desk_sign_in, now_header, post_json, record_dynamodb_requests
 
 OPENED = "2026-11-23T11:00:00+01:00"  # Monday, inside DACH support hours
 LATER = "2026-11-23T12:00:00+01:00"
@@ -98,17 +97,6 @@ def test_htmx_polls_only_the_rows(client, three_tickets, desk_agent):
     assert rows.status_code == 200 and "<html" not in _text(rows) and 'hx-trigger="every 60s"' in _text(rows)
 
 
-def _dynamodb_requests(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            seen.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    return seen
 
 
 def test_pages_follow_the_cursor_without_loss_or_repeat_in_at_most_three_queries(
@@ -123,7 +111,7 @@ def test_pages_follow_the_cursor_without_loss_or_repeat_in_at_most_three_queries
     base = get_policy()
     policy = base.model_copy(update={"support": base.support.model_copy(update={"desk_page_size": 3})})
     now = datetime.fromisoformat(LATER)
-    requests = _dynamodb_requests(monkeypatch)
+    requests = record_dynamodb_requests(monkeypatch)
     seen: list[str] = []
     cursor = ""
     for _ in range(10):
