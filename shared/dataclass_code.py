@@ -33,17 +33,20 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FILE_NAME = "dataclass_code.marshal"
 PACKAGED_FILE = PROJECT_ROOT / FILE_NAME  # infra/package.py writes it at the zip's root
 LOCAL_FILE = PROJECT_ROOT / ".local" / FILE_NAME
-HEADER = b"cocoon-dataclass-code-1:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n"
+HEADER = b"cocoon-dataclass-code-2:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n"
 
 # Test code and test tools make dataclasses no Lambda creates: they are compiled, but not kept in `.local/`.
 NOT_KEPT_FROM = frozenset({"tests", "conftest", "__main__", "_pytest", "pytest", "hypothesis", "pluggy", "xdist"})
 
-_kept: dict[bytes, CodeType] = {}
+_stored: dict[bytes, bytes] = {}  # read from the file, marshalled: loaded one by one as classes ask
+_kept: dict[bytes, CodeType] = {}  # loaded or compiled in this process
 _compiled: list[bytes] = []  # what this process compiled itself: saved on exit, and counted by tests
 
 
-def read_kept(path: Path) -> dict[bytes, CodeType]:
-    """The code kept at `path` by text digest; empty when absent, of another Python, or not loadable."""
+def read_kept(path: Path) -> dict[bytes, bytes]:
+    """The code kept at `path` by text digest, each still marshalled (it is loaded when a class asks for it:
+    loading all of it would cost a cold start ~9 ms for ~80 classes); empty when absent, of another Python,
+    or not loadable."""
     try:
         stored = path.read_bytes()
     except OSError:
@@ -56,25 +59,38 @@ def read_kept(path: Path) -> dict[bytes, CodeType]:
         return {}
     if not isinstance(kept, dict):
         return {}
-    return {key: code for key, code in kept.items() if isinstance(key, bytes) and isinstance(code, CodeType)}
+    return {key: code for key, code in kept.items() if isinstance(key, bytes) and isinstance(code, bytes)}
 
 
-def write_kept(path: Path, kept: dict[bytes, CodeType]) -> bool:
-    """Store `kept` at `path`, atomically; False where the folder cannot be written."""
+def write_kept(path: Path, kept: dict[bytes, bytes]) -> bool:
+    """Store `kept` (marshalled code by text digest) at `path`, atomically; False where the folder cannot be
+    written."""
     from shared.snapshot import write_atomically
 
     return write_atomically(path, HEADER + marshal.dumps(kept))
 
 
+def _stored_code(key: bytes) -> CodeType | None:
+    """The code read from the file for this digest, loaded now; None if there is none or it does not load."""
+    blob = _stored.get(key)
+    if blob is None:
+        return None
+    try:
+        code = marshal.loads(blob)  # noqa: S302 - only our own files (see Trust)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
 def _cached_exec(text: str, globals_: dict[str, Any] | None = None, locals_: dict[str, Any] | None = None) -> None:
     """`exec(text, globals_, locals_)`, with the text's code compiled once per text, not once per class."""
     key = hashlib.sha256(text.encode("utf-8")).digest()
-    code = _kept.get(key)
+    code = _kept.get(key) or _stored_code(key)
     if code is None:
         code = compile(text, "<string>", "exec", dont_inherit=True)  # what exec(text) compiles
-        _kept[key] = code
         if str((globals_ or {}).get("__name__", "")).split(".")[0] not in NOT_KEPT_FROM:
             _compiled.append(key)
+    _kept[key] = code
     builtins.exec(code, globals_, locals_)  # noqa: S102 - dataclasses' own generated code, as it ran it
 
 
@@ -89,13 +105,14 @@ def save(path: Path = LOCAL_FILE) -> bool:
     if not _compiled:
         return True
     merged = read_kept(path)
-    merged.update({key: _kept[key] for key in _compiled})
+    merged.update({key: marshal.dumps(_kept[key]) for key in _compiled})
     return write_kept(path, merged)
 
 
-def kept_code() -> dict[bytes, CodeType]:
-    """Everything kept in this process: what it read and what it compiled (infra/package.py writes it)."""
-    return dict(_kept)
+def kept_code() -> dict[bytes, bytes]:
+    """The code of every dataclass text this process ran, marshalled: loaded from a file or compiled here
+    (infra/package.py writes it for the zip; texts no class asked for are left out)."""
+    return {key: marshal.dumps(code) for key, code in _kept.items()}
 
 
 def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
@@ -105,7 +122,7 @@ def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
         return
     source, found = next(((path, kept) for path, kept in ((path, read_kept(path)) for path in files) if kept),
                          (None, {}))
-    _kept.update(found)
+    _stored.update(found)
     vars(dataclasses)["exec"] = _cached_exec
     if LOCAL_FILE in files and source != PACKAGED_FILE:  # a Lambda's code folder is read-only: no saving there
         atexit.register(save)

@@ -10,6 +10,7 @@ compiles no dataclass method at all.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import inspect
 import json
 import marshal
@@ -133,17 +134,51 @@ def test_one_texts_code_is_never_run_for_another_text(hooked: object) -> None:
 def test_a_file_of_another_python_is_not_used(tmp_path: Path) -> None:
     code = compile("x = 1", "<string>", "exec")
     other = tmp_path / "other.marshal"
-    other.write_bytes(b"cocoon-dataclass-code-1:" + b"0d0d0a0d" + b"\n" + marshal.dumps({b"k" * 32: code}))
+    another_python = HEADER.split(b":")[0] + b":0d0d0a0d\n"
+    other.write_bytes(another_python + marshal.dumps({b"k" * 32: marshal.dumps(code)}))
     assert read_kept(other) == {}
-    assert write_kept(tmp_path / "ours.marshal", {b"k" * 32: code})
+    assert write_kept(tmp_path / "ours.marshal", {b"k" * 32: marshal.dumps(code)})
     assert list(read_kept(tmp_path / "ours.marshal")) == [b"k" * 32]
 
 
-@pytest.mark.parametrize("payload", [b"", b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps({"text": 1})])
+@pytest.mark.parametrize("payload", [b"", b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps({"text": 1}),
+                                     marshal.dumps({b"k" * 32: compile("x = 1", "<string>", "exec")})])
 def test_a_damaged_or_foreign_file_is_not_used(tmp_path: Path, payload: bytes) -> None:
     damaged = tmp_path / "damaged.marshal"
     damaged.write_bytes(HEADER + payload)
     assert read_kept(damaged) == {}
+
+
+def _isolated_cache(monkeypatch: pytest.MonkeyPatch, stored: dict[bytes, bytes]) -> None:
+    monkeypatch.setattr(dataclass_code, "_stored", stored)
+    monkeypatch.setattr(dataclass_code, "_kept", {})
+    monkeypatch.setattr(dataclass_code, "_compiled", [])
+
+
+def test_the_files_code_is_loaded_only_when_a_class_runs_its_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Loading all of a file's code at start-up cost every cold start ~9 ms for the few classes it makes.
+    text = "def __create_fn__():\n    return 'compiled here'\n"
+    key = hashlib.sha256(text.encode("utf-8")).digest()
+    # A marker code for the text (not what it compiles to), to see which of the two runs.
+    marker = compile("def __create_fn__():\n    return 'from the file'\n", "<string>", "exec", dont_inherit=True)
+    other_text = hashlib.sha256(b"another class").digest()
+    _isolated_cache(monkeypatch, {key: marshal.dumps(marker), other_text: b"\x00never loaded"})
+    assert dataclass_code._kept == {}
+    namespace: dict[str, Any] = {}
+    dataclass_code._cached_exec(text, {}, namespace)
+    assert namespace["__create_fn__"]() == "from the file"
+    assert list(dataclass_code._kept) == [key] and dataclass_code.compiled_here() == 0
+
+
+def test_an_entry_of_the_file_that_does_not_load_is_compiled_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "def __create_fn__():\n    return 'compiled here'\n"
+    key = hashlib.sha256(text.encode("utf-8")).digest()
+    for damaged in (b"\x00garbage", marshal.dumps(("not", "code"))):
+        _isolated_cache(monkeypatch, {key: damaged})
+        namespace: dict[str, Any] = {}
+        dataclass_code._cached_exec(text, {"__name__": "shared.example"}, namespace)
+        assert namespace["__create_fn__"]() == "compiled here"
+        assert dataclass_code.compiled_here() == 1  # and saved again, mended, on exit
 
 
 def test_a_folder_it_cannot_write_keeps_nothing_and_fails_no_one(tmp_path: Path) -> None:
