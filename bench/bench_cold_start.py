@@ -215,10 +215,10 @@ restrict_session(session)
 session.create_client("dynamodb", endpoint_url=os.environ["COCOON_DYNAMODB_ENDPOINT"]).list_tables()
 """
 FLOOR_IMPORTS = {
-    "first signup": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, jinja2, "
-                    "babel.dates, stdnum",
+    # No Jinja2 or Babel: a mail is rendered when the mail job sends it (shared/mail/compose.py).
+    "first signup": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, stdnum",
     "first web-form ticket": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, "
-                             "jinja2, babel.dates, holidays",
+                             "holidays",
     "first invoice GET": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models",
 }
 

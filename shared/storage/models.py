@@ -198,23 +198,24 @@ class OutboxMail(CocoonItem, discriminator="outbox_mail"):
     Written in the transaction of the change that causes it. While undelivered
     it is in the due index under job "mail"; the mail id is derived from the
     event, so the same event can never queue a second mail. lookup_key = "MAIL#<mail_id>", so an SES
-    event, which names only the mail id, finds it without a Scan.
+    event, which names only the mail id, finds it without a Scan. Stored unrendered (template, language,
+    JSON context, subject_tag: a ticket's number); the mail job renders it and keeps the text it sent.
     """
 
     mail_id = UnicodeAttribute()
     account_id = UnicodeAttribute(null=True)
     recipient = UnicodeAttribute()
-    subject = UnicodeAttribute()
-    body_text = UnicodeAttribute()
+    subject, body_text = UnicodeAttribute(null=True), UnicodeAttribute(null=True)  # as sent (see above)
+    language, subject_tag = UnicodeAttribute(null=True), UnicodeAttribute(null=True)
+    context = JSONAttribute(null=True)
     headers = JSONAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
     claimed_until = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     template = UnicodeAttribute(null=True)  # which mail it is: decides whether it counts against the hourly limit
-    # Why a mail was never delivered, kept visible: "rate_limited" (over the recipient's hourly limit),
-    # "suppressed" (the address is stopped); or what SES said became of it (shared/storage/mail_fate.py):
-    # sent, delayed, delivered, bounced, rejected, complained.
+    # Why a mail was never delivered: "rate_limited" (over the recipient's hourly limit), "suppressed" (the
+    # address is stopped); or what SES said became of it (mail_fate.py): sent, delayed, delivered, bounced, ...
     fate = UnicodeAttribute(null=True)
     fate_at = UTCDateTimeAttribute(null=True)
     fate_history = ListAttribute[FateEntry](of=FateEntry, null=True)  # every SES event once: {kind, at, detail}

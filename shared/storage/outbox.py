@@ -17,7 +17,8 @@ MAX_ATTEMPTS = 8
 
 
 class MailToStore(Protocol):
-    """A composed mail (shared/mail/compose.py `ComposedMail`): storage stores it as it is and renders nothing."""
+    """A composed mail (shared/mail/compose.py `ComposedMail`): storage stores it as it is and renders nothing;
+    the mail job renders it from its template, language and plain context when it sends it."""
 
     @property
     def mail_id(self) -> str: ...
@@ -28,9 +29,11 @@ class MailToStore(Protocol):
     @property
     def template(self) -> str: ...
     @property
-    def subject(self) -> str: ...
+    def language(self) -> str: ...
     @property
-    def body_text(self) -> str: ...
+    def context(self) -> Mapping[str, Any]: ...
+    @property
+    def subject_tag(self) -> str | None: ...
     @property
     def composed_at(self) -> datetime: ...
     @property
@@ -50,8 +53,9 @@ def outbox_mail(mail: MailToStore, attachments: list[dict[str, str]] | None = No
         mail_id=mail.mail_id,
         account_id=mail.account_id,
         recipient=mail.recipient,
-        subject=mail.subject,
-        body_text=mail.body_text,
+        language=mail.language,
+        context=dict(mail.context),
+        subject_tag=mail.subject_tag,
         headers=dict(mail.headers),
         created_at=mail.composed_at,
         due_job=due_key(MAIL_JOB, mail.mail_id),
@@ -168,9 +172,17 @@ def claim(mail: OutboxMail, now: datetime) -> bool:
     return True
 
 
-def mark_sent(mail: OutboxMail, now: datetime, ses_message_id: str | None = None) -> None:
-    """Out of the queue. Unconditional and repeatable: a second mark (or SES's event meanwhile) changes nothing."""
+def mark_sent(
+    mail: OutboxMail, now: datetime, ses_message_id: str | None = None, sent: tuple[str, str] | None = None
+) -> None:
+    """Out of the queue. Unconditional and repeatable: a second mark (or SES's event meanwhile) changes nothing.
+
+    `sent`: the subject and body it was rendered to, kept as the record of what went out (a later
+    template change does not rewrite it).
+    """
     actions: list[Any] = [OutboxMail.sent_at.set(now), OutboxMail.due_job.remove(), OutboxMail.due_at.remove()]
+    if sent is not None:
+        actions += [OutboxMail.subject.set(sent[0]), OutboxMail.body_text.set(sent[1])]
     if ses_message_id:
         actions.append(OutboxMail.ses_message_id.set(OutboxMail.ses_message_id | ses_message_id))
     mail.update(actions=actions)

@@ -65,12 +65,12 @@ def test_storage_names_no_ticket_mail_context_and_takes_no_mail_order() -> None:
     assert offenders == set()
 
 
-def _composed(number: str, mail_id: str, subject: str) -> object:
+def _composed(number: str, mail_id: str, context: dict[str, str]) -> object:
     from shared.mail.compose import ComposedMail
 
     return ComposedMail(
         mail_id=mail_id, account_id=None, recipient="fremd@example.org", template="ticket_closed_notice",
-        subject=subject, body_text=f"about {number}", composed_at=NOW, headers={"X-Loop": "cocoon"},
+        language="de", context=context, composed_at=NOW, headers={"X-Loop": "cocoon"}, subject_tag=number,
     )
 
 
@@ -78,12 +78,15 @@ def test_storage_stores_the_composed_notice_as_it_is_and_only_once_a_day(db: str
     from shared.storage.models import OutboxMail
     from shared.storage.tickets import save_closed_ticket_notice
 
-    mail = _composed("2026112310001", "closed-notice-x", "Exactly this [Ticket#2026112310001]")
+    context = {"number": "2026112310001", "subject": "Exactly this"}
+    mail = _composed("2026112310001", "closed-notice-x", context)
     assert save_closed_ticket_notice(mail, NOW) is True  # type: ignore[arg-type]
     assert save_closed_ticket_notice(mail, NOW) is False  # type: ignore[arg-type]  # the same sender, the same day
     stored = OutboxMail.get("SYSTEM", "MAIL#closed-notice-x")
-    # Storage renders nothing and tags nothing: the subject and body are the service's, byte for byte.
-    assert stored.subject == "Exactly this [Ticket#2026112310001]" and stored.body_text == "about 2026112310001"
+    # Storage renders nothing and tags nothing: it keeps the service's values, byte for byte, for the mail job.
+    assert (stored.template, stored.language, stored.context, stored.subject_tag) == (
+        "ticket_closed_notice", "de", context, "2026112310001")
+    assert stored.subject is None and stored.body_text is None
 
 
 def test_an_authorization_request_with_nobody_named_is_the_service_s_refusal_and_writes_nothing(

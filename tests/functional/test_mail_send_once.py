@@ -106,10 +106,12 @@ class CrashPlan:
                 raise Crash("after claim")
             return claimed
 
-        def mark(mail: OutboxMail, now: datetime, ses_message_id: str | None = None) -> None:
+        def mark(
+            mail: OutboxMail, now: datetime, ses_message_id: str | None = None, sent: tuple[str, str] | None = None
+        ) -> None:
             if self._fire("after send before mark"):
                 raise Crash("after send before mark")
-            real_mark(mail, now, ses_message_id)
+            real_mark(mail, now, ses_message_id, sent)
             if self._fire("during mark"):  # the write was applied, its answer never came back
                 raise Crash("during mark")
 
@@ -328,7 +330,7 @@ def test_a_retry_of_a_locally_delivered_mail_finds_its_send_event_and_writes_not
     """Locally too, a sender killed before its mark leaves a mail that the next run settles without resending."""
     real_mark = outbox.mark_sent
 
-    def crash_before_mark(mail: OutboxMail, now: datetime, ses_message_id: str | None = None) -> None:
+    def crash_before_mark(mail: OutboxMail, now: datetime, ses_message_id: str | None = None, sent: object = None) -> None:
         raise Crash("after send before mark")
 
     (mail_id,) = queue_mails(1, START)

@@ -17,6 +17,7 @@ NOT_EXPORTED = (
     "expires_at",
     "item_type",
     "seen_key",
+    "context",  # a mail's values are exported as the text they render to, nothing more
 )
 
 
@@ -42,9 +43,10 @@ def _staff_only(item: object, support_lead: str) -> bool:
 
 def export_account(account_id: str, account: Any | None = None) -> AccountExport:
     """The account's data; `account` is the one the middleware already read for a tenant."""
+    from shared.mail.compose import stored_mail_text
     from shared.policy import get_policy
     from shared.storage.accounts import account_items, get_account
-    from shared.storage.models import Account, SearchEntry, StaffAction, UnverifiedMail, User
+    from shared.storage.models import Account, OutboxMail, SearchEntry, StaffAction, UnverifiedMail, User
 
     account = account or get_account(account_id)
     if account is None:
@@ -61,6 +63,9 @@ def export_account(account_id: str, account: Any | None = None) -> AccountExport
             continue
         simple = item.to_simple_dict()
         data = {k: v for k, v in simple.items() if k not in NOT_EXPORTED}
+        if isinstance(item, OutboxMail):  # one not yet sent: the text the mail job will send
+            text = stored_mail_text(item)
+            data.update(subject=text.subject, body_text=text.body_text)
         data["type"] = simple["item_type"]
         items.append(data)
     users = [item for item in everything if isinstance(item, User)]

@@ -35,7 +35,9 @@ class DeliveryOutbox(Protocol):
     def mark_failed_attempt(
         self, mail: Any, now: datetime, *, maybe_accepted: bool = False, wait: timedelta = timedelta(0)
     ) -> None: ...
-    def mark_sent(self, mail: Any, now: datetime, ses_message_id: str | None = None) -> None: ...
+    def mark_sent(
+        self, mail: Any, now: datetime, ses_message_id: str | None = None, sent: tuple[str, str] | None = None
+    ) -> None: ...
 
 
 class StoredOutbox:
@@ -61,7 +63,11 @@ def send_event_wait() -> timedelta:
 
 
 def outgoing(mail: Any) -> OutgoingMail:
-    """The stored mail as the plain value a transport sends."""
+    """The stored mail as the plain value a transport sends, rendered now from its template, language and
+    context (a mail stored with its text, as before mails were rendered at sending, is sent as stored)."""
+    from shared.mail.compose import stored_mail_text
+
+    text = stored_mail_text(mail)
     headers = {str(name): str(value) for name, value in (mail.headers or {}).items()}
     attachments: tuple[Attachment, ...] = ()
     if mail.attachments:  # an invoice's or credit note's PDF, rendered now (never stored in the outbox)
@@ -69,7 +75,7 @@ def outgoing(mail: Any) -> OutgoingMail:
 
         attachments = mail_attachments(mail.attachments)
     return OutgoingMail(
-        mail.mail_id, mail.recipient, mail.subject, mail.body_text, mail.created_at, headers, attachments
+        mail.mail_id, mail.recipient, text.subject, text.body_text, mail.created_at, headers, attachments
     )
 
 
@@ -110,7 +116,16 @@ def deliver_due_mails(
                 result.count("suppressed")
                 continue
             try:
-                ses_message_id = transport.send(outgoing(mail), now)
+                sending = outgoing(mail)
+            except Exception:
+                # A template that no longer renders this mail's context: retried (a fix may be deployed), then
+                # given up like any mail that cannot go; never sent half-rendered.
+                logger.exception("mail could not be rendered", extra={"mail_id": mail.mail_id})
+                store.mark_failed_attempt(mail, now)
+                result.failed += 1
+                continue
+            try:
+                ses_message_id = transport.send(sending, now)
             except MailNotAccepted as exc:
                 logger.warning("mail refused by the mail service", extra={"mail_id": mail.mail_id, "code": str(exc)})
                 store.mark_failed_attempt(mail, now)
@@ -122,7 +137,7 @@ def deliver_due_mails(
                 store.mark_failed_attempt(mail, now, maybe_accepted=True, wait=wait)
                 result.failed += 1
                 continue
-            store.mark_sent(mail, now, ses_message_id)
+            store.mark_sent(mail, now, ses_message_id, sent=(sending.subject, sending.body_text))
             result.done += 1
             if progress:
                 progress(result.done, None)

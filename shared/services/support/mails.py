@@ -6,17 +6,16 @@ it, and storage stores the composed value as it is in the transaction of its cau
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.mail.compose import ComposedMail, compose_mail
 from shared.rules.support.opening import TicketMailOrder
-from shared.rules.tickets import subject_with_tag, ticket_tag
+from shared.rules.tickets import ticket_tag
 
 if TYPE_CHECKING:
     from shared.policy import Policy
-    from shared.storage.models import Account, Ticket
+    from shared.storage.models import Account, Ticket, User
 
 
 def ticket_mail_context(ticket: Ticket, account: Account, policy: Policy, **extra: Any) -> dict[str, Any]:
@@ -56,36 +55,60 @@ def ticket_mail(
     now: datetime,
     policy: Policy,
     recipient: str | None = None,
+    requester: User | None = None,
     **extra: Any,
 ) -> ComposedMail:
-    """A mail about a ticket: its subject always carries the tag (the template's subject + tag)."""
-    mail = compose_mail(
+    """A mail about a ticket: its subject always carries the tag (the template's subject + tag).
+
+    `requester`: the requester's user record when the caller has just read it (a new request), so their
+    language is not read a second time."""
+    return compose_mail(
         mail_id=mail_id,
         account_id=account.account_id,
         recipient=recipient or ticket.requester_email,
         template=template,
-        language=_recipient_language(ticket, account, recipient, policy),
+        language=_recipient_language(ticket, account, recipient, policy, requester),
         context=ticket_mail_context(ticket, account, policy, **extra),
         now=now,
+        subject_tag=ticket.number,
     )
-    return replace(mail, subject=subject_with_tag(mail.subject, ticket.number))
 
 
-def _recipient_language(ticket: Ticket, account: Account, recipient: str | None, policy: Policy) -> str:
+def _recipient_language(
+    ticket: Ticket, account: Account, recipient: str | None, policy: Policy, requester: User | None
+) -> str:
     """The requester reads their own choice of language (issue 16); anyone else the account's."""
     from shared.rules.accounts.language import reader_language
-    from shared.storage.contact_language import chosen_language
 
     if recipient not in (None, ticket.requester_email):
         return account.language
-    chosen = chosen_language(ticket.account_id, ticket.requester_user_id)
+    chosen: str | None
+    if requester is not None and requester.user_id == ticket.requester_user_id:
+        chosen = requester.language
+    else:
+        from shared.storage.contact_language import chosen_language
+
+        chosen = chosen_language(ticket.account_id, ticket.requester_user_id)
     return reader_language(chosen, account.language, policy.languages) or account.language
 
 
 def ordered_mail(
-    ticket: Ticket, account: Account, order: TicketMailOrder, now: datetime, policy: Policy
+    ticket: Ticket,
+    account: Account,
+    order: TicketMailOrder,
+    now: datetime,
+    policy: Policy,
+    requester: User | None = None,
 ) -> ComposedMail:
     """The composed mail a rule decided on (template, id, recipient, extras)."""
     return ticket_mail(
-        ticket, account, order.template, order.mail_id, now, policy, recipient=order.recipient, **order.extra
+        ticket,
+        account,
+        order.template,
+        order.mail_id,
+        now,
+        policy,
+        recipient=order.recipient,
+        requester=requester,
+        **order.extra,
     )

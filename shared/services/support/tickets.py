@@ -74,7 +74,7 @@ class StoredTickets:
 
         # The mails are composed from the ticket as it will be stored; storage writes them with it.
         ticket = opened_ticket(requester, request, opening, now)
-        mails = [ordered_mail(ticket, requester.account, order, now, policy) for order in opening.mails]
+        mails = [ordered_mail(ticket, requester.account, order, now, policy, requester.user) for order in opening.mails]
         return save_opened_ticket(ticket, requester, request, opening, mails, now)
 
     def save_customer_message(

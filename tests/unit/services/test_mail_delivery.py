@@ -28,6 +28,7 @@ class FakeOutbox:
     refused_claims: dict[str, str] = field(default_factory=dict)  # mail id -> settle_unclaimed's answer
     stopped: set[str] = field(default_factory=set)
     writes: list[tuple[str, str]] = field(default_factory=list)
+    sent_text: dict[str, tuple[str, str] | None] = field(default_factory=dict)
 
     def due_mails(self, now: datetime) -> list[Any]:
         return list(self.due.values())
@@ -50,7 +51,10 @@ class FakeOutbox:
     ) -> None:
         self._settle("failed_maybe_accepted" if maybe_accepted else "failed", mail)
 
-    def mark_sent(self, mail: Any, now: datetime, ses_message_id: str | None = None) -> None:
+    def mark_sent(
+        self, mail: Any, now: datetime, ses_message_id: str | None = None, sent: tuple[str, str] | None = None
+    ) -> None:
+        self.sent_text[mail.mail_id] = sent
         self._settle(f"sent:{ses_message_id}", mail)
 
     def _settle(self, what: str, mail: Any) -> None:
@@ -79,6 +83,44 @@ def test_a_due_mail_is_sent_as_a_plain_value_and_marked_sent_with_its_message_id
     ]
     assert outbox.writes == [("sent:ses-m1", "m1")]
     assert (result.done, result.failed, result.skipped) == (1, 0, 0)
+
+
+def unrendered(mail_id: str, context: dict[str, Any], language: str = "de") -> Any:
+    """A mail as composed since mails are rendered at sending: template, language, context, no text."""
+    return SimpleNamespace(mail_id=mail_id, recipient="ada@kunde.example", template="hello", language=language,
+                           context=context, subject_tag="2026050410001", subject=None, body_text=None,
+                           created_at=NOW, headers={}, attachments=None)
+
+
+@pytest.fixture
+def hello_template(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.mail.render import TEMPLATE_ROOT_ENV
+
+    for language, greeting in (("de", "Hallo"), ("en", "Hello")):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "hello.txt").write_text(f"Subject: {greeting} {{{{ name }}}}\n\n{greeting} {{{{ name }}}}.\n",
+                                                       encoding="utf-8")
+    monkeypatch.setenv(TEMPLATE_ROOT_ENV, str(tmp_path))
+
+
+def test_a_mail_is_rendered_when_it_is_sent_in_its_readers_language_and_kept_as_sent(hello_template: None) -> None:
+    outbox = FakeOutbox(due={"m1": unrendered("m1", {"name": "Ada"})})
+    transport = FakeTransport()
+    deliver_due_mails(NOW, transport=transport, outbox=outbox)
+    assert [(m.subject, m.body_text) for m in transport.sent] == [("Hallo Ada [Ticket#2026050410001]", "Hallo Ada.\n")]
+    assert outbox.sent_text == {"m1": ("Hallo Ada [Ticket#2026050410001]", "Hallo Ada.\n")}
+
+
+def test_a_mail_whose_context_no_longer_renders_is_a_failed_attempt_and_the_others_still_go(
+    hello_template: None,
+) -> None:
+    # A template changed by a deploy after the mail was queued now asks for a value its context lacks.
+    outbox = FakeOutbox(due={"m1": unrendered("m1", {}), "m2": unrendered("m2", {"name": "Bo"}, "en")})
+    transport = FakeTransport()
+    result = deliver_due_mails(NOW, transport=transport, outbox=outbox)
+    assert [m.mail_id for m in transport.sent] == ["m2"]
+    assert outbox.writes == [("failed", "m1"), ("sent:ses-m2", "m2")]
+    assert (result.done, result.failed) == (1, 1)
 
 
 def test_a_stopped_address_gets_nothing_and_its_mail_is_suppressed() -> None:
