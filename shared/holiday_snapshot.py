@@ -52,7 +52,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGED_SNAPSHOT = PROJECT_ROOT / SNAPSHOT_NAME  # infra/package.py writes it
 LOCAL_SNAPSHOT = PROJECT_ROOT / ".local" / SNAPSHOT_NAME  # where shared/policy.py keeps its own
 _LIBRARY = "holidays"
-_SOURCES = (Path(__file__), Path(__file__).parent / "rules" / "holiday_library.py")
+# The code a table is made and read by, in its fingerprint (infra/package.py checks the zip holds the same).
+SOURCE_FILES = ("shared/holiday_snapshot.py", "shared/rules/holiday_library.py")
+_SOURCES = tuple(PROJECT_ROOT / name for name in SOURCE_FILES)
 
 
 def policy_calendars(policy: Policy) -> tuple[CalendarKey, ...]:
@@ -141,7 +143,7 @@ def _writable(path: Path) -> bool:
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
-    return os.access(folder, os.W_OK)
+    return folder.is_dir() and os.access(folder, os.W_OK)
 
 
 def seed_from_snapshots(

@@ -132,5 +132,5 @@ def seeded_holiday_dates(
             date.fromordinal(int.from_bytes(encoded[at : at + _ORDINAL_BYTES], "little"))
             for at in range(0, len(encoded), _ORDINAL_BYTES)
         )
-    except ValueError:
+    except (ValueError, OverflowError):
         return None  # a number that is no date: the library answers
