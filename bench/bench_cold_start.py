@@ -205,7 +205,8 @@ def first_answer_cases(env: dict[str, str]) -> list[Case]:
 
 # What a first answer cannot do without, whatever our code does: the libraries its path imports, one botocore
 # DynamoDB client (over our small data folder) and one request to DynamoDB Local. For information: a first
-# answer's ratio minus its floor's is what our own modules and their first use cost.
+# answer's ratio minus its floor's is what our own modules and their first use cost. The web-form ticket's
+# floor has no `holidays`: its due time's dates come from the table computed ahead (shared/holiday_snapshot.py).
 LIBRARY_FLOOR = """
 import os, botocore.session
 {imports}
@@ -217,8 +218,7 @@ session.create_client("dynamodb", endpoint_url=os.environ["COCOON_DYNAMODB_ENDPO
 FLOOR_IMPORTS = {
     # No Jinja2 or Babel: a mail is rendered when the mail job sends it (shared/mail/compose.py).
     "first signup": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, stdnum",
-    "first web-form ticket": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator, "
-                             "holidays",
+    "first web-form ticket": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models, email_validator",
     "first invoice GET": "import pydantic.main, aws_lambda_powertools.logging, pynamodb.models",
 }
 

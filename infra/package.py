@@ -66,6 +66,7 @@ REQUIRED_IN_ZIP = (
     "shared/__init__.py",
     "shared/policy.toml",
     "policy_snapshot.pickle",  # the validated policy (shared/snapshot.py): a cold start validates nothing
+    "holiday_snapshot.pickle",  # the policy's holiday dates (shared/holiday_snapshot.py): no `holidays` import
     "dataclass_code.marshal",  # dataclasses' compiled methods (shared/dataclass_code.py): none compiled cold
     "shared/locale/de/LC_MESSAGES/desk.po",  # the desk's German text (compiled when first loaded)
 )
@@ -658,6 +659,45 @@ def add_policy_snapshot(zip_file: Path) -> None:
             out.write(snapshot, SNAPSHOT_NAME)
 
 
+def add_holiday_snapshot(zip_file: Path) -> None:
+    """Add the holiday dates of the zip's own policy's calendars (shared/holiday_snapshot.py) at the zip's root,
+    computed by this `holidays`, which must be the zip's (its one dist-info folder names the same version), so
+    a cold Lambda imports no `holidays` for its first due time; a zip without `holidays` gets none."""
+    from shared.holiday_snapshot import (
+        SNAPSHOT_NAME,
+        SOURCE_FILES,
+        library_folder,
+        library_version,
+        policy_calendars,
+        write_holiday_snapshot,
+    )
+    from shared.policy import load_policy
+
+    folder = library_folder()
+    version = None if folder is None else library_version(folder)
+    with zipfile.ZipFile(zip_file) as archive:
+        names = archive.namelist()
+        if "holidays/__init__.py" not in names:
+            return
+        zipped = {name.split("/", 1)[0] for name in names if re.match(r"holidays-[^/]+\.dist-info/", name)}
+        if version is None or zipped != {f"holidays-{version}.dist-info"}:
+            raise PackagingError(f"{zip_file}: its holidays ({', '.join(sorted(zipped)) or 'no dist-info'}) is not "
+                                 f"the {version} that computes the holiday dates here")
+        for source in SOURCE_FILES:
+            if source not in names or archive.read(source) != (PROJECT_ROOT / source).read_bytes():
+                raise PackagingError(f"{zip_file}: its {source} is not this project's")
+        policy_file = archive.read("shared/policy.toml")
+    with tempfile.TemporaryDirectory() as work:
+        (Path(work) / "policy.toml").write_bytes(policy_file)
+        calendars = policy_calendars(load_policy(Path(work) / "policy.toml"))
+        target = Path(work) / SNAPSHOT_NAME
+        _, written = write_holiday_snapshot(target, calendars, version)
+        if not written:
+            raise PackagingError(f"cannot write the holiday snapshot {target}")
+        with zipfile.ZipFile(zip_file, "a", compression=zipfile.ZIP_DEFLATED) as out:
+            out.write(target, SNAPSHOT_NAME)
+
+
 # Imports every module of ours (and so the libraries they use) with the dataclass code recorder on, and writes
 # what it compiled: the zip's kept dataclass code (shared/dataclass_code.py), none of it from .local/.
 _RECORD_DATACLASS_CODE = """
@@ -751,6 +791,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
         template, zip_file = merged_out / "sam.json", merged_out / "deployment.zip"
         add_botocore_data(zip_file)
         add_policy_snapshot(zip_file)
+        add_holiday_snapshot(zip_file)
         add_dataclass_code(zip_file)
         entries = verify_zip(zip_file)
         step = time.monotonic()

@@ -1,9 +1,14 @@
-"""Values derived from the policy, built once per process: calendars and billing terms."""
+"""Values derived from the policy, built once per process: calendars and billing terms.
+
+The calendars are where the policy's holiday dates, computed ahead of time (shared/holiday_snapshot.py), are
+seeded into the rules: every due time and notice period of the app gets its calendar here, first.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 
+from shared.holiday_snapshot import seed_policy_holidays
 from shared.policy import Policy, get_policy
 from shared.rules.billing import AppTerms, BillingTerms, EditionTerms, Party, VatTerms
 from shared.rules.calendar import WorkingCalendar
@@ -13,6 +18,7 @@ from shared.rules.support_hours import SupportCalendar
 @cache
 def company_calendar() -> WorkingCalendar:
     """Working days for the cancellation notice: the company's own holiday calendar."""
+    seed_policy_holidays()  # before the calendar checks its years: the table computed ahead, not the library
     cancellation = get_policy().cancellation
     return WorkingCalendar(cancellation.holiday_country, cancellation.holiday_subdivision)
 
@@ -70,5 +76,6 @@ def billing_terms_of(policy: Policy) -> BillingTerms:
 @cache
 def support_calendar(region: str) -> SupportCalendar:
     """A region's support hours and Munich's holidays, for response targets."""
+    seed_policy_holidays()  # before the first due time: its holidays from the table computed ahead
     support = get_policy().support
     return SupportCalendar.for_region(support.regions[region], support)

@@ -2,8 +2,9 @@
 and not a public holiday of the named calendar").
 
 The holiday dates come from the maintained `holidays` library, never typed by hand,
-so another company adopts Cocoon by naming its country and subdivision in the policy.
-Pure code: no clock, no AWS; every "today" is a parameter.
+so another company adopts Cocoon by naming its country and subdivision in the policy
+(answered from the table seeded ahead of time when it holds the calendar and year:
+shared/rules/holiday_library.py). Pure code: no clock, no AWS; every "today" is a parameter.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from shared.rules.holiday_library import country_holidays
+from shared.rules.holiday_library import country_holidays, seeded_covered_years, seeded_holiday_dates
 
 __all__ = ["WorkingCalendar", "YearOutOfRange", "last_day_of_month"]
 
@@ -100,11 +101,17 @@ class WorkingCalendar:
 
 @cache
 def _supported_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range:
+    seeded = seeded_covered_years(country, subdivision, categories)
+    if seeded is not None:
+        return seeded
     entity = country_holidays(country, subdivision, categories)
     return range(entity.start_year, entity.end_year + 1)
 
 
 @cache
 def _holidays_in(country: str, subdivision: str | None, categories: tuple[str, ...], year: int) -> frozenset[date]:
+    seeded = seeded_holiday_dates(country, subdivision, categories, year)
+    if seeded is not None:
+        return seeded
     entity = country_holidays(country, subdivision, categories, years=year)
     return frozenset(entity.keys())

@@ -8,7 +8,12 @@ So the package is bound without running its `__init__`; the first time anything 
 name it does not hold yet (`from holidays.countries import Austria`), the real `__init__` runs and
 the name is answered: nothing that uses the library in any other way sees a difference.
 
-Pure: no AWS, no clock, no settings; the dates are the library's own (tests compare them).
+Seeded: the dates never change for one version of the library, so they can be computed ahead of time
+(`holiday_table`); shared/holiday_snapshot.py stores such a table beside the code and hands it to
+`seed_holiday_dates`, and the rules ask `seeded_covered_years`/`seeded_holiday_dates` before the library.
+A calendar or year the table does not hold is answered by the library, as before.
+
+Pure: no AWS, no clock, no settings, no files; the dates are the library's own (tests compare them).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+from collections.abc import Iterable
+from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -62,3 +69,68 @@ def country_holidays(
     if years is None:
         return holidays.country_holidays(country, subdiv=subdivision, categories=categories)
     return holidays.country_holidays(country, subdiv=subdivision, categories=categories, years=years)
+
+
+# --------------------------------------------------------------------------- a table computed ahead of time
+
+CalendarKey = tuple[str, str | None, tuple[str, ...]]
+"""A holiday calendar as the rules name it: (country, subdivision, categories)."""
+
+YearDates = dict[int, bytes]
+"""A calendar's holidays by year, each year's dates as `date.toordinal()` numbers of 4 little-endian bytes:
+one bytes object a year is ~5x quicker to unpickle than a tuple of ints (a cold start loads ~220 years)."""
+
+_ORDINAL_BYTES = 4
+
+HolidayTable = dict[CalendarKey, tuple[range, YearDates]]
+"""Per calendar: the years the library covers (its start_year..end_year) and the dates of some of them."""
+
+_seeded: HolidayTable = {}
+
+
+def holiday_table(calendars: tuple[CalendarKey, ...], years: range | None = None) -> HolidayTable:
+    """The library's answer for each calendar: its covered years and the dates of each of `years` it covers
+    (all of them when `years` is None), computed exactly as the rules ask for one year (`years=year`)."""
+    table: HolidayTable = {}
+    for country, subdivision, categories in calendars:
+        entity = country_holidays(country, subdivision, categories)
+        covered = range(entity.start_year, entity.end_year + 1)
+        wanted = covered if years is None else range(max(years.start, covered.start), min(years.stop, covered.stop))
+        table[(country, subdivision, tuple(categories))] = (covered, {
+            year: _encoded(country_holidays(country, subdivision, categories, years=year).keys()) for year in wanted
+        })
+    return table
+
+
+def _encoded(days: Iterable[date]) -> bytes:
+    return b"".join(day.toordinal().to_bytes(_ORDINAL_BYTES, "little") for day in sorted(days))
+
+
+def seed_holiday_dates(table: HolidayTable) -> None:
+    """Answer these calendars from `table` from now on (the caller has checked it is of this library)."""
+    _seeded.update(table)
+
+
+def seeded_covered_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range | None:
+    """The seeded calendar's covered years, or None when it was not seeded (ask the library)."""
+    entry = _seeded.get((country, subdivision, categories))
+    return None if entry is None else entry[0]
+
+
+def seeded_holiday_dates(
+    country: str, subdivision: str | None, categories: tuple[str, ...], year: int
+) -> frozenset[date] | None:
+    """The seeded dates of one year, or None when the table does not hold that year (ask the library)."""
+    entry = _seeded.get((country, subdivision, categories))
+    if entry is None:
+        return None
+    encoded = entry[1].get(year)
+    if not isinstance(encoded, bytes) or len(encoded) % _ORDINAL_BYTES:
+        return None
+    try:
+        return frozenset(
+            date.fromordinal(int.from_bytes(encoded[at : at + _ORDINAL_BYTES], "little"))
+            for at in range(0, len(encoded), _ORDINAL_BYTES)
+        )
+    except (ValueError, OverflowError):
+        return None  # a number that is no date: the library answers

@@ -631,6 +631,22 @@ def test_zip_carries_the_validated_policy_made_from_its_own_policy_file(dist: Pa
     assert stored is not None and stored == load_policy(tmp_path / "policy.toml")
 
 
+def test_zip_carries_the_holiday_dates_of_its_own_policy_made_by_its_own_holidays(dist: Path, tmp_path: Path) -> None:
+    # shared/holiday_snapshot.py: the Lambda uses it only when the zip's holidays dist-info names its version.
+    from shared.holiday_snapshot import SNAPSHOT_NAME, policy_calendars, read_holiday_table
+    from shared.policy import load_policy
+    from shared.rules.holiday_library import holiday_table
+
+    with zipfile.ZipFile(dist / "deployment.zip") as archive:
+        (tmp_path / "policy.toml").write_bytes(archive.read("shared/policy.toml"))
+        (tmp_path / SNAPSHOT_NAME).write_bytes(archive.read(SNAPSHOT_NAME))
+        dist_infos = {name.split("/", 1)[0] for name in archive.namelist() if name.startswith("holidays-")}
+    assert len(dist_infos) == 1
+    (tmp_path / dist_infos.pop()).mkdir()  # the zip's own holidays, as the Lambda's code folder holds it
+    calendars = policy_calendars(load_policy(tmp_path / "policy.toml"))
+    assert read_holiday_table(tmp_path / SNAPSHOT_NAME, calendars, tmp_path) == holiday_table(calendars)
+
+
 def test_time_travel_stages_cannot_be_packaged() -> None:
     for stage in ("local", "test"):
         with pytest.raises(package.PackagingError, match="time travel"):
