@@ -68,6 +68,7 @@ REQUIRED_IN_ZIP = (
     "policy_snapshot.pickle",  # the validated policy (shared/snapshot.py): a cold start validates nothing
     "holiday_snapshot.pickle",  # the policy's holiday dates (shared/holiday_snapshot.py): no `holidays` import
     "dataclass_code.marshal",  # dataclasses' compiled methods (shared/dataclass_code.py): none compiled cold
+    "regex_code.marshal",  # slow patterns' compiled code (shared/regex_code.py): e-mail checks compile none
     "shared/locale/de/LC_MESSAGES/desk.po",  # the desk's German text (compiled when first loaded)
 )
 REQUIRED_PREFIXES_IN_ZIP = ("shared/templates/mail/", "shared/templates/pages/", "botocore_dynamodb/",
@@ -700,32 +701,37 @@ def add_holiday_snapshot(zip_file: Path) -> None:
 
 # Imports every module of ours (and so the libraries they use) with the dataclass code recorder on, and writes
 # what it compiled: the zip's kept dataclass code (shared/dataclass_code.py), none of it from .local/.
-_RECORD_DATACLASS_CODE = """
+_RECORD_KEPT_CODE = """
 import importlib, pkgutil, sys
 from pathlib import Path
-from shared import dataclass_code
+from shared import dataclass_code, regex_code
 dataclass_code.install(files=())
+regex_code.install(files=())
 import app
 for package in ("functions", "shared"):
     for module in pkgutil.walk_packages([package], prefix=package + "."):
         importlib.import_module(module.name)
+import email_validator  # imported where an address is first checked; its patterns are the slow ones
 assert dataclass_code.write_kept(Path(sys.argv[1]), dataclass_code.kept_code())
+assert regex_code.write_kept(Path(sys.argv[2]), regex_code.kept_here())
 """
 
 
-def add_dataclass_code(zip_file: Path) -> None:
-    """Add the compiled code of every dataclass our modules and their libraries create (a cold start compiles
-    none of it); made by this Python, whose bytecode magic number the file carries, as the zip's .pyc do."""
-    from shared.dataclass_code import FILE_NAME
+def add_kept_code(zip_file: Path) -> None:
+    """Add the compiled code of every dataclass our modules and their libraries create, and of the patterns
+    that are slow to compile (shared/regex_code.py): a cold start compiles none of it. Made by this Python,
+    whose bytecode magic number (and regex engine's) the files carry, as the zip's .pyc do."""
+    from shared import dataclass_code, regex_code
 
     with tempfile.TemporaryDirectory() as work:
-        target = Path(work) / FILE_NAME
+        targets = {name: Path(work) / name for name in (dataclass_code.FILE_NAME, regex_code.FILE_NAME)}
         env = {key: value for key, value in _environ().items() if not key.startswith("COCOON_")}
         env[STAGE_VARIABLE] = "prod"
-        subprocess.run([sys.executable, "-c", _RECORD_DATACLASS_CODE, str(target)], cwd=PROJECT_ROOT, env=env,
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run([sys.executable, "-c", _RECORD_KEPT_CODE, *map(str, targets.values())], cwd=PROJECT_ROOT,
+                       env=env, check=True, capture_output=True, timeout=300)
         with zipfile.ZipFile(zip_file, "a", compression=zipfile.ZIP_DEFLATED) as out:
-            out.write(target, FILE_NAME)
+            for name, target in targets.items():
+                out.write(target, name)
 
 
 def verify_zip(zip_file: Path) -> int:
@@ -792,7 +798,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
         add_botocore_data(zip_file)
         add_policy_snapshot(zip_file)
         add_holiday_snapshot(zip_file)
-        add_dataclass_code(zip_file)
+        add_kept_code(zip_file)
         entries = verify_zip(zip_file)
         step = time.monotonic()
         warnings = run_cfn_lint(template)

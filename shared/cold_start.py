@@ -7,18 +7,19 @@ a quarter of the cold start. Importing this module pauses the collector; `import
 of app.py) moves everything alive into the permanent generation, which no collection walks again,
 and turns the collector back on with its usual thresholds for the requests that follow.
 
-It also installs the kept code of dataclasses (shared/dataclass_code.py) before any module below app.py
-creates one.
+It also installs the kept code of dataclasses (shared/dataclass_code.py) and of slow regular expressions
+(shared/regex_code.py) before any module below app.py creates one.
 """
 
 from __future__ import annotations
 
 import gc
 
-from shared import dataclass_code
+from shared import dataclass_code, regex_code
 
 gc.disable()
 dataclass_code.install()
+regex_code.install()
 
 
 def imported() -> None:

@@ -82,6 +82,10 @@ if request.get("event") is not None:
     result["policy_validator_built"] = None if policy_module is None else policy_module.Policy.__pydantic_complete__
     kept_code = sys.modules.get("shared.dataclass_code")
     result["dataclass_methods_compiled"] = None if kept_code is None else kept_code.compiled_here()
+    regex_code = sys.modules.get("shared.regex_code")
+    result["slow_patterns"] = None if regex_code is None else {
+        "compiled": len(regex_code.kept_here()), "from_zip": len(regex_code._stored),
+        "email_validator": "email_validator" in sys.modules}
 with open(result_path, "w", encoding="utf-8") as out:
     json.dump(result, out, default=str)
 """
@@ -855,6 +859,9 @@ def test_packaged_handler_serves_a_signup_at_the_real_moment(
     assert result["policy_validator_built"] is False
     # ...and compiled no dataclass method: the zip's kept code (shared/dataclass_code.py) held every one.
     assert result["dataclass_methods_compiled"] == 0
+    # ...nor any slow pattern: the signup checked its address with email-validator's patterns from the zip.
+    assert result["slow_patterns"]["email_validator"] is True
+    assert result["slow_patterns"]["compiled"] == 0 and result["slow_patterns"]["from_zip"] >= 4
 
     items = client.scan(
         TableName=env["COCOON_TABLE"],
