@@ -711,7 +711,8 @@ import app
 for package in ("functions", "shared"):
     for module in pkgutil.walk_packages([package], prefix=package + "."):
         importlib.import_module(module.name)
-import email_validator  # imported where an address is first checked; its patterns are the slow ones
+# Imported on a first request, not with the app: where an address is checked, and by the first DynamoDB client.
+import botocore.httpsession, email_validator, urllib3.util.url
 assert dataclass_code.write_kept(Path(sys.argv[1]), dataclass_code.kept_code())
 assert regex_code.write_kept(Path(sys.argv[2]), regex_code.kept_here())
 """

@@ -43,12 +43,15 @@ def test_a_second_cold_start_compiles_none_of_email_validators_patterns_and_they
         "from shared import regex_code\n"
         "same = all(_sre.compile(key[1], *args) == regex_code._stdlib_compile(key[1], key[2])\n"
         "           for key, args in regex_code._stored.items())\n"
-        "print(json.dumps({'compiled': len(regex_code.kept_here()), 'kept': len(regex_code._stored),\n"
+        "slow = {v.pattern for v in vars(email_validator.rfc_constants).values() if isinstance(v, re.Pattern)}\n"
+        "print(json.dumps({'compiled': [k[1] for k in regex_code.kept_here() if k[1] in slow],\n"
+        "                  'kept': len(slow & {k[1] for k in regex_code._stored}),\n"
         "                  'hooked': re._compiler.compile is regex_code._kept_compile, 'same': same}))\n"
-    ).replace("import json,", "import _sre, json,")
+    ).replace("import json,", "import _sre, json, re,")
     fresh(code)  # may compile and keep what is new (.local/)
     second = fresh(code)
-    assert second["compiled"] == 0 and second["hooked"] is True and second["same"] is True
+    # (Which other patterns pass the 1 ms mark depends on the machine's load: only these four are certain.)
+    assert second["compiled"] == [] and second["hooked"] is True and second["same"] is True
     assert second["kept"] >= 4  # email-validator's four Unicode-range patterns
 
 
