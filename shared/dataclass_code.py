@@ -47,16 +47,9 @@ def read_kept(path: Path) -> dict[bytes, bytes]:
     """The code kept at `path` by text digest, each still marshalled (it is loaded when a class asks for it:
     loading all of it would cost a cold start ~9 ms for ~80 classes); empty when absent, of another Python,
     or not loadable."""
-    try:
-        stored = path.read_bytes()
-    except OSError:
-        return {}
-    if not stored.startswith(HEADER):
-        return {}
-    try:
-        kept = marshal.loads(stored[len(HEADER):])  # noqa: S302 - only our own files (see Trust)
-    except (EOFError, ValueError, TypeError):
-        return {}
+    from shared.snapshot import read_marshalled
+
+    kept = read_marshalled(path, HEADER)
     if not isinstance(kept, dict):
         return {}
     return {key: code for key, code in kept.items() if isinstance(key, bytes) and isinstance(code, bytes)}

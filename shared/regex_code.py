@@ -46,16 +46,9 @@ _kept_here: dict[Key, tuple[Any, ...]] = {}  # what this process compiled slowly
 
 def read_kept(path: Path) -> dict[Key, tuple[Any, ...]]:
     """The kept pattern code at `path`; empty when absent, of another Python, or not loadable."""
-    try:
-        stored = path.read_bytes()
-    except OSError:
-        return {}
-    if not stored.startswith(HEADER):
-        return {}
-    try:
-        kept = marshal.loads(stored[len(HEADER):])  # noqa: S302 - only our own files (see Trust)
-    except (EOFError, ValueError, TypeError):
-        return {}
+    from shared.snapshot import read_marshalled
+
+    kept = read_marshalled(path, HEADER)
     if not isinstance(kept, dict):
         return {}
     return {key: value for key, value in kept.items()

@@ -16,6 +16,7 @@ here comes from a request, and nothing a caller sends is ever written to one.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sys
@@ -47,6 +48,23 @@ def read_snapshot(path: Path, expected: str) -> object | None:
         value: object = pickle.loads(payload)  # noqa: S301 - only our own files, checked above (see Trust)
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return None  # half written, or made by code that has changed since: parse afresh
+    return value
+
+
+def read_marshalled(path: Path, header: bytes) -> object | None:
+    """The marshalled value in our own file at `path` after `header` (the kept code of shared/dataclass_code.py
+    and shared/regex_code.py, stamped with the Python that made it); None when absent, of another stamp, or
+    not loadable."""
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    if not stored.startswith(header):
+        return None
+    try:
+        value: object = marshal.loads(stored[len(header):])  # noqa: S302 - only our own files (see Trust)
+    except (EOFError, ValueError, TypeError):
+        return None
     return value
 
 

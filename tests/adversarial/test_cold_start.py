@@ -9,22 +9,17 @@ interpreter (the cold start is the thing under test), in the test stage's enviro
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.functional.helpers import fresh_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def fresh(code: str) -> str:
     """Run `code` in a fresh interpreter in the project root; its last printed line."""
-    answer = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120
-    )
-    assert answer.returncode == 0, answer.stderr[-3000:]
-    return answer.stdout.strip().splitlines()[-1]
+    return fresh_interpreter(code)
 
 
 def test_a_web_form_ticket_touching_several_item_types_creates_one_dynamodb_client(db: str) -> None:

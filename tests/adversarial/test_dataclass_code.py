@@ -14,9 +14,6 @@ import hashlib
 import inspect
 import json
 import marshal
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +21,13 @@ import pytest
 
 from shared import dataclass_code
 from shared.dataclass_code import HEADER, read_kept, write_kept
+from tests.functional.helpers import fresh_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def fresh(code: str) -> dict[str, Any]:
-    answer = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), capture_output=True,
-                            text=True, timeout=120)
-    assert answer.returncode == 0, answer.stderr[-3000:]
-    result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(fresh_interpreter(code))
     return result
 
 

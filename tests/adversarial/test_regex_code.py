@@ -11,10 +11,7 @@ from __future__ import annotations
 import _sre
 import json
 import marshal
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +19,14 @@ import pytest
 
 from shared import regex_code
 from shared.regex_code import HEADER, read_kept, write_kept
+from tests.functional.helpers import fresh_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW = "[a-z\u0080-\U0010FFFF]+(?:\\.[a-z\u0080-\U0010FFFF]+)*\\Z"  # as slow as email-validator's own
 
 
 def fresh(code: str) -> dict[str, Any]:
-    answer = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), capture_output=True,
-                            text=True, timeout=120)
-    assert answer.returncode == 0, answer.stderr[-3000:]
-    result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(fresh_interpreter(code))
     return result
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -800,3 +803,14 @@ def record_dynamodb_requests(monkeypatch: Any) -> list[str]:
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
     return seen
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def fresh_interpreter(code: str) -> str:
+    """Run `code` in a fresh interpreter in the project root (a cold start's view); its last printed line."""
+    answer = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=dict(os.environ),
+                            capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    return answer.stdout.strip().splitlines()[-1]
