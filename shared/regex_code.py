@@ -42,6 +42,9 @@ Key = tuple[bool, str | bytes, int]
 _stdlib_compile = _regex_compiler.compile
 _stored: dict[Key, tuple[Any, ...]] = {}
 _kept_here: dict[Key, tuple[Any, ...]] = {}  # what this process compiled slowly and kept: saved on exit
+# Whether anything will keep what is compiled here (`.local/`'s file, or infra/package.py's recording with no
+# files): a Lambda reading the zip's file never saves, so it never parses a slow pattern a second time.
+_recording = False
 
 
 def read_kept(path: Path) -> dict[Key, tuple[Any, ...]]:
@@ -88,7 +91,7 @@ def _kept_compile(pattern: Any, flags: int = 0) -> Any:
             pass  # not loadable: compiled afresh below, and kept mended
     started = time.perf_counter()
     compiled = _stdlib_compile(pattern, flags)
-    if time.perf_counter() - started > SLOW_SECONDS:
+    if _recording and time.perf_counter() - started > SLOW_SECONDS:
         arguments = _sre_arguments(pattern, flags)
         if _sre.compile(pattern, *arguments) == compiled:  # the very same code, or nothing is kept
             _kept_here[key] = arguments
@@ -112,11 +115,14 @@ def save(path: Path = LOCAL_FILE) -> bool:
 def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
     """Compile every pattern from now on through the kept code of `files` (the first that holds any); a local
     run adds what it kept to `.local/`'s file when it exits."""
+    global _recording
     if _regex_compiler.compile is _kept_compile:
         return
     source, found = next(((path, kept) for path, kept in ((path, read_kept(path)) for path in files) if kept),
                          (None, {}))
     _stored.update(found)
     _regex_compiler.compile = _kept_compile
-    if LOCAL_FILE in files and source != PACKAGED_FILE:  # a Lambda's code folder is read-only: no saving there
+    saving = LOCAL_FILE in files and source != PACKAGED_FILE  # a Lambda's code folder is read-only: no saving
+    _recording = saving or not files  # no files: infra/package.py records for the zip (`kept_here`)
+    if saving:
         atexit.register(save)

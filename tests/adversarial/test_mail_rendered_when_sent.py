@@ -11,7 +11,7 @@ the mail is composed, never silently changed at sending.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -89,7 +89,7 @@ def test_a_value_that_is_not_plain_json_is_refused_when_the_mail_is_composed(val
 
     with pytest.raises((TypeError, ValueError)):
         compose_mail(mail_id="m-1", account_id=None, recipient="ada@kunde.example", template="invoice",
-                     language="de", context={"total": value}, now=__import__("datetime").datetime(2026, 11, 30))
+                     language="de", context={"total": value}, now=datetime(2026, 11, 30, tzinfo=UTC))
 
 
 def test_a_first_signup_loads_neither_jinja2_nor_babel_and_its_mail_still_goes_out_rendered(db: str) -> None:

@@ -55,6 +55,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch) -> dict[Any, Any]:
     stored: dict[Any, Any] = {}
     monkeypatch.setattr(regex_code, "_stored", stored)
     monkeypatch.setattr(regex_code, "_kept_here", {})
+    monkeypatch.setattr(regex_code, "_recording", True)
     return stored
 
 
@@ -82,6 +83,17 @@ def test_an_entry_that_does_not_load_is_compiled_afresh(isolated: dict[Any, Any]
     isolated[(False, SLOW, 0)] = damaged
     assert regex_code._kept_compile(SLOW, 0) == regex_code._stdlib_compile(SLOW, 0)
     assert (False, SLOW, 0) in regex_code.kept_here()  # kept mended on exit
+
+
+def test_a_process_that_saves_nothing_never_parses_a_slow_pattern_twice(
+    isolated: dict[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Lambda reads the zip's file and cannot write one: keeping would only double a slow pattern's compile.
+    monkeypatch.setattr(regex_code, "_recording", False)
+    parsed: list[object] = []
+    monkeypatch.setattr(regex_code, "_sre_arguments", lambda *args: parsed.append(args))
+    assert regex_code._kept_compile(SLOW, 0) == regex_code._stdlib_compile(SLOW, 0)
+    assert parsed == [] and regex_code.kept_here() == {}
 
 
 def test_a_file_of_another_python_is_not_used(tmp_path: Path) -> None:
