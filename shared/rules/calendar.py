@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from shared.rules.holiday_library import country_holidays, seeded_covered_years, seeded_holiday_dates
+from shared.rules.holiday_library import covered_years, holiday_dates
 
 __all__ = ["WorkingCalendar", "YearOutOfRange", "last_day_of_month"]
 
@@ -101,17 +101,9 @@ class WorkingCalendar:
 
 @cache
 def _supported_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range:
-    seeded = seeded_covered_years(country, subdivision, categories)
-    if seeded is not None:
-        return seeded
-    entity = country_holidays(country, subdivision, categories)
-    return range(entity.start_year, entity.end_year + 1)
+    return covered_years(country, subdivision, categories)
 
 
 @cache
 def _holidays_in(country: str, subdivision: str | None, categories: tuple[str, ...], year: int) -> frozenset[date]:
-    seeded = seeded_holiday_dates(country, subdivision, categories, year)
-    if seeded is not None:
-        return seeded
-    entity = country_holidays(country, subdivision, categories, years=year)
-    return frozenset(entity.keys())
+    return holiday_dates(country, subdivision, categories, year)

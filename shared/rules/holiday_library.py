@@ -71,6 +71,24 @@ def country_holidays(
     return holidays.country_holidays(country, subdiv=subdivision, categories=categories, years=years)
 
 
+def covered_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range:
+    """The years the calendar has data for (e.g. 1991-2100 for Germany): the seeded table's, else the library's."""
+    seeded = seeded_covered_years(country, subdivision, categories)
+    if seeded is not None:
+        return seeded
+    entity = country_holidays(country, subdivision, categories)
+    return range(entity.start_year, entity.end_year + 1)
+
+
+def holiday_dates(country: str, subdivision: str | None, categories: tuple[str, ...], year: int) -> frozenset[date]:
+    """One year's holiday dates: the seeded table's when it holds the year, else the library's (uncached: the
+    calendars cache per year)."""
+    seeded = seeded_holiday_dates(country, subdivision, categories, year)
+    if seeded is not None:
+        return seeded
+    return frozenset(country_holidays(country, subdivision, categories, years=year).keys())
+
+
 # --------------------------------------------------------------------------- a table computed ahead of time
 
 CalendarKey = tuple[str, str | None, tuple[str, ...]]

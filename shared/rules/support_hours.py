@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from shared.rules.holiday_library import country_holidays, seeded_covered_years, seeded_holiday_dates
+from shared.rules.holiday_library import covered_years, holiday_dates
 
 __all__ = [
     "MUNICH_HOLIDAY_CATEGORIES",
@@ -195,21 +195,13 @@ def _holiday_dates(country: str, subdivision: str | None, categories: tuple[str,
             f"year {year} is outside the support holiday calendar {country}-{subdivision} "
             f"{categories}, which covers {covered.start}-{covered.stop - 1}"
         )
-    seeded = seeded_holiday_dates(country, subdivision, categories, year)
-    if seeded is not None:
-        return seeded
-    calendar = country_holidays(country, subdivision, categories, years=year)
-    return frozenset(calendar.keys())
+    return holiday_dates(country, subdivision, categories, year)
 
 
 @lru_cache(maxsize=32)
 def _covered_years(country: str, subdivision: str | None, categories: tuple[str, ...]) -> range:
     """The years the holiday library has data for (e.g. 1991-2100 for Germany)."""
-    seeded = seeded_covered_years(country, subdivision, categories)
-    if seeded is not None:
-        return seeded
-    calendar = country_holidays(country, subdivision, categories)
-    return range(calendar.start_year, calendar.end_year + 1)
+    return covered_years(country, subdivision, categories)
 
 
 @lru_cache(maxsize=32_768)
