@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := infra/node_modules/.installed
 
-.PHONY: install browser run test lint package bench clean
+.PHONY: install browser run test lint routes package bench clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -38,6 +38,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy app.py functions shared infra bench
 	$(BIN)/lint-imports
+
+# The route index app.py serves from (shared/api/route_index.py): rewrite it after adding or changing a route.
+routes: install
+	$(BIN)/python -m infra.route_index
 
 # The stage is named, never assumed: `COCOON_STAGE=prod make package` (unset, local and test are refused).
 package: install

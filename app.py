@@ -12,66 +12,18 @@ from shared import cold_start
 
 # isort: split
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from chalice.app import Chalice
 
-from functions import (
-    account_billing,
-    account_cancellation,
-    account_language,
-    account_ratings,
-    account_requests,
-    account_settings,
-    account_sign_in,
-    account_subscription,
-    account_subscription_actions,
-    account_support_link,
-    account_tickets,
-    account_uploads,
-    accounts,
-    apps,
-    billing,
-    billing_address,
-    cancellation,
-    credit_notes,
-    customer_links,
-    desk,
-    desk_account_actions,
-    desk_accounts,
-    desk_attachments,
-    desk_canned_replies,
-    desk_language,
-    desk_notifications,
-    desk_queues,
-    desk_second_factor,
-    desk_staff,
-    desk_ticket_page,
-    desk_ticket_work,
-    direct_debits,
-    docs,
-    export,
-    inbound_email,
-    mail_events,
-    mail_review,
-    payments,
-    rating_links,
-    signup,
-    staff_accounts,
-    staff_ticket_handling,
-    staff_ticket_work,
-    staff_tickets,
-    static_files,
-    subscription,
-    ticket_merge,
-    tickets,
-    users,
-    web_pages,
-)
+import functions
 from functions.jobs import JOBS, run_job
 from shared.api.middleware import cocoon_http_middleware
+from shared.api.route_index import INDEX_FILE_NAME, read_route_index, register_indexed_routes
 from shared.observability import logger
 from shared.secrets import refuse_without_secrets
+from shared.services.billing.sizes import BATCH_SIZE, BILLING_QUEUE
 
 app = Chalice(app_name="cocoon")
 # Fail closed: a function without its signing keys (or with a local default) serves no request and runs
@@ -83,58 +35,9 @@ app.register_middleware(cocoon_http_middleware, "http")
 app.api.binary_types.append("message/rfc822")
 app.api.binary_types.append("application/pdf")  # invoice and credit-note PDFs leave as bytes
 app.api.binary_types.append("multipart/form-data")  # the account pages' screenshot and log uploads
-for blueprint_module in (
-    signup,
-    accounts,
-    subscription,
-    users,
-    apps,
-    cancellation,
-    billing,
-    payments,
-    billing_address,
-    credit_notes,
-    direct_debits,
-    export,
-    tickets,
-    inbound_email,
-    mail_review,
-    staff_tickets,
-    staff_ticket_handling,
-    staff_ticket_work,
-    customer_links,
-    rating_links,
-    web_pages,
-    desk,
-    desk_second_factor,
-    desk_staff,
-    desk_notifications,
-    desk_language,
-    desk_accounts,
-    desk_account_actions,
-    desk_queues,
-    desk_ticket_page,
-    desk_ticket_work,
-    desk_canned_replies,
-    ticket_merge,
-    desk_attachments,
-    staff_accounts,
-    account_sign_in,
-    account_requests,
-    account_language,
-    account_ratings,
-    account_tickets,
-    account_subscription,
-    account_subscription_actions,
-    account_cancellation,
-    account_billing,
-    account_settings,
-    account_support_link,
-    account_uploads,
-    static_files,
-    docs,
-):
-    app.register_blueprint(blueprint_module.bp)
+# Every route, from the index of the modules that declare them (shared/api/route_index.py): a route's module
+# is imported when the route is first served, so a cold start loads only its own and a job's loads none.
+register_indexed_routes(app, read_route_index(Path(functions.__file__).parent / INDEX_FILE_NAME))
 
 
 def _scheduled(job: str) -> None:
@@ -164,8 +67,8 @@ def job_billing(event: Any) -> None:
 
 
 @app.on_sqs_message(
-    queue=billing.BILLING_QUEUE,
-    batch_size=billing.QUEUE_BATCH_SIZE,
+    queue=BILLING_QUEUE,
+    batch_size=BATCH_SIZE,
     maximum_batching_window_in_seconds=5,  # fill batches of 25 (one commit each) rather than bill one by one
     maximum_concurrency=20,  # the counter serializes commits anyway (infra/BILLING_SCALE.md)
     name="bill_accounts_from_queue",
@@ -173,6 +76,8 @@ def job_billing(event: Any) -> None:
 def bill_accounts_from_queue(event: Any) -> dict[str, Any]:
     """The nightly billing job's work items. Only the messages that failed go back to the queue: the
     template turns on ReportBatchItemFailures (infra/package.py), which Chalice does not set."""
+    from functions import billing
+
     messages = [(record.to_dict()["messageId"], record.body) for record in event]
     failed = billing.bill_queued_accounts(messages)
     logger.info("billed queued accounts", extra={"messages": len(messages), "failed": len(failed)})
@@ -184,6 +89,7 @@ def inbound_email_from_ses(event: Any) -> None:
     """SES receipt rule → SNS → here. Only SNS's subscription may invoke this function, and the message
     must carry SNS's signature for our topic too (a forgery raises: no effect, dead-letter queue);
     a redelivery has the same Message-ID and no second effect."""
+    from functions import inbound_email, mail_events
     from shared.settings import get_settings
 
     sns = mail_events.sns_record_message(event.to_dict())
@@ -201,6 +107,8 @@ def inbound_email_from_ses(event: Any) -> None:
 def mail_events_from_ses(event: Any) -> None:
     """Our mails' SES events (configuration set → SNS → here): verified, recorded on their outbox mail.
     A forged message raises (no effect; Lambda's retries, then the dead-letter queue and its alarm)."""
+    from functions import mail_events
+
     outcome = mail_events.take_mail_event(mail_events.sns_record_message(event.to_dict()), datetime.now(UTC))
     logger.info("mail event", extra={"outcome": outcome})
 

@@ -17,17 +17,12 @@ from shared.api.context import current_scope, tenant_account
 from shared.api.documents import FORMATS, document_response
 from shared.api.errors import bad_request, conflict, not_found
 from shared.api.routing import Access, api_route, json_response
-from shared.services.billing.sizes import BATCH_SIZE
 
 if TYPE_CHECKING:
     from shared.jobs import JobResult, ProgressCallback
     from shared.storage.billing import CounterCache
 
 bp = Blueprint(__name__)
-# The SQS queue the nightly run fills and the consumer reads (created by infra/package.py's template).
-BILLING_QUEUE = "cocoon-billing"
-# Messages a consumer takes at once: one batch of accounts, billed in one commit.
-QUEUE_BATCH_SIZE = BATCH_SIZE
 
 
 def run(now: datetime, progress: ProgressCallback | None = None, workers: int = 4) -> JobResult:

@@ -192,6 +192,14 @@ def check_policy() -> None:
         raise PackagingError(str(exc)) from exc
 
 
+def check_route_index() -> None:
+    """Refuse to package a stale route index: a route missing from it would not be served at all."""
+    from infra.route_index import INDEX_FILE, index_is_current
+
+    if not index_is_current():
+        raise PackagingError(f"{INDEX_FILE} differs from the routes' declarations: run `make routes`")
+
+
 # --- the staging Chalice project ----------------------------------------------------------------------
 
 
@@ -354,7 +362,7 @@ def _billing_queue(config: dict[str, Any], stage: str) -> dict[str, dict[str, An
     SQS hides a received message for the visibility timeout; AWS asks for six times the consumer's
     timeout, so a batch still being billed is never handed to a second consumer meanwhile.
     """
-    from functions.billing import BILLING_QUEUE as BILLING_QUEUE_NAME
+    from shared.services.billing.sizes import BILLING_QUEUE as BILLING_QUEUE_NAME
 
     timeout = int(config["stages"][stage].get("lambda_timeout", config.get("lambda_timeout", 60)))
     return {
@@ -777,6 +785,7 @@ def build(out: Path, stage: str, build_dir: Path = PROJECT_ROOT / "build") -> Pa
     seconds: dict[str, float] = {}
     started = time.monotonic()
     check_policy()
+    check_route_index()
     config = chalice_config(stage)
     build_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(build_dir / "package.lock"):

@@ -19,7 +19,8 @@ from chalice.app import Request, Response
 from shared.api.context import Principal, RequestScope, set_scope
 from shared.api.errors import ApiError, error_body, forbidden, not_found, unauthorized
 from shared.api.requests import check_path_parameters, check_signed_link_query, request_now
-from shared.api.routing import ROUTES, Access, RouteSpec, api_error_response
+from shared.api.route_index import route_spec
+from shared.api.routing import Access, RouteSpec, api_error_response
 from shared.observability import logger, metrics
 from shared.settings import get_settings
 
@@ -38,9 +39,9 @@ def cocoon_http_middleware(request: Request, get_response: Callable[[Request], R
     started = time.perf_counter()
     context = request.context or {}
     route = (str(request.method), str(context.get("resourcePath", "")))
-    spec = ROUTES.get(route)
     logger.set_correlation_id(str(context.get("requestId") or request.headers.get("x-amzn-trace-id") or ""))
     try:
+        spec = route_spec(*route)  # imports the route's module: access is read from its own declaration
         if spec is None:
             # Unknown method on a known path: Chalice answers 405 and we reshape it below.
             response = get_response(request)

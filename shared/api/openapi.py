@@ -6,6 +6,7 @@ import importlib
 import re
 from typing import Any
 
+from shared.api.route_index import load_every_route
 from shared.api.routing import ROUTES, Access, RouteSpec
 
 _SECURITY: dict[Access, list[dict[str, list[str]]]] = {
@@ -84,6 +85,7 @@ def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
 
 
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    load_every_route()
     components: dict[str, Any] = {}
     _schema_ref("shared.contracts:ErrorBody", components)
     paths: dict[str, dict[str, Any]] = {}

@@ -3,6 +3,9 @@
 The middleware reads `who may call it` from here (one place for access rules),
 and /openapi.json is generated from the same declarations, so the documented
 contract and the code cannot drift apart.
+
+A declaration does not register the route with Chalice: app.py registers every route from the route
+index (shared/api/route_index.py), which imports a route's module when the route is first served.
 """
 
 from __future__ import annotations
@@ -64,7 +67,19 @@ class RouteSpec:
         return f"{self.method} {concrete}"
 
 
+@dataclass(frozen=True)
+class DeclaredView:
+    """What serves a declared route: its view (ApiError answered) and the blueprint its module reads the
+    request through, bound to the app when the route is first served."""
+
+    answer: Callable[..., Any]
+    blueprint: Blueprint
+    content_types: tuple[str, ...]
+
+
+# The routes declared by the modules imported so far (every route: shared/api/route_index.py load_every_route).
 ROUTES: dict[tuple[str, str], RouteSpec] = {}
+DECLARED_VIEWS: dict[tuple[str, str], DeclaredView] = {}
 
 CORS = CORSConfig(
     allow_origin=os.environ.get("COCOON_CORS_ORIGIN", "*"),
@@ -82,7 +97,8 @@ def api_route(
     summary: str,
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a Chalice route and its contract; ApiError raised below becomes a JSON 4xx answer."""
+    """Declare a route: its contract, and its view, whose ApiError becomes a JSON 4xx answer (Chalice serves it
+    through the route index, shared/api/route_index.py)."""
     spec = RouteSpec(method=method, path=path, access=access, summary=summary, **options)
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,8 +121,7 @@ def api_route(
                 logger.warning("storage unavailable", extra={"route": spec.key, "error": type(exc).__name__})
                 return api_error_response(passing)
 
-        accepted = list(spec.content_types or FORM_CONTENT_TYPES)
-        bp.route(path, methods=[method], cors=CORS, content_types=accepted)(answer)
+        DECLARED_VIEWS[(method, path)] = DeclaredView(answer, bp, spec.content_types or FORM_CONTENT_TYPES)
         return view
 
     return decorator

@@ -24,10 +24,12 @@ from hypothesis import strategies as st
 
 import app as app_module
 from functions.cli import main as cocoon
+from shared.api.route_index import load_every_route
 from shared.api.routing import ROUTES, Access, RouteSpec
 from tests.functional.helpers import body_of, desk_member, desk_sign_in, post_json, signup_and_verify
 from tests.functional.route_requests import PATH_PARAMETER, GeneratedRequest, hostile_strings, json_values, requests_for
 
+load_every_route()  # a route's module is imported when it is first served: ROUTES below holds every one
 MINIMUM_REQUESTS = 2000
 WITH_TOKEN = (Access.TENANT, Access.TENANT_OR_PUBLIC, Access.STAFF, Access.DESK, Access.CUSTOMER)
 TOKEN_ROUTES = sorted(key for key, spec in ROUTES.items() if spec.access in WITH_TOKEN)

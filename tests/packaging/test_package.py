@@ -542,7 +542,8 @@ def _consumer(functions: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def test_billing_fans_out_through_a_queue_with_dead_letters_and_partial_batch_responses(
     resources: dict[str, Any], functions: dict[str, Any]
 ) -> None:
-    from functions.billing import BILLING_QUEUE, QUEUE_BATCH_SIZE
+    from shared.services.billing.sizes import BATCH_SIZE as QUEUE_BATCH_SIZE
+    from shared.services.billing.sizes import BILLING_QUEUE
 
     name, consumer = _consumer(functions)
     queue = resources[package.BILLING_QUEUE_ID]["Properties"]
