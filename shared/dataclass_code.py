@@ -33,7 +33,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FILE_NAME = "dataclass_code.marshal"
 PACKAGED_FILE = PROJECT_ROOT / FILE_NAME  # infra/package.py writes it at the zip's root
 LOCAL_FILE = PROJECT_ROOT / ".local" / FILE_NAME
-HEADER = b"cocoon-dataclass-code-2:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n"
+HEADER = b"cocoon-dataclass-code-3:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n"
 
 # Test code and test tools make dataclasses no Lambda creates: they are compiled, but not kept in `.local/`.
 NOT_KEPT_FROM = frozenset({"tests", "conftest", "__main__", "_pytest", "pytest", "hypothesis", "pluggy", "xdist"})
@@ -117,5 +117,8 @@ def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
                          (None, {}))
     _stored.update(found)
     vars(dataclasses)["exec"] = _cached_exec
-    if LOCAL_FILE in files and source != PACKAGED_FILE:  # a Lambda's code folder is read-only: no saving there
+    from shared.snapshot import keeps_code_on_exit
+
+    # A Lambda's code folder is read-only: no saving there; nor by the test runner (keeps_code_on_exit).
+    if LOCAL_FILE in files and source != PACKAGED_FILE and keeps_code_on_exit():
         atexit.register(save)

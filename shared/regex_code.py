@@ -34,7 +34,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FILE_NAME = "regex_code.marshal"
 PACKAGED_FILE = PROJECT_ROOT / FILE_NAME  # infra/package.py writes it at the zip's root
 LOCAL_FILE = PROJECT_ROOT / ".local" / FILE_NAME
-HEADER = f"cocoon-regex-code-1:{sys.version}:{_sre.MAGIC}:{_sre.CODESIZE}\n".encode()
+HEADER = f"cocoon-regex-code-2:{sys.version}:{_sre.MAGIC}:{_sre.CODESIZE}\n".encode()
 SLOW_SECONDS = 0.001  # a pattern that compiles faster is not worth a file entry
 
 # (is bytes, pattern, flags) -> the arguments `_sre.compile` takes after the pattern
@@ -122,7 +122,10 @@ def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
                          (None, {}))
     _stored.update(found)
     _regex_compiler.compile = _kept_compile
-    saving = LOCAL_FILE in files and source != PACKAGED_FILE  # a Lambda's code folder is read-only: no saving
+    from shared.snapshot import keeps_code_on_exit
+
+    # A Lambda's code folder is read-only: no saving there; nor by the test runner (keeps_code_on_exit).
+    saving = LOCAL_FILE in files and source != PACKAGED_FILE and keeps_code_on_exit()
     _recording = saving or not files  # no files: infra/package.py records for the zip (`kept_here`)
     if saving:
         atexit.register(save)

@@ -24,6 +24,15 @@ from pathlib import Path
 
 FORMAT = b"cocoon-snapshot-1"
 PROTOCOL = 5
+TEST_RUNNERS = ("pytest", "_pytest")
+
+
+def keeps_code_on_exit() -> bool:
+    """Whether this process may add the code it compiled to `.local/`'s files when it exits: not one that runs
+    the tests. Besides the app's code (which the fresh interpreters the tests start keep too) such a process
+    compiles that of every dev tool it loads (cfn-lint, moto, Selenium...): after some test runs, 1,800
+    dataclass texts and 160 patterns no Lambda uses, which every local cold start then read (4-6 ms)."""
+    return not any(name in sys.modules for name in TEST_RUNNERS)
 
 
 def fingerprint(*sources: bytes) -> str:

@@ -14,6 +14,7 @@ import hashlib
 import inspect
 import json
 import marshal
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,28 @@ def test_a_test_modules_dataclass_is_compiled_but_never_kept_for_the_apps_cold_s
 
     assert OnlyInThisTest(1).a_field_no_app_class_has == 1
     assert dataclass_code.compiled_here() == before
+
+
+# A dev tool's dataclass (its module is no test module), made in a process that imported app.py.
+DEV_TOOL_CLASS = """
+{first}
+import json, dataclasses
+import app
+from shared import dataclass_code
+before = set(dataclass_code._compiled)
+namespace = {{"__name__": "devtool.rules", "dataclasses": dataclasses}}
+exec("@dataclasses.dataclass(frozen=True)\\nclass Rule:\\n    a_field_of_{tag}: int\\n", namespace)
+print(json.dumps([key.hex() for key in set(dataclass_code._compiled) - before]))
+"""
+
+
+def test_a_test_runners_dev_tools_classes_never_reach_the_cold_starts_file() -> None:
+    # Before: the test runner's process kept the classes of every dev tool it loaded (cfn-lint, moto...), and
+    # every local cold start read the 1.5 MB this grew to. A process of the app alone still keeps its own.
+    tag = secrets.token_hex(6)  # a class no earlier run has kept
+    runner = json.loads(fresh_interpreter(DEV_TOOL_CLASS.format(first="import pytest", tag=f"runner_{tag}")))
+    alone = json.loads(fresh_interpreter(DEV_TOOL_CLASS.format(first="", tag=f"alone_{tag}")))
+    assert runner and alone
+    kept = read_kept(dataclass_code.LOCAL_FILE)
+    assert not any(bytes.fromhex(key) in kept for key in runner)
+    assert all(bytes.fromhex(key) in kept for key in alone)

@@ -96,6 +96,14 @@ def test_a_process_that_saves_nothing_never_parses_a_slow_pattern_twice(
     assert parsed == [] and regex_code.kept_here() == {}
 
 
+def test_a_test_runners_process_keeps_no_pattern_for_the_cold_starts() -> None:
+    # Before: the test runner kept every pattern of its dev tools that passed the 1 ms mark (160 after some
+    # runs), and every local cold start read them. The app's own process still records what it keeps.
+    code = "{first}\nimport json, app\nfrom shared import regex_code\nprint(json.dumps({{'recording': regex_code._recording}}))"
+    assert fresh(code.format(first="import pytest")) == {"recording": False}
+    assert fresh(code.format(first="")) == {"recording": True}
+
+
 def test_a_file_of_another_python_is_not_used(tmp_path: Path) -> None:
     entry = {(False, SLOW, 0): regex_code._sre_arguments(SLOW, 0)}
     other = tmp_path / "other.marshal"
