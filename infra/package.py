@@ -719,8 +719,10 @@ import app
 for package in ("functions", "shared"):
     for module in pkgutil.walk_packages([package], prefix=package + "."):
         importlib.import_module(module.name)
-# Imported on a first request, not with the app: where an address is checked, and by the first DynamoDB client.
+# Imported on a first request, not with the app: where an address is checked, by the first DynamoDB client, by
+# a deployed stage's first read of its secrets, and by the first creating POST (Powertools' idempotency).
 import botocore.httpsession, email_validator, urllib3.util.url
+import aws_lambda_powertools.utilities.idempotency, aws_lambda_powertools.utilities.parameters
 assert dataclass_code.write_kept(Path(sys.argv[1]), dataclass_code.kept_code())
 assert regex_code.write_kept(Path(sys.argv[2]), regex_code.kept_here())
 """

@@ -12,6 +12,13 @@ which runs the code kept for the very same text (sha256 of it) or compiles it as
 changes. `infra/package.py` writes the zip's file (`dataclass_code.marshal`, read-only at runtime); a local
 run adds what it compiled to `.local/dataclass_code.marshal` when it exits.
 
+The same file keeps the code of forward references: `typing.ForwardRef` compiles the text of each string
+annotation (`"int | None"`) with `compile(text, "<string>", "eval")`, and pydantic makes one for every field
+of every model and TypedDict it imports or builds (pydantic_core's schema types alone have hundreds): ~970
+compiles, measured ~12 ms of every first answer. `install()` binds the name `compile` of `typing` to
+`_cached_compile`, which hands back the code kept for that text (keyed `eval` + the text itself) or compiles
+it exactly as typing does (typing has no `__future__` flags) and keeps it; any other call is passed on.
+
 Trust: marshal loads code, so only files this project wrote are read (the zip's, shipped with the code it
 sits beside; `.local/`'s, written like its bytecode), each stamped with this Python's bytecode magic number;
 another stamp, or a file that does not load, is not used (every class is then compiled: slower, the same).
@@ -24,6 +31,7 @@ import builtins
 import dataclasses
 import hashlib
 import marshal
+import typing
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
@@ -39,6 +47,9 @@ HEADER = b"cocoon-dataclass-code-3:" + MAGIC_NUMBER.hex().encode("ascii") + b"\n
 NOT_KEPT_FROM = frozenset({"tests", "conftest", "__main__", "_pytest", "pytest", "hypothesis", "pluggy", "xdist"})
 
 _stored: dict[bytes, bytes] = {}  # read from the file, marshalled: loaded one by one as classes ask
+# A forward reference's key: its text itself, behind a prefix no Python source can start with (NUL), so it can
+# never be a class text's digest's twin in the one file.
+_EVAL_KEY_PREFIX = b"eval\0"
 _kept: dict[bytes, CodeType] = {}  # loaded or compiled in this process
 _compiled: list[bytes] = []  # what this process compiled itself: saved on exit, and counted by tests
 
@@ -87,6 +98,23 @@ def _cached_exec(text: str, globals_: dict[str, Any] | None = None, locals_: dic
     builtins.exec(code, globals_, locals_)  # noqa: S102 - dataclasses' own generated code, as it ran it
 
 
+def _cached_compile(source: Any, filename: Any = "<string>", mode: str = "eval", flags: int = 0,
+                    dont_inherit: bool = False, optimize: int = -1) -> CodeType:
+    """`compile` as `typing` calls it, for a forward reference's text: its code compiled once per text.
+
+    typing.py has no `__future__` imports, so its calls inherit no flags: every call here compiles with
+    `dont_inherit=True`, as it would have from typing's own frame."""
+    if not (isinstance(source, str) and filename == "<string>" and mode == "eval" and not flags and optimize == -1):
+        return compile(source, filename, mode, flags, True, optimize)  # type: ignore[no-any-return]
+    key = _EVAL_KEY_PREFIX + source.encode("utf-8", "surrogatepass")
+    code = _kept.get(key) or _stored_code(key)
+    if code is None:
+        code = compile(source, "<string>", "eval", dont_inherit=True)
+        _compiled.append(key)
+    _kept[key] = code
+    return code
+
+
 def compiled_here() -> int:
     """How many dataclass texts of the app and its libraries this process had to compile (0 on a cold start
     with a current file)."""
@@ -117,6 +145,7 @@ def install(files: tuple[Path, ...] = (PACKAGED_FILE, LOCAL_FILE)) -> None:
                          (None, {}))
     _stored.update(found)
     vars(dataclasses)["exec"] = _cached_exec
+    vars(typing)["compile"] = _cached_compile  # typing's only call of it makes a ForwardRef's code
     from shared.snapshot import keeps_code_on_exit
 
     # A Lambda's code folder is read-only: no saving there; nor by the test runner (keeps_code_on_exit).

@@ -15,6 +15,8 @@ import inspect
 import json
 import marshal
 import secrets
+import typing
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,39 @@ def test_a_second_cold_start_of_the_app_compiles_no_dataclass_method() -> None:
     )
     fresh(code)  # may compile and keep what is new (.local/)
     assert fresh(code) == {"compiled": 0, "hooked": True}
+
+
+def test_a_second_cold_start_compiles_no_forward_reference_and_each_is_the_one_typing_makes() -> None:
+    # Before: typing compiled the text of each of pydantic's ~970 string annotations on every cold start.
+    code = (
+        "import json, typing\n"
+        "import app\n"
+        "from shared import dataclass_code\n"
+        "import pydantic.main\n"
+        "from shared.contracts import TicketRequest\n"
+        "import shared.policy\n"
+        "served = {key: code for key, code in dataclass_code._kept.items() if key.startswith(b'eval\\0')}\n"
+        "same = all(code == compile(key[5:].decode(), '<string>', 'eval', dont_inherit=True)"
+        " for key, code in served.items())\n"
+        "print(json.dumps({'compiled': dataclass_code.compiled_here(), 'served': len(served), 'same': same,"
+        " 'hooked': typing.compile is dataclass_code._cached_compile}))\n"
+    )
+    fresh(code)
+    result = fresh(code)
+    assert result["compiled"] == 0 and result["hooked"] and result["same"]
+    assert result["served"] > 150  # unique texts: many fields share one
+
+
+def test_a_forward_reference_made_through_the_kept_code_means_what_its_text_says(hooked: object) -> None:
+    refs = [typing.ForwardRef(text) for text in ("int | None", "list[str]", "dict[str, Decimal]", "int | None")]
+    namespace = {"Decimal": Decimal}
+    assert [typing._eval_type(ref, namespace, None) for ref in refs] == [  # type: ignore[attr-defined]
+        int | None, list[str], dict[str, Decimal], int | None]
+    # Another call of compile (not the one typing makes) is passed on, compiled as from typing's own frame.
+    assert dataclass_code._cached_compile("x = 1", "<string>", "exec") == compile(
+        "x = 1", "<string>", "exec", dont_inherit=True)
+    with pytest.raises(SyntaxError):
+        typing.ForwardRef("int |")
 
 
 def _classes() -> list[type]:

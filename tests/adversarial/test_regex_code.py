@@ -45,7 +45,7 @@ def test_a_second_cold_start_compiles_none_of_email_validators_patterns_and_they
     ).replace("import json,", "import _sre, json, re,")
     fresh(code)  # may compile and keep what is new (.local/)
     second = fresh(code)
-    # (Which other patterns pass the 1 ms mark depends on the machine's load: only these four are certain.)
+    # (Which other patterns pass the 0.1 ms mark depends on the machine's load: only these four are certain.)
     assert second["compiled"] == [] and second["hooked"] is True and second["same"] is True
     assert second["kept"] >= 4  # email-validator's four Unicode-range patterns
 
@@ -97,7 +97,7 @@ def test_a_process_that_saves_nothing_never_parses_a_slow_pattern_twice(
 
 
 def test_a_test_runners_process_keeps_no_pattern_for_the_cold_starts() -> None:
-    # Before: the test runner kept every pattern of its dev tools that passed the 1 ms mark (160 after some
+    # Before: the test runner kept every pattern of its dev tools that passed the 0.1 ms mark (160 after some
     # runs), and every local cold start read them. The app's own process still records what it keeps.
     code = "{first}\nimport json, app\nfrom shared import regex_code\nprint(json.dumps({{'recording': regex_code._recording}}))"
     assert fresh(code.format(first="import pytest")) == {"recording": False}
