@@ -7,12 +7,15 @@ seeded into the rules: every due time and notice period of the app gets its cale
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.holiday_snapshot import seed_policy_holidays
 from shared.policy import Policy, get_policy
-from shared.rules.billing import AppTerms, BillingTerms, EditionTerms, Party, VatTerms
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.support_hours import SupportCalendar
+
+if TYPE_CHECKING:
+    from shared.rules.billing import BillingTerms
 
 
 @cache
@@ -35,6 +38,9 @@ def billing_terms_of(policy: Policy) -> BillingTerms:
     shared/policy.py has already checked every value (money is a Decimal, countries are codes);
     this only reshapes them. An edition's label is its name capitalized: the policy has no label.
     """
+    # Here, not at the top: a ticket's due time needs this module's calendars, not the billing rules.
+    from shared.rules.billing import AppTerms, BillingTerms, EditionTerms, Party, VatTerms
+
     billing, seller, vat = policy.billing, policy.seller, policy.billing.vat
     return BillingTerms(
         seller=Party(

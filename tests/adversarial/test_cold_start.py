@@ -65,6 +65,22 @@ def test_a_support_due_time_loads_no_other_countrys_holidays() -> None:
     assert printed == "['holidays.countries.germany']"
 
 
+def test_a_first_due_time_imports_no_billing_rule() -> None:
+    # A ticket's due time takes its calendar from shared/derived.py, which imported the billing terms and the
+    # parties for the billing terms it also derives (~1.5 ms of every first ticket).
+    printed = fresh(
+        "import sys\n"
+        "from datetime import datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from shared.policy import get_policy\n"
+        "from shared.services.support.clock import first_response_due\n"
+        "policy = get_policy()\n"
+        "first_response_due(datetime(2026, 5, 4, 8, tzinfo=ZoneInfo('UTC')), 'normal', 'DACH', policy)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('shared.rules.billing')))\n"
+    )
+    assert printed == "[]"
+
+
 def test_queueing_a_mail_does_not_import_the_billing_rules() -> None:
     printed = fresh(
         "import sys\n"
