@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.functional.helpers import fresh_interpreter
+from tests.functional.helpers import FIRST_STRANGER_TICKET, fresh_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,13 +33,8 @@ def test_a_web_form_ticket_touching_several_item_types_creates_one_dynamodb_clie
         "    made.append(service)\n"
         "    return original(self, service, *args, **kwargs)\n"
         "botocore.session.Session.create_client = counting\n"
-        "from chalice.test import Client\n"
-        "import app\n"
-        "body = {'email': 'stranger@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
-        "with Client(app.app, stage_name='test') as client:\n"
-        "    answer = client.http.post('/tickets', body=json.dumps(body), headers={'Content-Type': 'application/json',\n"
-        "                              'X-Cocoon-Now': '2026-05-04T10:00:00+02:00'})\n"
-        "print(json.dumps({'status': answer.status_code, 'clients': made}))\n"
+        + FIRST_STRANGER_TICKET
+        + "print(json.dumps({'status': answer.status_code, 'clients': made}))\n"
     )
     result = json.loads(printed)
     assert result["status"] < 500

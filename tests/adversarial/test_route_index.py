@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from tests.functional.helpers import fresh_interpreter
+from tests.functional.helpers import FIRST_STRANGER_TICKET, fresh_interpreter
 
 # Calls each route without any credential, noting whether its module was imported before the request.
 FIRST_CALLS_WITHOUT_CREDENTIALS = """
@@ -80,15 +80,11 @@ def test_import_app_imports_no_route_module_and_a_first_ticket_only_its_own(db: 
     # and a first web-form ticket imports the tickets module alone.
     printed = fresh_interpreter(
         "import json, sys\n"
-        "from chalice.test import Client\n"
-        "import app\n"
         "ours = lambda: sorted(name for name in sys.modules if name.startswith('functions.'))\n"
+        "import app\n"
         "at_import = ours()\n"
-        "body = {'email': 'stranger@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
-        "with Client(app.app, stage_name='test') as client:\n"
-        "    answer = client.http.post('/tickets', body=json.dumps(body), headers={'Content-Type': 'application/json',\n"
-        "                              'X-Cocoon-Now': '2026-05-04T10:00:00+02:00'})\n"
-        "print(json.dumps({'status': answer.status_code, 'at_import': at_import, 'after': ours()}))\n"
+        + FIRST_STRANGER_TICKET
+        + "print(json.dumps({'status': answer.status_code, 'at_import': at_import, 'after': ours()}))\n"
     )
     result = json.loads(printed)
     assert result["status"] < 500

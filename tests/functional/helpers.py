@@ -808,6 +808,17 @@ def record_dynamodb_requests(monkeypatch: Any) -> list[str]:
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+# A stranger's web-form ticket through the Chalice test client, in a fresh interpreter's code (`answer` after it).
+FIRST_STRANGER_TICKET = (
+    "from chalice.test import Client\n"
+    "import app\n"
+    "body = {'email': 'stranger@beispiel.example', 'subject': 'Export', 'description': 'fails'}\n"
+    "with Client(app.app, stage_name='test') as client:\n"
+    "    answer = client.http.post('/tickets', body=json.dumps(body), headers={'Content-Type': 'application/json',\n"
+    "                              'X-Cocoon-Now': '2026-05-04T10:00:00+02:00'})\n"
+)
+
+
 def fresh_interpreter(code: str) -> str:
     """Run `code` in a fresh interpreter in the project root (a cold start's view); its last printed line."""
     answer = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=dict(os.environ),
