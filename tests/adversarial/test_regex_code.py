@@ -41,7 +41,7 @@ def test_a_second_cold_start_compiles_none_of_email_validators_patterns_and_they
         "slow = {v.pattern for v in vars(email_validator.rfc_constants).values()\n"
         "        if isinstance(v, re.Pattern) and (chr(0x10FFFF) in v.pattern or '\\\\U0010FFFF' in v.pattern)}\n"
         "print(json.dumps({'compiled': [k[1] for k in regex_code.kept_here() if k[1] in slow],\n"
-        "                  'kept': len(slow & {k[1] for k in regex_code._stored}),\n"
+        "                  'kept': len(slow & {k[1] for k in regex_code._stored}), 'slow': len(slow),\n"
         "                  'hooked': re._compiler.compile is regex_code._kept_compile, 'same': same}))\n"
     ).replace("import json,", "import _sre, json, re,")
     fresh(code)  # may compile and keep what is new (.local/)
@@ -49,7 +49,7 @@ def test_a_second_cold_start_compiles_none_of_email_validators_patterns_and_they
     # Only the four patterns over the whole Unicode range are certain to pass the 0.1 ms mark (each takes
     # milliseconds): whether a quick one passes depends on the machine's load, so it may be kept only later.
     assert second["compiled"] == [] and second["hooked"] is True and second["same"] is True
-    assert second["kept"] == 4
+    assert second["kept"] == second["slow"] >= 4  # email-validator 2's four such patterns, all read from the file
 
 
 @pytest.fixture
@@ -82,9 +82,9 @@ class SteppingClock:
 
 @pytest.mark.parametrize(("seconds", "kept"), [(regex_code.SLOW_SECONDS * 0.9, False),
                                                (regex_code.SLOW_SECONDS * 1.1, True)])
-def test_a_fast_pattern_is_never_kept(isolated: dict[Any, Any], monkeypatch: pytest.MonkeyPatch,
+def test_only_a_compile_over_the_mark_is_kept(isolated: dict[Any, Any], monkeypatch: pytest.MonkeyPatch,
                                       seconds: float, kept: bool) -> None:
-    # Measured by a clock the test controls: a loaded machine (the CI's) once took 0.1 ms over this one.
+    # A clock the test controls: on a loaded machine (the CI's) this quick pattern once took over 0.1 ms.
     monkeypatch.setattr(regex_code, "_clock", SteppingClock(seconds))
     assert regex_code._kept_compile(r"[a-z]+\d", 0).match("ab1")
     assert ((False, r"[a-z]+\d", 0) in regex_code.kept_here()) is kept
